@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
+import { adminRoutes } from './http/admin.ts';
+import { adminGuard, keyGuard } from './http/auth.ts';
+import type { App, RouteDeps } from './http/context.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { eventRoutes } from './http/events.ts';
+import { healthRoutes } from './http/health.ts';
+import { redactSecrets } from './http/redact.ts';
+import { CreatedGateSession, ErrorEnvelope, Event, GateSession } from './http/schemas.ts';
+import { sessionRoutes } from './http/sessions.ts';
+import { testHelperRoutes } from './http/test-helpers.ts';
+import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
+import type { WindowCounter } from './store/counters.ts';
+import type { Db } from './store/db.ts';
+import type { SecretBox } from './store/secret-box.ts';
+
+export interface AppDeps {
+  db: Db;
+  box: SecretBox;
+  adminToken: string;
+  hostModes?: HostModes;
+  /** Rate-limit counters; null turns rate limits off (benchmarks, most tests). */
+  counter: WindowCounter | null;
+  trustProxy?: boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export const API_VERSION = '2026-05-25';
+const BODY_LIMIT = 64 * 1024;
+
+/** Builds the 0Gate API without listening: main.ts listens, tests inject or listen on port 0. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.trustProxy ?? false,
+    genReqId: () => `req_${randomBytes(12).toString('hex')}`,
+    requestIdHeader: false,
+    schemaErrorFormatter,
+  }).withTypeProvider<TypeBoxTypeProvider>() as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+
+  // An empty JSON body on a POST with no fields (cancel, test helpers) is fine; anything else must parse.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET') request.body = {};
+  });
+
+  registerErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: '0Gate API',
+        version: API_VERSION,
+        description:
+          'Create hosted 0Gate sessions server-side with a secret key; the browser gets only a one-time client_secret. Final state comes from signed webhooks and trusted server reads.',
+      },
+      servers: [
+        {
+          url: 'https://gate-api-sandbox.0bit.app',
+          description: 'Sandbox (test mode, sk_test_/pk_test_ keys)',
+        },
+        { url: 'https://gate-api.0bit.app', description: 'Production (live mode, sk_live_/pk_live_ keys)' },
+        { url: 'http://localhost:4000', description: 'Local development (npm start)' },
+      ],
+      components: {
+        securitySchemes: {
+          secretKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'sk_test_… or sk_live_…, server-side only',
+          },
+          publishableKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'pk_test_… or pk_live_…, browser-safe',
+          },
+        },
+      },
+      tags: [
+        { name: 'Sessions', description: 'Hosted buy, sell and swap sessions' },
+        { name: 'Events', description: 'Every state change, for reconciliation' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  for (const schema of [ErrorEnvelope, GateSession, CreatedGateSession, Event]) app.addSchema(schema);
+
+  const routeDeps: RouteDeps = {
+    db: deps.db,
+    box: deps.box,
+    counter: deps.counter,
+    secretKey: keyGuard(
+      { db: deps.db, hostModes: deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES) },
+      'secret',
+    ),
+    admin: adminGuard(deps.adminToken),
+  };
+  healthRoutes(app, routeDeps);
+  sessionRoutes(app, routeDeps);
+  eventRoutes(app, routeDeps);
+  testHelperRoutes(app, routeDeps);
+  adminRoutes(app, routeDeps);
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export const logSerializers = {
+  req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+    method: req.method,
+    url: redactSecrets(req.url),
+    host: req.hostname,
+    remote_address: req.ip,
+  }),
+};

@@ -1,0 +1,128 @@
+import type { Mode } from './domain/keys.ts';
+
+/**
+ * Every setting of the API process, read once from the environment and validated at start-up. The README
+ * lists each variable; keep the two in step. Domain code never reads process.env — it gets what it needs.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  /** Admin bearer token; undefined means "generate one into DATA_DIR" (refused in production). */
+  adminToken: string | undefined;
+  /** 32-byte key for encryption at rest; undefined means "generate one into DATA_DIR" (refused in production). */
+  secretsKey: Buffer | undefined;
+  hostModes: HostModes;
+  trustProxy: boolean;
+  rateLimits: boolean;
+  logLevel: string;
+  production: boolean;
+  demoPartner: boolean;
+  sessionSweepIntervalMs: number;
+}
+
+/** host (lower-case, no port) → the modes it serves; `*` matches any host not listed. */
+export type HostModes = Map<string, ReadonlySet<Mode>>;
+
+export const DEFAULT_HOST_MODES =
+  'gate-api-sandbox.0bit.app=test,gate-api.0bit.app=live,localhost=test+live,127.0.0.1=test+live,[::1]=test+live';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function parseHostModes(text: string): HostModes {
+  const map: HostModes = new Map();
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [host, modes] = entry.split('=');
+    const set = new Set((modes ?? '').split('+').map((m) => m.trim()));
+    if (!host || set.size === 0 || [...set].some((m) => m !== 'test' && m !== 'live'))
+      throw new Error(`"${entry}" is not host=test, host=live or host=test+live`);
+    map.set(host.trim().toLowerCase(), set as Set<Mode>);
+  }
+  return map;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!allowed.includes(raw as T))
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return allowed.includes(raw as T) ? (raw as T) : fallback;
+  };
+
+  const production = env.NODE_ENV === 'production';
+  let hostModes: HostModes = parseHostModes(DEFAULT_HOST_MODES);
+  try {
+    if (env.HOST_MODES) hostModes = parseHostModes(env.HOST_MODES);
+  } catch (error) {
+    problems.push(`HOST_MODES: ${(error as Error).message}`);
+  }
+
+  let secretsKey: Buffer | undefined;
+  if (env.SECRETS_KEY) {
+    secretsKey = decodeKey(env.SECRETS_KEY);
+    if (!secretsKey) problems.push('SECRETS_KEY must be 32 bytes as 64 hex characters or base64');
+  } else if (production) {
+    problems.push('SECRETS_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
+  }
+  if (!env.ADMIN_TOKEN && production) problems.push('ADMIN_TOKEN is required when NODE_ENV=production');
+  if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 24)
+    problems.push('ADMIN_TOKEN must be at least 24 characters');
+
+  const demo = oneOf('DEMO_PARTNER', 'auto', ['auto', 'on', 'off'] as const);
+  const config: Config = {
+    port: int('PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
+    dataDir: env.DATA_DIR || './.data',
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || '0bit:',
+    adminToken: env.ADMIN_TOKEN || undefined,
+    secretsKey,
+    hostModes,
+    trustProxy: oneOf('TRUST_PROXY', 'false', ['true', 'false'] as const) === 'true',
+    rateLimits: oneOf('RATE_LIMITS', 'on', ['on', 'off'] as const) === 'on',
+    logLevel: oneOf('LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+    production,
+    demoPartner: demo === 'on' || (demo === 'auto' && !env.DATABASE_URL),
+    sessionSweepIntervalMs: int('SESSION_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function decodeKey(text: string): Buffer | undefined {
+  const buf = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  return buf.length === 32 ? buf : undefined;
+}

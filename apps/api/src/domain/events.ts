@@ -1,0 +1,69 @@
+import type { Db } from '../store/db.ts';
+import { type EventRow, findEventSeq, insertEvent, listEvents as listEventRows } from '../store/events.ts';
+import { BadRequestError } from './errors.ts';
+import { newEventId } from './ids.ts';
+import type { Scope } from './keys.ts';
+
+/** Every event type the platform emits (glossary, "Event catalogue"). */
+export const EVENT_TYPES = [
+  'gate_session.created',
+  'gate_session.completed',
+  'gate_session.expired',
+  'gate_session.cancelled',
+  'gate_session.kyc_package_accepted',
+  'gate_session.failed',
+  'kyc.required',
+  'partner.quota.warning',
+  'partner.quota.exhausted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The webhook envelope: `id` (stable, the dedupe key), `type`, `created_at` (unix seconds), `data`. */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  created_at: number;
+  data: Record<string, unknown>;
+}
+
+export const toEnvelope = (row: EventRow): EventEnvelope => ({
+  id: row.id,
+  type: row.type,
+  created_at: Math.floor(new Date(row.created_at).getTime() / 1000),
+  data: row.data,
+});
+
+export async function appendEvent(
+  db: Db,
+  scope: Scope,
+  type: EventType,
+  data: Record<string, unknown>,
+  sessionId: string | null,
+): Promise<EventEnvelope> {
+  const row = await insertEvent(db, {
+    id: newEventId(),
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    type,
+    session_id: sessionId,
+    data,
+  });
+  return toEnvelope(row);
+}
+
+export async function listEvents(
+  db: Db,
+  scope: Scope,
+  options: { limit: number; type?: string | undefined; startingAfter?: string | undefined },
+): Promise<{ data: EventEnvelope[]; has_more: boolean }> {
+  let beforeSeq: string | undefined;
+  if (options.startingAfter) {
+    beforeSeq = await findEventSeq(db, scope, options.startingAfter);
+    if (!beforeSeq)
+      throw new BadRequestError(
+        `starting_after "${options.startingAfter}" is not an event of this partner and mode`,
+      );
+  }
+  const rows = await listEventRows(db, scope, { limit: options.limit + 1, type: options.type, beforeSeq });
+  return { data: rows.slice(0, options.limit).map(toEnvelope), has_more: rows.length > options.limit };
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { randomAlphanumeric } from './ids.ts';
+
+export type Mode = 'test' | 'live';
+export const MODES: readonly Mode[] = ['test', 'live'];
+export type KeyKind = 'publishable' | 'secret';
+
+const KIND_PREFIX: Record<KeyKind, 'pk' | 'sk'> = { publishable: 'pk', secret: 'sk' };
+/** Exactly `pk_|sk_` + `test_|live_` + 32 alphanumerics (glossary, "Key formats and prefixes"). */
+const API_KEY = /^(pk|sk)_(test|live)_[A-Za-z0-9]{32}$/;
+/** Anything that looks like it was meant to be one of our credentials, even if malformed. */
+const LOOKS_LIKE_API_KEY = /^(pk|sk)_/;
+
+export interface ParsedKey {
+  kind: KeyKind;
+  mode: Mode;
+  hash: string;
+}
+
+export function generateApiKey(kind: KeyKind, mode: Mode): string {
+  return `${KIND_PREFIX[kind]}_${mode}_${randomAlphanumeric(32)}`;
+}
+
+/** Returns null for anything that is not exactly a key of our format. */
+export function parseApiKey(raw: string): ParsedKey | null {
+  const match = API_KEY.exec(raw);
+  if (!match) return null;
+  return {
+    kind: match[1] === 'pk' ? 'publishable' : 'secret',
+    mode: match[2] as Mode,
+    hash: hashSecret(raw),
+  };
+}
+
+export const looksLikeApiKey = (raw: string): boolean => LOOKS_LIKE_API_KEY.test(raw);
+export const looksLikeSecretKey = (raw: string): boolean => /^sk_/.test(raw);
+
+/** What we keep to show a key in lists: kind, mode and four characters — never enough to use it. */
+export function displayPrefix(rawKey: string): string {
+  return rawKey.slice(0, rawKey.indexOf('_', 3) + 5);
+}
+
+/** SHA-256 hex. Keys and client secrets carry 190 bits of entropy, so an unsalted fast hash is enough. */
+export function hashSecret(raw: string): string {
+  return createHash('sha256').update(raw, 'utf8').digest('hex');
+}
+
+/** `gsec_<sessionId>_<32 alnum>` (glossary): binds a browser to exactly one session. */
+export function generateClientSecret(sessionId: string): string {
+  return `gsec_${sessionId}_${randomAlphanumeric(32)}`;
+}
+
+/** Everything a partner reads or writes is scoped to one partner and one mode; the two modes never mix. */
+export interface Scope {
+  partnerId: string;
+  mode: Mode;
+}

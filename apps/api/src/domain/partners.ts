@@ -1,0 +1,150 @@
+import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
+import { type Db, inTransaction } from '../store/db.ts';
+import {
+  findPartner,
+  insertPartner,
+  listPartners as listPartnerRows,
+  type PartnerRow,
+  updatePartner,
+} from '../store/partners.ts';
+import { BadRequestError, NotFoundError, ValidationError } from './errors.ts';
+import { isObjectId, newObjectId } from './ids.ts';
+import { displayPrefix, generateApiKey, hashSecret, type KeyKind, MODES, type Mode } from './keys.ts';
+
+export interface Partner {
+  id: string;
+  name: string;
+  allowed_domains: string[];
+  kyc_trusted: boolean;
+  created_at: string;
+}
+
+export interface KeyPair {
+  publishable_key: string;
+  secret_key: string;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  type: KeyKind;
+  mode: Mode;
+  display_prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export const toPartner = (row: PartnerRow): Partner => ({
+  id: row.id,
+  name: row.name,
+  allowed_domains: row.allowed_domains,
+  kyc_trusted: row.kyc_trusted,
+  created_at: new Date(row.created_at).toISOString(),
+});
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export const toKeySummary = (row: ApiKeyRow): ApiKeySummary => ({
+  id: row.id,
+  type: row.kind,
+  mode: row.mode,
+  display_prefix: row.display_prefix,
+  created_at: iso(row.created_at)!,
+  last_used_at: iso(row.last_used_at),
+  revoked_at: iso(row.revoked_at),
+});
+
+/**
+ * An allowed domain is an exact origin: scheme, host, optional port — what a browser sends in `Origin`.
+ * We accept only the canonical form (what `new URL(x).origin` prints), so a match is a plain string compare.
+ */
+export function checkOrigin(value: string): string | null {
+  if (value.includes('*')) return `"${value}" contains a wildcard; register each exact origin instead`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not an origin such as "https://shop.example" or "http://localhost:3000"`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" must use http or https`;
+  if (url.origin !== value)
+    return `"${value}" is not an exact origin (no path, query, trailing slash or upper case); did you mean "${url.origin}"?`;
+  return null;
+}
+
+export function checkAllowedDomains(domains: string[]): void {
+  const problems = domains.map(checkOrigin).filter((p): p is string => p !== null);
+  if (problems.length > 0) throw new ValidationError(problems.map((p) => `allowed_domains: ${p}`));
+}
+
+export async function createPartner(
+  db: Db,
+  input: { name: string; allowed_domains?: string[]; kyc_trusted?: boolean },
+): Promise<{ partner: Partner; keys: Record<Mode, KeyPair> }> {
+  const name = input.name.trim();
+  if (name.length === 0) throw new ValidationError(['name must not be empty']);
+  const allowed = [...new Set(input.allowed_domains ?? [])];
+  checkAllowedDomains(allowed);
+  return inTransaction(db, async (trx) => {
+    const row = await insertPartner(trx, {
+      id: newObjectId(),
+      name,
+      allowed_domains: allowed,
+      kyc_trusted: input.kyc_trusted ?? false,
+    });
+    const keys = {} as Record<Mode, KeyPair>;
+    const rows: Parameters<typeof insertApiKeys>[1] = [];
+    for (const mode of MODES) {
+      const pair = {
+        publishable_key: generateApiKey('publishable', mode),
+        secret_key: generateApiKey('secret', mode),
+      };
+      keys[mode] = pair;
+      for (const [kind, raw] of [
+        ['publishable', pair.publishable_key],
+        ['secret', pair.secret_key],
+      ] as const)
+        rows.push({
+          id: newObjectId(),
+          partner_id: row.id,
+          kind,
+          mode,
+          key_hash: hashSecret(raw),
+          display_prefix: displayPrefix(raw),
+        });
+    }
+    await insertApiKeys(trx, rows);
+    return { partner: toPartner(row), keys };
+  });
+}
+
+async function requirePartner(db: Db, id: string): Promise<PartnerRow> {
+  const row = isObjectId(id) ? await findPartner(db, id) : undefined;
+  if (!row) throw new NotFoundError(`No partner ${id}`);
+  return row;
+}
+
+export async function getPartner(db: Db, id: string): Promise<Partner & { keys: ApiKeySummary[] }> {
+  const row = await requirePartner(db, id);
+  const keys = await listPartnerKeys(db, id);
+  return { ...toPartner(row), keys: keys.map(toKeySummary) };
+}
+
+export async function listPartners(
+  db: Db,
+  options: { limit: number; startingAfter?: string | undefined },
+): Promise<{ data: Partner[]; has_more: boolean }> {
+  let after: PartnerRow | undefined;
+  if (options.startingAfter) {
+    after = isObjectId(options.startingAfter) ? await findPartner(db, options.startingAfter) : undefined;
+    if (!after) throw new BadRequestError(`starting_after "${options.startingAfter}" is not a partner id`);
+  }
+  const rows = await listPartnerRows(db, options.limit + 1, after);
+  return { data: rows.slice(0, options.limit).map(toPartner), has_more: rows.length > options.limit };
+}
+
+export async function setKycTrusted(db: Db, id: string, kycTrusted: boolean): Promise<Partner> {
+  await requirePartner(db, id);
+  const row = await updatePartner(db, id, { kyc_trusted: kycTrusted });
+  return toPartner(row!);
+}

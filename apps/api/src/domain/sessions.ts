@@ -1,0 +1,331 @@
+import { randomBytes } from 'node:crypto';
+import { type Db, inTransaction } from '../store/db.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import {
+  closeSession,
+  expireDueSessions,
+  findSession,
+  insertIntent,
+  insertSession,
+  listSessions as listSessionRows,
+  type SessionRow,
+} from '../store/sessions.ts';
+import { checkTarget } from './catalog.ts';
+import { BadRequestError, ConflictError, NotFoundError, PermissionError, ValidationError } from './errors.ts';
+import { appendEvent } from './events.ts';
+import { isObjectId, newObjectId } from './ids.ts';
+import { generateClientSecret, hashSecret, type Scope } from './keys.ts';
+import { canonicalAmount, isCurrency } from './money.ts';
+
+export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
+export type SessionStatus = SessionRow['status'];
+
+/** The GateSession object exactly as the glossary lists its fields. */
+export interface GateSession {
+  id: string;
+  object: 'gate_session';
+  partner_id: string;
+  mode: 'test' | 'live';
+  flow: Flow | null;
+  amount: string;
+  currency: string;
+  target_token: string | null;
+  target_network: string | null;
+  return_url: string;
+  cancel_url: string | null;
+  status: SessionStatus;
+  expires_at: string;
+  created_at: string;
+  wallet_address: string | null;
+  user_reference: string | null;
+  kyc_pre_verified: boolean;
+  metadata: Record<string, string>;
+}
+
+export interface CreateSessionInput {
+  amount: string;
+  currency: string;
+  return_url: string;
+  cancel_url?: string | null;
+  target_token?: string | null;
+  target_network?: string | null;
+  flow?: Flow | null;
+  wallet_address?: string | null;
+  user_reference?: string | null;
+  metadata?: Record<string, string>;
+  expires_at?: string;
+  kyc_package?: { provider: string; [field: string]: unknown };
+}
+
+export interface PartnerContext {
+  allowed_domains: string[];
+  kyc_trusted: boolean;
+}
+
+/** Session lifetime rules (documented in docs/sessions.md). */
+export const SESSION_LIFETIME = {
+  defaultSeconds: 24 * 3600,
+  maxSeconds: 7 * 24 * 3600,
+  minSeconds: { test: 1, live: 30 * 60 },
+} as const;
+
+export function toGateSession(row: SessionRow): GateSession {
+  return {
+    id: row.id,
+    object: 'gate_session',
+    partner_id: row.partner_id,
+    mode: row.mode,
+    flow: row.flow,
+    amount: row.amount,
+    currency: row.currency,
+    target_token: row.target_token,
+    target_network: row.target_network,
+    return_url: row.return_url,
+    cancel_url: row.cancel_url,
+    status: row.status,
+    expires_at: new Date(row.expires_at).toISOString(),
+    created_at: new Date(row.created_at).toISOString(),
+    wallet_address: row.wallet_address,
+    user_reference: row.user_reference,
+    kyc_pre_verified: row.kyc_pre_verified,
+    metadata: row.metadata,
+  };
+}
+
+function checkRedirectUrl(field: string, value: string, allowedDomains: string[]): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${field} must be an absolute URL such as "https://partner.example/complete"`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${field} must use http or https`;
+  if (!allowedDomains.includes(url.origin))
+    return `${field} origin ${url.origin} is not in your allowed_domains (${allowedDomains.join(', ') || 'none registered'}); add it in Partner Hub or use one of them`;
+  return null;
+}
+
+function resolveExpiry(scope: Scope, expiresAt: string | undefined, problems: string[]): Date | null {
+  if (expiresAt === undefined) return null;
+  const when = new Date(expiresAt);
+  const seconds = (when.getTime() - Date.now()) / 1000;
+  const min = SESSION_LIFETIME.minSeconds[scope.mode];
+  if (Number.isNaN(when.getTime())) problems.push('expires_at must be an ISO-8601 date-time');
+  else if (seconds < min)
+    problems.push(
+      `expires_at must be at least ${scope.mode === 'live' ? '30 minutes' : '1 second'} in the future in ${scope.mode} mode`,
+    );
+  else if (seconds > SESSION_LIFETIME.maxSeconds)
+    problems.push('expires_at must be at most 7 days in the future');
+  return when;
+}
+
+export async function createSession(
+  db: Db,
+  box: SecretBox,
+  scope: Scope,
+  partner: PartnerContext,
+  input: CreateSessionInput,
+): Promise<{ session: GateSession; clientSecret: string }> {
+  const problems: string[] = [];
+  let amount = input.amount;
+  if (!isCurrency(input.currency))
+    problems.push(`currency "${input.currency}" is not an ISO 4217 currency code; use e.g. "EUR" or "USD"`);
+  else {
+    const checked = canonicalAmount(input.amount, input.currency);
+    if (checked.problem) problems.push(checked.problem);
+    else amount = checked.value!;
+  }
+  for (const field of ['return_url', 'cancel_url'] as const) {
+    const value = input[field];
+    const problem = value == null ? null : checkRedirectUrl(field, value, partner.allowed_domains);
+    if (problem) problems.push(problem);
+  }
+  problems.push(...checkTarget(input.target_token ?? null, input.target_network ?? null));
+  const expiresAt = resolveExpiry(scope, input.expires_at, problems);
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  if (input.kyc_package && !partner.kyc_trusted)
+    throw new PermissionError(
+      'kyc_package is only accepted for partners that 0Bit has marked kyc_trusted; remove it or contact 0Bit to enable trusted KYC',
+      'kyc_package_not_trusted',
+    );
+
+  const id = newObjectId();
+  const clientSecret = generateClientSecret(id);
+  const row = await insertSession(db, {
+    id,
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    status: 'open',
+    flow: input.flow ?? null,
+    amount,
+    currency: input.currency,
+    target_token: input.target_token ?? null,
+    target_network: input.target_network ?? null,
+    return_url: input.return_url,
+    cancel_url: input.cancel_url ?? null,
+    wallet_address: input.wallet_address ?? null,
+    user_reference: input.user_reference ?? null,
+    kyc_pre_verified: input.kyc_package !== undefined,
+    kyc_package_sealed: input.kyc_package ? box.seal(JSON.stringify(input.kyc_package)) : null,
+    metadata: input.metadata ?? {},
+    client_secret_hash: hashSecret(clientSecret),
+    expires_at: expiresAt,
+    lifetimeSeconds: SESSION_LIFETIME.defaultSeconds,
+  });
+  const session = toGateSession(row);
+  await appendEvent(db, scope, 'gate_session.created', { ...session }, id);
+  if (input.kyc_package) {
+    // Redacted acceptance (glossary): correlation fields and the provider name, never the package itself.
+    await appendEvent(
+      db,
+      scope,
+      'gate_session.kyc_package_accepted',
+      {
+        session_id: id,
+        partner_id: scope.partnerId,
+        mode: scope.mode,
+        provider: input.kyc_package.provider,
+        accepted_at: session.created_at,
+        user_reference: session.user_reference,
+      },
+      id,
+    );
+  }
+  return { session, clientSecret };
+}
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(
+    `No session ${id} for this key. Sessions are visible only to the partner and mode (test/live) that created them.`,
+  );
+}
+
+/** Lazy expiry: the first read past `expires_at` expires the session and emits its event, exactly once. */
+async function expireIfDue(db: Db, scope: Scope, id: string): Promise<SessionRow | undefined> {
+  return inTransaction(db, async (trx) => {
+    const expired = await closeSession(trx, scope, id, 'expired', { requireDue: true });
+    if (expired) await appendEvent(trx, scope, 'gate_session.expired', { ...toGateSession(expired) }, id);
+    return expired;
+  });
+}
+
+export async function retrieveSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
+  if (!isObjectId(id)) throw notFound(id);
+  const row = await findSession(db, scope, id);
+  if (!row) throw notFound(id);
+  if (row.status === 'open' && row.due) {
+    const expired = await expireIfDue(db, scope, id);
+    if (expired) return toGateSession(expired);
+    // Another request expired it (or closed it) first: read what it left.
+    const current = await findSession(db, scope, id);
+    return toGateSession(current ?? row);
+  }
+  return toGateSession(row);
+}
+
+/** Expires due sessions of a scope (or of everyone) and emits their events; used by list and the sweep. */
+export async function expireDue(db: Db, scope: Scope | null, limit = 500): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const expired = await expireDueSessions(trx, scope, limit);
+    for (const row of expired)
+      await appendEvent(
+        trx,
+        { partnerId: row.partner_id, mode: row.mode },
+        'gate_session.expired',
+        { ...toGateSession(row) },
+        row.id,
+      );
+    return expired.length;
+  });
+}
+
+export async function listSessions(
+  db: Db,
+  scope: Scope,
+  options: { limit: number; startingAfter?: string | undefined },
+): Promise<{ data: GateSession[]; has_more: boolean }> {
+  // Expire what is due first so the list shows true statuses (and their events exist).
+  while ((await expireDue(db, scope)) === 500) {}
+  let after: SessionRow | undefined;
+  if (options.startingAfter) {
+    after = isObjectId(options.startingAfter)
+      ? await findSession(db, scope, options.startingAfter)
+      : undefined;
+    if (!after)
+      throw new BadRequestError(
+        `starting_after "${options.startingAfter}" is not a session of this partner and mode; pass the id of the last session of the previous page`,
+      );
+  }
+  const rows = await listSessionRows(db, scope, { limit: options.limit + 1, after });
+  return { data: rows.slice(0, options.limit).map(toGateSession), has_more: rows.length > options.limit };
+}
+
+/**
+ * Before a state-changing write on a session, settle its expiry in a transaction of its own, so a
+ * write refused because the session just expired does not roll the expiry (and its event) back.
+ */
+export async function settleExpiry(db: Db, scope: Scope, id: string): Promise<void> {
+  if (!isObjectId(id)) throw notFound(id);
+  const row = await findSession(db, scope, id);
+  if (!row) throw notFound(id);
+  if (row.status === 'open' && row.due) await expireIfDue(db, scope, id);
+}
+
+async function terminalConflict(db: Db, scope: Scope, id: string, action: string): Promise<never> {
+  const current = await findSession(db, scope, id);
+  if (!current) throw notFound(id);
+  throw new ConflictError(
+    `Session ${id} is already ${current.status === 'open' ? 'expired' : current.status}; only open sessions can be ${action}. Retrieve it to read its final state.`,
+  );
+}
+
+export async function cancelSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
+  const row = await closeSession(db, scope, id, 'cancelled', { requireDue: false });
+  if (!row) return terminalConflict(db, scope, id, 'cancelled');
+  const session = toGateSession(row);
+  await appendEvent(db, scope, 'gate_session.cancelled', { ...session }, id);
+  return session;
+}
+
+/** Sandbox helper: completes an open test session with a simulated settlement transaction. */
+export async function completeTestSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
+  const txRefid = `0x${randomBytes(32).toString('hex')}`;
+  const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid });
+  if (!row) return terminalConflict(db, scope, id, 'completed');
+  await insertIntent(db, { id: newObjectId(), session_id: id, status: 'succeeded', failure_reason: null });
+  const session = toGateSession(row);
+  await appendEvent(db, scope, 'gate_session.completed', { ...session, tx_refid: txRefid }, id);
+  return session;
+}
+
+export interface GateIntent {
+  id: string;
+  object: 'gate_intent';
+  session_id: string;
+  status: 'failed';
+  failure_reason: string;
+  created_at: string;
+}
+
+/** Sandbox helper: records a failed intent; the session stays open and no webhook is emitted (spec). */
+export async function failTestIntent(db: Db, scope: Scope, id: string): Promise<GateIntent> {
+  const row = await findSession(db, scope, id);
+  if (!row) throw notFound(id);
+  if (row.status !== 'open' || row.due) return terminalConflict(db, scope, id, 'failed');
+  const intent = await insertIntent(db, {
+    id: newObjectId(),
+    session_id: id,
+    status: 'failed',
+    failure_reason: 'simulated_failure',
+  });
+  return {
+    id: intent.id,
+    object: 'gate_intent',
+    session_id: id,
+    status: 'failed',
+    failure_reason: 'simulated_failure',
+    created_at: new Date(intent.created_at).toISOString(),
+  };
+}

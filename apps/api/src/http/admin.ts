@@ -1,0 +1,59 @@
+import { Type } from '@sinclair/typebox';
+import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
+import type { App, RouteDeps } from './context.ts';
+import { ListQuery, ObjectIdParam } from './schemas.ts';
+
+/** Operator API (no /v1 prefix, as in the glossary), behind ADMIN_TOKEN; hidden from the partner OpenAPI. */
+export function adminRoutes(app: App, deps: RouteDeps): void {
+  const base = { preHandler: [deps.admin] };
+
+  app.post(
+    '/admin/partners',
+    {
+      ...base,
+      schema: {
+        hide: true,
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 128 }),
+            allowed_domains: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 50 })),
+            kyc_trusted: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createPartner(deps.db, request.body)),
+  );
+
+  app.get(
+    '/admin/partners',
+    { ...base, schema: { hide: true, querystring: ListQuery } },
+    async (request) => ({
+      object: 'list' as const,
+      ...(await listPartners(deps.db, {
+        limit: request.query.limit,
+        startingAfter: request.query.starting_after,
+      })),
+    }),
+  );
+
+  app.get(
+    '/admin/partners/:id',
+    { ...base, schema: { hide: true, params: ObjectIdParam } },
+    async (request) => getPartner(deps.db, request.params.id),
+  );
+
+  app.patch(
+    '/admin/partners/:id/kyc-trusted',
+    {
+      ...base,
+      schema: {
+        hide: true,
+        params: ObjectIdParam,
+        body: Type.Object({ kyc_trusted: Type.Boolean() }, { additionalProperties: false }),
+      },
+    },
+    async (request) => setKycTrusted(deps.db, request.params.id, request.body.kyc_trusted),
+  );
+}

@@ -1,0 +1,135 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { HostModes } from '../config.ts';
+import { AuthenticationError, PermissionError } from '../domain/errors.ts';
+import { type KeyKind, looksLikeSecretKey, type Mode, parseApiKey, type Scope } from '../domain/keys.ts';
+import { type KeyLookup, lookupKey, touchKey } from '../store/api-keys.ts';
+import type { Db } from '../store/db.ts';
+
+export interface AuthContext {
+  keyId: string;
+  kind: KeyKind;
+  scope: Scope;
+  partner: { id: string; name: string; allowed_domains: string[]; kyc_trusted: boolean };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+const EXAMPLE = { secret: 'Authorization: Bearer sk_test_…', publishable: 'Authorization: Bearer pk_test_…' };
+const HEADER = { secret: 'x-secret-key', publishable: 'x-publishable-key' } as const;
+
+/** Bearer first (canonical), then the documented equivalent header for the key kind. */
+function credentialFromHeaders(request: FastifyRequest, kind: KeyKind): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw new AuthenticationError(`Malformed Authorization header; send "${EXAMPLE[kind]}"`);
+    return match[1];
+  }
+  const header =
+    request.headers[HEADER[kind]] ?? request.headers[HEADER[kind === 'secret' ? 'publishable' : 'secret']];
+  return Array.isArray(header) ? header[0] : header;
+}
+
+function queryHasSecretKey(request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown> | undefined;
+  return Object.values(query ?? {}).some((v) =>
+    (Array.isArray(v) ? v : [v]).some((x) => looksLikeSecretKey(String(x))),
+  );
+}
+
+export function hostServesMode(hostModes: HostModes, hostname: string, mode: Mode): boolean {
+  const modes = hostModes.get(hostname.toLowerCase()) ?? hostModes.get('*');
+  return modes?.has(mode) ?? false;
+}
+
+export interface KeyGuardDeps {
+  db: Db;
+  hostModes: HostModes;
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Builds the guard for routes that need a key of `kind`. Order of checks: a secret key in the URL is
+ * refused outright; missing/malformed/unknown → 401; wrong kind, revoked, or a mode this host does not
+ * serve → 403. `last_used_at` is written at most once a minute per key per process, off the request path.
+ */
+export function keyGuard(
+  deps: KeyGuardDeps,
+  kind: KeyKind,
+  options: { credential?: (r: FastifyRequest) => string | undefined } = {},
+) {
+  const lastTouched = new Map<string, number>();
+  return async (request: FastifyRequest): Promise<void> => {
+    if (queryHasSecretKey(request))
+      throw new AuthenticationError(
+        'Secret keys are never accepted in a URL. Send it in the Authorization header from your server, and roll this key: URLs end up in logs.',
+      );
+    const raw = options.credential?.(request) ?? credentialFromHeaders(request, kind);
+    if (!raw) throw new AuthenticationError(`Missing API key; send "${EXAMPLE[kind]}"`);
+    const parsed = parseApiKey(raw);
+    if (!parsed)
+      throw new AuthenticationError(
+        `Malformed API key; expected ${kind === 'secret' ? 'sk' : 'pk'}_test_ or ${kind === 'secret' ? 'sk' : 'pk'}_live_ followed by 32 letters and digits`,
+      );
+    if (parsed.kind === 'secret' && kind === 'publishable')
+      throw new PermissionError(
+        'Secret keys must never be used in a browser or sent to this endpoint. Use your publishable key (pk_…) here and keep secret keys server-side; roll the exposed key.',
+      );
+    const found: KeyLookup | undefined = await lookupKey(deps.db, parsed.hash);
+    if (!found)
+      throw new AuthenticationError(
+        'Invalid API key; check that you copied the whole key and that it was not deleted',
+      );
+    if (found.kind !== kind)
+      throw new PermissionError(
+        'Publishable keys (pk_…) can only call POST /v1/embed/bootstrap; call this endpoint from your server with your secret key (sk_…)',
+      );
+    if (found.revoked)
+      throw new PermissionError('This API key has been revoked; use an active key from Partner Hub');
+    if (!hostServesMode(deps.hostModes, request.hostname, found.mode))
+      throw new PermissionError(
+        `This host does not serve ${found.mode} mode; send ${found.mode} keys to ${found.mode === 'test' ? 'https://gate-api-sandbox.0bit.app' : 'https://gate-api.0bit.app'}`,
+      );
+    request.auth = {
+      keyId: found.key_id,
+      kind: found.kind,
+      scope: { partnerId: found.partner_id, mode: found.mode },
+      partner: {
+        id: found.partner_id,
+        name: found.partner_name,
+        allowed_domains: found.allowed_domains,
+        kyc_trusted: found.kyc_trusted,
+      },
+    };
+    const now = Date.now();
+    if ((lastTouched.get(found.key_id) ?? 0) + TOUCH_EVERY_MS < now) {
+      lastTouched.set(found.key_id, now);
+      touchKey(deps.db, found.key_id).catch((err) => request.log.warn({ err }, 'could not record key use'));
+    }
+  };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Admin routes: `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time. */
+export function adminGuard(adminToken: string) {
+  const expected = sha256(adminToken);
+  return async (request: FastifyRequest): Promise<void> => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match)
+      throw new AuthenticationError('Missing admin token; send "Authorization: Bearer <ADMIN_TOKEN>"');
+    if (!timingSafeEqual(sha256(match[1]!), expected)) throw new AuthenticationError('Invalid admin token');
+  };
+}
+
+/** The authenticated scope; routes behind a key guard always have one. */
+export function scopeOf(request: FastifyRequest): AuthContext {
+  if (!request.auth) throw new Error('route is missing its key guard');
+  return request.auth;
+}

@@ -1,0 +1,32 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { WindowCounter } from '../store/counters.ts';
+import type { Db } from '../store/db.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+type Guard = (request: FastifyRequest) => Promise<void>;
+
+/** What route modules get from buildApp: the database, the secret box, guards and the limiter store. */
+export interface RouteDeps {
+  db: Db;
+  box: SecretBox;
+  /** null when rate limits are off. */
+  counter: WindowCounter | null;
+  secretKey: Guard;
+  admin: Guard;
+}

@@ -1,0 +1,75 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorKind, RateLimitError } from '../domain/errors.ts';
+
+/** The one table from error kinds to HTTP statuses. */
+export const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  bad_request: 400,
+  invalid_request: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** The spec's envelope; `code` appears only where the spec names one. */
+export interface ErrorEnvelope {
+  statusCode: number;
+  message: string | string[];
+  error: string;
+  code?: string;
+}
+
+export function envelope(statusCode: number, message: string | string[], code?: string): ErrorEnvelope {
+  return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', ...(code ? { code } : {}) };
+}
+
+/** Maps any thrown error to a status and envelope; 5xx never leaks internals. */
+export function toErrorResponse(error: unknown): ErrorEnvelope {
+  if (error instanceof AppError)
+    return envelope(STATUS_BY_KIND[error.kind], error.messages, error.publicCode);
+  const fastifyError = error as FastifyError;
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    switch (fastifyError.code) {
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return envelope(
+          415,
+          'Unsupported Content-Type; send the body as JSON with "Content-Type: application/json"',
+        );
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return envelope(413, 'Request body is larger than 64 KB');
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return envelope(400, 'Content-Length does not match the body sent');
+      default:
+        if (error instanceof SyntaxError || /JSON/i.test(fastifyError.message))
+          return envelope(400, `Request body is not valid JSON: ${fastifyError.message}`);
+        return envelope(status, fastifyError.message);
+    }
+  }
+  return envelope(
+    500,
+    'Something went wrong on our side. Retry with the same Idempotency-Key; if it persists, contact support with the Request-Id header.',
+  );
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const body = toErrorResponse(error);
+    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof RateLimitError) reply.header('Retry-After', String(error.retryAfterSeconds));
+    return reply.code(body.statusCode).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        envelope(
+          404,
+          `No route ${request.method} ${request.url.split('?')[0]}; see /v1/openapi.json for the API`,
+        ),
+      ),
+  );
+}

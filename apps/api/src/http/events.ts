@@ -1,0 +1,33 @@
+import { listEvents } from '../domain/events.ts';
+import { scopeOf } from './auth.ts';
+import type { App, RouteDeps } from './context.ts';
+import { rateLimit } from './rate-limit.ts';
+import { Event, EventsQuery, errorResponses, listOf } from './schemas.ts';
+
+export function eventRoutes(app: App, deps: RouteDeps): void {
+  app.get(
+    '/v1/events',
+    {
+      preHandler: [
+        deps.secretKey,
+        rateLimit(deps.counter, { name: 'events.list', perMinute: 60, per: 'key' }),
+      ],
+      schema: {
+        operationId: 'listEvents',
+        summary: 'Every event of this partner and mode, newest first, for reconciliation',
+        tags: ['Events'],
+        security: [{ secretKey: [] }],
+        querystring: EventsQuery,
+        response: { 200: listOf(Event, 'EventList'), ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const page = await listEvents(deps.db, scopeOf(request).scope, {
+        limit: request.query.limit,
+        type: request.query.type,
+        startingAfter: request.query.starting_after,
+      });
+      return { object: 'list' as const, ...page };
+    },
+  );
+}

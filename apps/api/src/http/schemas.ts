@@ -1,0 +1,161 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+import { NETWORKS, TOKENS } from '../domain/catalog.ts';
+import { EVENT_TYPES } from '../domain/events.ts';
+
+/** `T | null` as a JSON-Schema type list (not anyOf), so validation errors stay one per field. */
+export function Nullable<T extends TSchema>(schema: T) {
+  const { type, enum: values, ...rest } = schema as unknown as { type: string; enum?: unknown[] };
+  return Type.Unsafe<T['static'] | null>({
+    ...rest,
+    type: [type, 'null'],
+    ...(values ? { enum: [...values, null] } : {}),
+  });
+}
+
+export const ErrorEnvelope = Type.Object(
+  {
+    statusCode: Type.Integer({ examples: [422] }),
+    message: Type.Union([Type.String(), Type.Array(Type.String())], {
+      description: 'A sentence saying what to fix; an array with one entry per field on validation errors.',
+    }),
+    error: Type.String({
+      description: 'Short class name you can branch on, e.g. "Forbidden".',
+      examples: ['Unprocessable Entity'],
+    }),
+    code: Type.Optional(
+      Type.String({ description: 'Present only where the spec names a code, e.g. kyc_package_not_trusted.' }),
+    ),
+  },
+  { $id: 'ErrorEnvelope', title: 'Error' },
+);
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, Type.Ref(ErrorEnvelope)]));
+
+export const ObjectIdParam = Type.Object({
+  id: Type.String({ description: 'A 24-hex session id, e.g. 67a1f3b9e4b0c10001234567' }),
+});
+
+export const Flow = Type.Union([Type.Literal('on_ramp'), Type.Literal('off_ramp'), Type.Literal('swap')]);
+const FlowEnum = Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap'>({
+  type: 'string',
+  enum: ['on_ramp', 'off_ramp', 'swap'],
+});
+
+export const Metadata = Type.Record(Type.String(), Type.String({ maxLength: 500 }), {
+  maxProperties: 50,
+  propertyNames: { minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.\\-]+$' },
+  'x-hint': 'must be 1–40 characters of letters, digits, "_", "-" or "."',
+  description:
+    'Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters.',
+});
+
+export const GateSession = Type.Object(
+  {
+    id: Type.String({ description: 'ObjectId hex', examples: ['67a1f3b9e4b0c10001234567'] }),
+    object: Type.Literal('gate_session'),
+    partner_id: Type.String(),
+    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    flow: Nullable(FlowEnum),
+    amount: Type.String({ examples: ['100.00'] }),
+    currency: Type.String({ examples: ['EUR'] }),
+    target_token: Nullable(Type.String()),
+    target_network: Nullable(Type.String()),
+    return_url: Type.String({ format: 'uri' }),
+    cancel_url: Nullable(Type.String({ format: 'uri' })),
+    status: Type.Unsafe<'open' | 'completed' | 'expired' | 'cancelled'>({
+      type: 'string',
+      enum: ['open', 'completed', 'expired', 'cancelled'],
+    }),
+    expires_at: Type.String({ format: 'date-time' }),
+    created_at: Nullable(Type.String({ format: 'date-time' })),
+    wallet_address: Nullable(Type.String()),
+    user_reference: Nullable(Type.String()),
+    kyc_pre_verified: Type.Boolean(),
+    metadata: Type.Record(Type.String(), Type.String()),
+  },
+  { $id: 'GateSession', title: 'GateSession' },
+);
+
+export const CreatedGateSession = Type.Object(
+  {
+    ...GateSession.properties,
+    client_secret: Type.String({
+      description: 'gsec_<sessionId>_<32 chars>. Returned only in this response; send it to the browser.',
+    }),
+  },
+  { $id: 'CreatedGateSession', title: 'CreatedGateSession' },
+);
+
+export const CreateSessionBody = Type.Object(
+  {
+    amount: Type.String({
+      description: 'Positive decimal string with at most the currency minor-unit digits; returned canonical.',
+      examples: ['100.00'],
+    }),
+    currency: Type.String({
+      pattern: '^[A-Z]{3}$',
+      'x-hint': 'must be a three-letter upper-case ISO 4217 code such as "EUR"',
+    }),
+    return_url: Type.String({ format: 'uri', maxLength: 2048 }),
+    cancel_url: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2048 }))),
+    target_token: Type.Optional(Nullable(Type.String({ enum: TOKENS }))),
+    target_network: Type.Optional(Nullable(Type.String({ enum: NETWORKS }))),
+    flow: Type.Optional(Nullable(FlowEnum)),
+    wallet_address: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+    user_reference: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+    metadata: Type.Optional(Metadata),
+    expires_at: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Default 24 h after creation; test ≥ +1 s, live ≥ +30 min, ≤ +7 days.',
+      }),
+    ),
+    kyc_package: Type.Optional(
+      Type.Object(
+        { provider: Type.String({ minLength: 1, maxLength: 128 }) },
+        {
+          additionalProperties: true,
+          maxProperties: 100,
+          description:
+            'Trusted-KYC pass-through (kyc_trusted partners only). Never echoed in any response or webhook.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: 'CreateSessionBody', title: 'CreateSessionBody' },
+);
+
+export const EmptyBody = Type.Object({}, { additionalProperties: false });
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+    starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+export const listOf = <T extends TSchema>(item: T, id: string) =>
+  Type.Object(
+    { object: Type.Literal('list'), data: Type.Array(item), has_more: Type.Boolean() },
+    { $id: id, title: id },
+  );
+
+export const Event = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'Stable across retries; your dedupe key.' }),
+    type: Type.String({ examples: [...EVENT_TYPES] }),
+    created_at: Type.Integer({ description: 'Unix epoch seconds' }),
+    data: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'Event', title: 'Event' },
+);
+
+export const EventsQuery = Type.Object(
+  {
+    ...ListQuery.properties,
+    type: Type.Optional(Type.String({ enum: [...EVENT_TYPES] })),
+  },
+  { additionalProperties: false },
+);

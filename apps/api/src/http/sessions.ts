@@ -1,0 +1,136 @@
+import { Type } from '@sinclair/typebox';
+import {
+  cancelSession,
+  createSession,
+  listSessions,
+  retrieveSession,
+  settleExpiry,
+} from '../domain/sessions.ts';
+import { scopeOf } from './auth.ts';
+import type { App, RouteDeps } from './context.ts';
+import { readIdempotencyKey, runIdempotent } from './idempotency.ts';
+import { rateLimit } from './rate-limit.ts';
+import {
+  CreatedGateSession,
+  CreateSessionBody,
+  EmptyBody,
+  errorResponses,
+  GateSession,
+  ListQuery,
+  listOf,
+  ObjectIdParam,
+} from './schemas.ts';
+
+const IdempotencyHeader = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      format: 'uuid',
+      description: 'Required. A UUID you store with your order and reuse on retry.',
+    }),
+  ),
+});
+
+/** Limits from the glossary's "API surface, rate limits" table; list is not named there, so it matches retrieve. */
+export const SESSION_LIMITS = {
+  create: { name: 'sessions.create', perMinute: 10, per: 'key' },
+  retrieve: { name: 'sessions.retrieve', perMinute: 60, per: 'key' },
+  list: { name: 'sessions.list', perMinute: 60, per: 'key' },
+  cancel: { name: 'sessions.cancel', perMinute: 30, per: 'key' },
+} as const;
+
+export function sessionRoutes(app: App, deps: RouteDeps): void {
+  const security = [{ secretKey: [] }];
+
+  app.post(
+    '/v1/gate_sessions',
+    {
+      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.create)],
+      schema: {
+        operationId: 'createSession',
+        summary: 'Create a hosted session and return a browser-safe client_secret',
+        tags: ['Sessions'],
+        security,
+        headers: IdempotencyHeader,
+        body: CreateSessionBody,
+        response: { 201: CreatedGateSession, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const auth = scopeOf(request);
+      return runIdempotent(deps, request, reply, async (trx) => {
+        const { session, clientSecret } = await createSession(
+          trx,
+          deps.box,
+          auth.scope,
+          auth.partner,
+          request.body,
+        );
+        return { status: 201, body: { ...session, client_secret: clientSecret } };
+      });
+    },
+  );
+
+  app.get(
+    '/v1/gate_sessions',
+    {
+      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.list)],
+      schema: {
+        operationId: 'listSessions',
+        summary: 'Cursor-paginated session list for the authenticated partner, newest first',
+        tags: ['Sessions'],
+        security,
+        querystring: ListQuery,
+        response: { 200: listOf(GateSession, 'GateSessionList'), ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const page = await listSessions(deps.db, scopeOf(request).scope, {
+        limit: request.query.limit,
+        startingAfter: request.query.starting_after,
+      });
+      return { object: 'list' as const, ...page };
+    },
+  );
+
+  app.get(
+    '/v1/gate_sessions/:id',
+    {
+      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.retrieve)],
+      schema: {
+        operationId: 'retrieveSession',
+        summary: 'Retrieve a session (never returns the client_secret)',
+        tags: ['Sessions'],
+        security,
+        params: ObjectIdParam,
+        response: { 200: GateSession, ...errorResponses(401, 403, 404, 429) },
+      },
+    },
+    async (request) => retrieveSession(deps.db, scopeOf(request).scope, request.params.id),
+  );
+
+  app.post(
+    '/v1/gate_sessions/:id/cancel',
+    {
+      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.cancel)],
+      schema: {
+        operationId: 'cancelSession',
+        summary: 'Cancel an open session; 409 when it is already terminal',
+        tags: ['Sessions'],
+        security,
+        headers: IdempotencyHeader,
+        params: ObjectIdParam,
+        body: EmptyBody,
+        response: { 200: GateSession, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { scope } = scopeOf(request);
+      readIdempotencyKey(request);
+      await settleExpiry(deps.db, scope, request.params.id);
+      return runIdempotent(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: await cancelSession(trx, scope, request.params.id),
+      }));
+    },
+  );
+}

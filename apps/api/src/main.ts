@@ -1,0 +1,104 @@
+import { buildApp, logSerializers } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { ensureDemoPartner } from './dev/demo-partner.ts';
+import { resolveLocalSecrets } from './dev/local-secrets.ts';
+import { expireDue } from './domain/sessions.ts';
+import { MemoryCounter, RedisCounter } from './store/counters.ts';
+import { openDatabase } from './store/db.ts';
+import { deleteExpiredKeys } from './store/idempotency.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { SecretBox } from './store/secret-box.ts';
+
+/** `npm start`: read config, open and migrate the database, listen, sweep, and shut down gracefully. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const secrets = resolveLocalSecrets(config.dataDir, config);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  });
+  const applied = await migrateToLatest(database.db);
+  const counter = !config.rateLimits
+    ? null
+    : config.redisUrl
+      ? new RedisCounter(config.redisUrl, config.redisKeyPrefix)
+      : new MemoryCounter();
+  const app = await buildApp({
+    db: database.db,
+    box: new SecretBox(secrets.secretsKey),
+    adminToken: secrets.adminToken,
+    hostModes: config.hostModes,
+    counter,
+    trustProxy: config.trustProxy,
+    logger: { level: config.logLevel, serializers: logSerializers },
+  });
+  const log = app.log;
+  if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+
+  // Expire sessions nobody reads, so partners still get gate_session.expired; forget old idempotency keys.
+  const sweep = setInterval(() => {
+    expireDue(database.db, null)
+      .then((n) => n > 0 && log.info({ expired: n }, 'expired sessions past their deadline'))
+      .then(() => deleteExpiredKeys(database.db))
+      .catch((err) => log.warn({ err }, 'sweep failed; will retry'));
+  }, config.sessionSweepIntervalMs);
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  const port =
+    app.server.address() && typeof app.server.address() === 'object'
+      ? (app.server.address() as { port: number }).port
+      : config.port;
+  const lines = [
+    '',
+    `0Gate API listening on http://localhost:${port}  (${database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+    `  OpenAPI:  http://localhost:${port}/v1/openapi.json    Health: http://localhost:${port}/health`,
+  ];
+  if (secrets.generated.adminToken)
+    lines.push(`  Admin token (generated into ${config.dataDir}/local-secrets.json): ${secrets.adminToken}`);
+  if (config.demoPartner) {
+    const { demo, created, partnerId } = await ensureDemoPartner(database.db, config.dataDir);
+    lines.push(
+      `  Demo partner ${partnerId}${created ? ' (created now)' : ''}, allowed domains http://localhost:3000, http://localhost:5173`,
+    );
+    if (demo)
+      lines.push(
+        `    publishable key (test): ${demo.publishable_key}`,
+        `    secret key (test):      ${demo.secret_key}`,
+      );
+    else
+      lines.push(
+        `    its keys were shown when it was created; ${config.dataDir}/demo-partner.json is missing`,
+      );
+  }
+  console.log(`${lines.join('\n')}\n`);
+  log.info({ address, port }, 'API listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1); // a second signal means "now"
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    clearInterval(sweep);
+    await app.close();
+    await counter?.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error('0Gate API failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { type Selectable, sql } from 'kysely';
+import type { Db } from './db.ts';
+import type { ApiKeysTable } from './schema.ts';
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+export interface KeyLookup {
+  key_id: string;
+  kind: 'publishable' | 'secret';
+  mode: 'test' | 'live';
+  partner_id: string;
+  partner_name: string;
+  allowed_domains: string[];
+  kyc_trusted: boolean;
+  /** Decided with the database clock, so instances with skewed clocks agree. */
+  revoked: boolean;
+}
+
+export async function insertApiKeys(
+  db: Db,
+  rows: Array<Pick<ApiKeyRow, 'id' | 'partner_id' | 'kind' | 'mode' | 'key_hash' | 'display_prefix'>>,
+): Promise<void> {
+  await db.insertInto('api_keys').values(rows).execute();
+}
+
+/** One indexed query per request: the key, its partner, and whether it is revoked. */
+export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | undefined> {
+  return db
+    .selectFrom('api_keys as k')
+    .innerJoin('partners as p', 'p.id', 'k.partner_id')
+    .select([
+      'k.id as key_id',
+      'k.kind',
+      'k.mode',
+      'p.id as partner_id',
+      'p.name as partner_name',
+      'p.allowed_domains',
+      'p.kyc_trusted',
+      sql<boolean>`(k.revoked_at IS NOT NULL AND k.revoked_at <= now())`.as('revoked'),
+    ])
+    .where('k.key_hash', '=', keyHash)
+    .executeTakeFirst();
+}
+
+export async function touchKey(db: Db, keyId: string): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: sql`now()` }).where('id', '=', keyId).execute();
+}
+
+export async function listPartnerKeys(db: Db, partnerId: string): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+}

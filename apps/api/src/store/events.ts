@@ -1,0 +1,68 @@
+import { type Selectable, sql } from 'kysely';
+import type { Scope } from '../domain/keys.ts';
+import { type Db, json } from './db.ts';
+import type { EventsTable } from './schema.ts';
+
+export type EventRow = Selectable<EventsTable>;
+
+export interface NewEvent {
+  id: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  type: string;
+  session_id: string | null;
+  data: Record<string, unknown>;
+}
+
+/** Appends to the outbox; call it inside the transaction that made the change it describes. */
+export async function insertEvent(db: Db, event: NewEvent): Promise<EventRow> {
+  return db
+    .insertInto('events')
+    .values({ ...event, data: json(event.data) })
+    .returning([
+      'id',
+      'partner_id',
+      'mode',
+      'type',
+      'session_id',
+      'data',
+      'created_at',
+      sql<string>`seq::text`.as('seq'),
+    ])
+    .executeTakeFirstOrThrow();
+}
+
+export async function findEventSeq(db: Db, scope: Scope, id: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .select(sql<string>`seq::text`.as('seq'))
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+export async function listEvents(
+  db: Db,
+  scope: Scope,
+  options: { limit: number; type?: string | undefined; beforeSeq?: string | undefined },
+): Promise<EventRow[]> {
+  let query = db
+    .selectFrom('events')
+    .select([
+      'id',
+      'partner_id',
+      'mode',
+      'type',
+      'session_id',
+      'data',
+      'created_at',
+      sql<string>`seq::text`.as('seq'),
+    ])
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode);
+  if (options.type) query = query.where('type', '=', options.type);
+  if (options.beforeSeq) query = query.where(sql`seq`, '<', sql`${options.beforeSeq}::bigint`);
+  return query.orderBy(sql`seq`, 'desc').limit(options.limit).execute();
+}

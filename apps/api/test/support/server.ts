@@ -1,0 +1,98 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { buildApp } from '../../src/app.ts';
+import { DEFAULT_HOST_MODES, parseHostModes } from '../../src/config.ts';
+import { createPartner, type KeyPair, type Partner } from '../../src/domain/partners.ts';
+import type { App } from '../../src/http/context.ts';
+import { MemoryCounter, RedisCounter, type WindowCounter } from '../../src/store/counters.ts';
+import { SecretBox } from '../../src/store/secret-box.ts';
+import { freshDatabase, type TestDatabase } from './database.ts';
+import { type RawRequest, type RawResponse, send } from './http.ts';
+
+export interface TestServer {
+  app: App;
+  database: TestDatabase;
+  baseUrl: string;
+  adminToken: string;
+  box: SecretBox;
+  /** A new partner with its four keys; every test makes its own so tests never share state. */
+  partner(options?: { allowed_domains?: string[]; kyc_trusted?: boolean }): Promise<TestPartner>;
+  call(method: string, path: string, options?: RawRequest): Promise<RawResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestPartner {
+  partner: Partner;
+  keys: { test: KeyPair; live: KeyPair };
+}
+
+export interface TestServerOptions {
+  /** Turn rate limits on (memory counters, or Redis when REDIS_URL is set). Off by default. */
+  rateLimits?: boolean;
+  hostModes?: string;
+  logger?: Parameters<typeof buildApp>[0]['logger'];
+}
+
+export const SPEC_ORIGIN = 'https://partner.example';
+
+/** Starts the real API on 127.0.0.1 with a random port and a database of its own. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = await freshDatabase();
+  const adminToken = `adm_${randomBytes(20).toString('hex')}`;
+  const box = new SecretBox(SecretBox.generateKey());
+  let counter: WindowCounter | null = null;
+  if (options.rateLimits)
+    counter = process.env.REDIS_URL
+      ? new RedisCounter(process.env.REDIS_URL, `test:${randomBytes(6).toString('hex')}:`)
+      : new MemoryCounter();
+  const app = await buildApp({
+    db: database.db,
+    box,
+    adminToken,
+    counter,
+    hostModes: parseHostModes(options.hostModes ?? DEFAULT_HOST_MODES),
+    logger: options.logger ?? false,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    database,
+    baseUrl,
+    adminToken,
+    box,
+    partner: async (partnerOptions = {}) =>
+      createPartner(database.db, {
+        name: `Partner ${randomUUID().slice(0, 8)}`,
+        allowed_domains: partnerOptions.allowed_domains ?? [SPEC_ORIGIN, 'http://localhost:3000'],
+        kyc_trusted: partnerOptions.kyc_trusted ?? false,
+      }),
+    call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
+    close: async () => {
+      await app.close();
+      await counter?.close();
+      await database.close();
+    },
+  };
+}
+
+/** The spec's create body (0gate-sessions.txt, "Create session"), verbatim. */
+export const SPEC_CREATE_BODY = {
+  amount: '100.00',
+  currency: 'EUR',
+  return_url: 'https://partner.example/complete',
+  cancel_url: 'https://partner.example/cancel',
+  target_token: 'USDT',
+  target_network: 'arbitrum',
+  flow: 'on_ramp',
+  user_reference: 'user_test_123',
+  metadata: {
+    order_id: 'order_test_123',
+  },
+};
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+export const writeHeaders = (key: string, idempotencyKey: string = randomUUID()) => ({
+  ...bearer(key),
+  'idempotency-key': idempotencyKey,
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// One suite for the whole monorepo. The same tests run on the embedded PGlite (default) and on a real
+// PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set; the JSON report feeds the CI summary line.
+const database = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+export default defineConfig({
+  test: {
+    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: `test-results/vitest-${database}.json` },
+  },
+});
