@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import { adminRoutes } from './http/admin.ts';
-import { adminGuard, keyGuard } from './http/auth.ts';
+import { adminGuard, keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
 import type { App, RouteDeps } from './http/context.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
@@ -48,6 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
+  app.addHook('onRequest', refuseSecretKeyInUrl);
 
   // An empty JSON body on a POST with no fields (cancel, test helpers) is fine; anything else must parse.
   const parseJson = app.getDefaultJsonParser('error', 'error');

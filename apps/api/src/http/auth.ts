@@ -35,11 +35,19 @@ function credentialFromHeaders(request: FastifyRequest, kind: KeyKind): string |
   return Array.isArray(header) ? header[0] : header;
 }
 
-function queryHasSecretKey(request: FastifyRequest): boolean {
+/**
+ * Runs first on every route: a secret key in a URL is refused outright, whatever the route, because URLs
+ * end up in logs, proxies and browser history. The message never repeats the key.
+ */
+export async function refuseSecretKeyInUrl(request: FastifyRequest): Promise<void> {
   const query = request.query as Record<string, unknown> | undefined;
-  return Object.values(query ?? {}).some((v) =>
+  const leaked = Object.values(query ?? {}).some((v) =>
     (Array.isArray(v) ? v : [v]).some((x) => looksLikeSecretKey(String(x))),
   );
+  if (leaked)
+    throw new AuthenticationError(
+      'Secret keys are never accepted in a URL. Send it in the Authorization header from your server, and roll this key: URLs end up in logs.',
+    );
 }
 
 export function hostServesMode(hostModes: HostModes, hostname: string, mode: Mode): boolean {
@@ -55,8 +63,7 @@ export interface KeyGuardDeps {
 const TOUCH_EVERY_MS = 60_000;
 
 /**
- * Builds the guard for routes that need a key of `kind`. Order of checks: a secret key in the URL is
- * refused outright; missing/malformed/unknown → 401; wrong kind, revoked, or a mode this host does not
+ * Builds the guard for routes that need a key of `kind`. Order of checks: missing/malformed/unknown → 401; wrong kind, revoked, or a mode this host does not
  * serve → 403. `last_used_at` is written at most once a minute per key per process, off the request path.
  */
 export function keyGuard(
@@ -66,10 +73,6 @@ export function keyGuard(
 ) {
   const lastTouched = new Map<string, number>();
   return async (request: FastifyRequest): Promise<void> => {
-    if (queryHasSecretKey(request))
-      throw new AuthenticationError(
-        'Secret keys are never accepted in a URL. Send it in the Authorization header from your server, and roll this key: URLs end up in logs.',
-      );
     const raw = options.credential?.(request) ?? credentialFromHeaders(request, kind);
     if (!raw) throw new AuthenticationError(`Missing API key; send "${EXAMPLE[kind]}"`);
     const parsed = parseApiKey(raw);

@@ -23,10 +23,8 @@ import {
 
 const IdempotencyHeader = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({
-      format: 'uuid',
-      description: 'Required. A UUID you store with your order and reuse on retry.',
-    }),
+    // Checked by readIdempotencyKey (not here) so a missing or malformed key gets one clear 400.
+    Type.String({ description: 'Required. A UUID you store with your order and reuse on retry.' }),
   ),
 });
 

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireDue } from '../src/domain/sessions.ts';
+import {
+  bearer,
+  SPEC_CREATE_BODY,
+  startTestServer,
+  type TestServer,
+  writeHeaders,
+} from './support/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+async function shortSession(sk: string, lifetimeMs = 1500) {
+  const res = await server.call('POST', '/v1/gate_sessions', {
+    headers: writeHeaders(sk),
+    body: { ...SPEC_CREATE_BODY, expires_at: soon(lifetimeMs) },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function eventsOf(sk: string, type: string) {
+  const res = await server.call('GET', `/v1/events?type=${type}&limit=100`, { headers: bearer(sk) });
+  return res.body.data as Array<{ data: { id: string; status: string } }>;
+}
+
+describe('lazy expiry', () => {
+  it('expires on the first read past expires_at, exactly once under 20 concurrent reads', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const id = await shortSession(sk);
+    expect((await server.call('GET', `/v1/gate_sessions/${id}`, { headers: bearer(sk) })).body.status).toBe(
+      'open',
+    );
+    await sleep(1700);
+    const reads = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        server.call('GET', `/v1/gate_sessions/${id}`, { headers: bearer(sk) }),
+      ),
+    );
+    expect(reads.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(reads.map((r) => r.body.status)).toEqual(Array(20).fill('expired'));
+    const expired = await eventsOf(sk, 'gate_session.expired');
+    expect(expired).toHaveLength(1);
+    expect(expired[0]!.data).toMatchObject({ id, status: 'expired' });
+  });
+
+  it('expires due sessions when listing, and cancel of an expired session is 409 "expired"', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const id = await shortSession(sk);
+    await sleep(1700);
+    const list = await server.call('GET', '/v1/gate_sessions', { headers: bearer(sk) });
+    expect(list.body.data[0]).toMatchObject({ id, status: 'expired' });
+    const cancel = await server.call('POST', `/v1/gate_sessions/${id}/cancel`, { headers: writeHeaders(sk) });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.message).toContain('already expired');
+    expect(await eventsOf(sk, 'gate_session.expired')).toHaveLength(1);
+    expect(await eventsOf(sk, 'gate_session.cancelled')).toHaveLength(0);
+  });
+
+  it('expires a due session on cancel itself, keeping the expiry when the cancel is refused', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const id = await shortSession(sk);
+    await sleep(1700);
+    const cancel = await server.call('POST', `/v1/gate_sessions/${id}/cancel`, { headers: writeHeaders(sk) });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.message).toContain('expired');
+    expect(await eventsOf(sk, 'gate_session.expired')).toHaveLength(1);
+    const read = await server.call('GET', `/v1/gate_sessions/${id}`, { headers: bearer(sk) });
+    expect(read.body.status).toBe('expired');
+  });
+
+  it('lets the background sweep expire sessions nobody reads, and a second sweep finds nothing', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const ids = [await shortSession(sk), await shortSession(sk)];
+    await sleep(1700);
+    const [a, b] = await Promise.all([
+      expireDue(server.database.db, null),
+      expireDue(server.database.db, null),
+    ]);
+    expect(a + b).toBeGreaterThanOrEqual(2);
+    expect(await expireDue(server.database.db, null)).toBe(0);
+    const expired = await eventsOf(sk, 'gate_session.expired');
+    expect(expired.map((e) => e.data.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('test helpers answer 409 on a session past its deadline', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const id = await shortSession(sk);
+    await sleep(1700);
+    const complete = await server.call('POST', `/v1/test_helpers/sessions/${id}/complete`, {
+      headers: bearer(sk),
+    });
+    expect(complete.status).toBe(409);
+    expect(await eventsOf(sk, 'gate_session.completed')).toHaveLength(0);
+  });
+});
+
+describe('expires_at bounds', () => {
+  it('accepts +1 s in test mode but requires +30 min in live mode and at most 7 days', async () => {
+    const { keys } = await server.partner();
+    const live = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(keys.live.secret_key),
+      body: { ...SPEC_CREATE_BODY, expires_at: soon(60_000) },
+    });
+    expect(live.status).toBe(422);
+    expect(live.body.message[0]).toContain('30 minutes');
+    const liveOk = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(keys.live.secret_key),
+      body: { ...SPEC_CREATE_BODY, expires_at: soon(31 * 60_000) },
+    });
+    expect(liveOk.status).toBe(201);
+    const tooFar = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(keys.test.secret_key),
+      body: { ...SPEC_CREATE_BODY, expires_at: soon(8 * 24 * 3600_000) },
+    });
+    expect(tooFar.status).toBe(422);
+    const past = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(keys.test.secret_key),
+      body: { ...SPEC_CREATE_BODY, expires_at: soon(-1000) },
+    });
+    expect(past.status).toBe(422);
+  });
+});
