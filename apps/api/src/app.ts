@@ -52,7 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // An empty JSON body on a POST with no fields (cancel, test helpers) is fine; anything else must parse.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers(); // JSON only: text/plain and others answer 415
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (String(body).trim() === '') return done(null, undefined);
     parseJson(request, body as string, done);
