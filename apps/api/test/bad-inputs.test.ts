@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, SPEC_CREATE_BODY, startTestServer, type TestPartner, type TestServer, writeHeaders } from './support/server.ts';
+import {
+  bearer,
+  SPEC_CREATE_BODY,
+  startTestServer,
+  type TestPartner,
+  type TestServer,
+  writeHeaders,
+} from './support/server.ts';
 
 let server: TestServer;
 let p: TestPartner;
@@ -43,9 +50,24 @@ const CREATE_CASES: Array<[string, unknown, number, string]> = [
   ['currency as number', body({ currency: 978 }), 422, 'currency must be a string'],
   ['return_url relative', body({ return_url: '/complete' }), 422, 'absolute URL'],
   ['return_url javascript', body({ return_url: 'javascript:alert(1)' }), 422, 'return_url'],
-  ['return_url other origin', body({ return_url: 'https://evil.example/x' }), 422, 'not in your allowed_domains'],
-  ['return_url other port', body({ return_url: 'https://partner.example:8443/x' }), 422, 'not in your allowed_domains'],
-  ['return_url http of an https origin', body({ return_url: 'http://partner.example/x' }), 422, 'allowed_domains'],
+  [
+    'return_url other origin',
+    body({ return_url: 'https://evil.example/x' }),
+    422,
+    'not in your allowed_domains',
+  ],
+  [
+    'return_url other port',
+    body({ return_url: 'https://partner.example:8443/x' }),
+    422,
+    'not in your allowed_domains',
+  ],
+  [
+    'return_url http of an https origin',
+    body({ return_url: 'http://partner.example/x' }),
+    422,
+    'allowed_domains',
+  ],
   ['cancel_url other origin', body({ cancel_url: 'https://evil.example/c' }), 422, 'cancel_url origin'],
   ['cancel_url not a URL', body({ cancel_url: 'nope' }), 422, 'cancel_url must be an absolute URL'],
   ['unknown field', body({ colour: 'red' }), 422, 'unknown field "colour"'],
@@ -55,7 +77,12 @@ const CREATE_CASES: Array<[string, unknown, number, string]> = [
   ['flow unknown', body({ flow: 'buy' }), 422, 'flow must be one of'],
   ['target_token unknown', body({ target_token: 'DOGE' }), 422, 'target_token must be one of'],
   ['target_network unknown', body({ target_network: 'moon' }), 422, 'target_network must be one of'],
-  ['network does not carry the token', body({ target_token: 'BTC', target_network: 'tron' }), 422, 'does not carry BTC'],
+  [
+    'network does not carry the token',
+    body({ target_token: 'BTC', target_network: 'tron' }),
+    422,
+    'does not carry BTC',
+  ],
   ['user_reference too long', body({ user_reference: 'u'.repeat(129) }), 422, 'at most 128'],
   ['user_reference empty', body({ user_reference: '' }), 422, 'must not be empty'],
   ['wallet_address too long', body({ wallet_address: 'w'.repeat(129) }), 422, 'at most 128'],
@@ -63,11 +90,21 @@ const CREATE_CASES: Array<[string, unknown, number, string]> = [
   ['metadata number value', body({ metadata: { n: 1 } }), 422, 'metadata.n must be a string'],
   ['metadata nested object', body({ metadata: { o: { a: 1 } } }), 422, 'metadata.o must be a string'],
   ['metadata value too long', body({ metadata: { k: 'v'.repeat(501) } }), 422, 'at most 500'],
-  ['metadata too many keys', body({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }), 422, 'at most 50 keys'],
+  [
+    'metadata too many keys',
+    body({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
+    422,
+    'at most 50 keys',
+  ],
   ['metadata key too long', body({ metadata: { ['k'.repeat(41)]: 'v' } }), 422, 'metadata keys'],
   ['expires_at not a date', body({ expires_at: 'tomorrow' }), 422, 'ISO-8601'],
   ['expires_at in the past', body({ expires_at: '2020-01-01T00:00:00Z' }), 422, 'in the future'],
-  ['kyc_package without provider', body({ kyc_package: { id: 'x' } }), 422, 'kyc_package.provider is required'],
+  [
+    'kyc_package without provider',
+    body({ kyc_package: { id: 'x' } }),
+    422,
+    'kyc_package.provider is required',
+  ],
   ['kyc_package not an object', body({ kyc_package: 'passport' }), 422, 'kyc_package must be an object'],
   ['several problems at once', body({ amount: 5, currency: 'eur', flow: 'x' }), 422, 'flow must be one of'],
 ];
@@ -116,7 +153,13 @@ describe('protocol errors', () => {
   it.each([
     ['invalid JSON', '{"amount": "1.00",', 'application/json', 400, 'not valid JSON'],
     ['JSON with a trailing comma', '{"amount":"1.00",}', 'application/json', 400, 'not valid JSON'],
-    ['prototype pollution attempt', '{"__proto__":{"admin":true},"amount":"1.00"}', 'application/json', 400, ''],
+    [
+      'prototype pollution attempt',
+      '{"__proto__":{"admin":true},"amount":"1.00"}',
+      'application/json',
+      400,
+      '',
+    ],
     ['text/plain body', 'amount=1', 'text/plain', 415, 'Content-Type'],
     ['form body', 'amount=1', 'application/x-www-form-urlencoded', 415, 'Content-Type'],
   ])('%s', async (_name, raw, contentType, status, phrase) => {
@@ -136,7 +179,11 @@ describe('protocol errors', () => {
       body: { ...SPEC_CREATE_BODY, metadata: { big: 'x'.repeat(70 * 1024) } },
     });
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ statusCode: 413, message: 'Request body is larger than 64 KB', error: 'Payload Too Large' });
+    expect(res.body).toEqual({
+      statusCode: 413,
+      message: 'Request body is larger than 64 KB',
+      error: 'Payload Too Large',
+    });
   });
 
   it('answers unknown routes and methods with a 404 envelope and a Request-Id', async () => {
@@ -166,8 +213,16 @@ describe('protocol errors', () => {
   });
 
   it('answers a malformed or unknown session id with 404, never 500', async () => {
-    for (const id of ['abc', '../../etc/passwd', '67a1f3b9e4b0c1000123456z', 'ffffffffffffffffffffffff', "'; DROP TABLE x;--"]) {
-      const res = await server.call('GET', `/v1/gate_sessions/${encodeURIComponent(id)}`, { headers: bearer(sk()) });
+    for (const id of [
+      'abc',
+      '../../etc/passwd',
+      '67a1f3b9e4b0c1000123456z',
+      'ffffffffffffffffffffffff',
+      "'; DROP TABLE x;--",
+    ]) {
+      const res = await server.call('GET', `/v1/gate_sessions/${encodeURIComponent(id)}`, {
+        headers: bearer(sk()),
+      });
       expect(res.status).toBe(404);
     }
   });

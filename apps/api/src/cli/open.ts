@@ -1,0 +1,23 @@
+import { ConfigError, loadConfig } from '../config.ts';
+import { type OpenedDatabase, openDatabase } from '../store/db.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+/** Opens (and migrates) the database the server would use, from the same environment variables. */
+export async function openConfiguredDatabase(): Promise<OpenedDatabase> {
+  try {
+    const config = loadConfig();
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: 2,
+    });
+    await migrateToLatest(database.db);
+    return database;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+describe('GET /v1/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document generated from the route schemas', async () => {
+    const res = await server.call('GET', '/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    const validated = await SwaggerParser.validate(structuredClone(res.body));
+    expect(validated.info.title).toBe('0Gate API');
+  });
+
+  it('covers every public route with the spec operation ids, and hides operator and sandbox routes', async () => {
+    const { body } = await server.call('GET', '/v1/openapi.json');
+    const operations: Record<string, string> = {};
+    for (const [path, item] of Object.entries(
+      body.paths as Record<string, Record<string, { operationId: string }>>,
+    ))
+      for (const [method, op] of Object.entries(item))
+        operations[`${method.toUpperCase()} ${path}`] = op.operationId;
+    expect(operations).toEqual({
+      'GET /v1/gate_sessions': 'listSessions',
+      'POST /v1/gate_sessions': 'createSession',
+      'GET /v1/gate_sessions/{id}': 'retrieveSession',
+      'POST /v1/gate_sessions/{id}/cancel': 'cancelSession',
+      'GET /v1/events': 'listEvents',
+    });
+  });
+
+  it('documents the request body, the GateSession shape and the error envelope', async () => {
+    const { body } = await server.call('GET', '/v1/openapi.json');
+    const create = body.paths['/v1/gate_sessions'].post;
+    const requestSchema = create.requestBody.content['application/json'].schema;
+    expect(requestSchema.required.sort()).toEqual(['amount', 'currency', 'return_url']);
+    expect(requestSchema.additionalProperties).toBe(false);
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '409', '422', '429']),
+    );
+    const session = body.components.schemas.GateSession;
+    expect(Object.keys(session.properties)).toHaveLength(18);
+    expect(body.components.schemas.ErrorEnvelope.required.sort()).toEqual(['error', 'message', 'statusCode']);
+    expect(body.components.securitySchemes.secretKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+});
