@@ -47,7 +47,9 @@ export class RedisCounter implements WindowCounter {
     url: string,
     private readonly prefix: string,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    // Commands queue while (re)connecting, but none waits longer than commandTimeout: a Redis outage
+    // makes hit() fail fast, and the limiter then lets the request through (see http/rate-limit.ts).
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2000 });
     // Connection problems surface on hit(); the client reconnects by itself.
     this.redis.on('error', () => {});
   }

@@ -55,7 +55,7 @@ export function startServerProcess(
     const onData = (d: Buffer) => {
       output += d;
       const match = /0Gate API listening on http:\/\/localhost:(\d+)/.exec(output);
-      if (match && /"msg":"API listening"/.test(output)) {
+      if (match) {
         clearTimeout(timer);
         const port = Number(match[1]);
         resolve({
