@@ -9,6 +9,7 @@ import type { App, RouteDeps } from './http/context.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
+import { KeyCache } from './http/key-cache.ts';
 import { redactSecrets } from './http/redact.ts';
 import { CreatedGateSession, ErrorEnvelope, Event, GateSession } from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** Rate-limit counters; null turns rate limits off (benchmarks, most tests). */
   counter: WindowCounter | null;
   trustProxy?: boolean;
+  /** How long a key lookup may be reused (ms); 0 (the default here) always asks the database. */
+  keyCacheTtlMs?: number;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -107,7 +110,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     box: deps.box,
     counter: deps.counter,
     secretKey: keyGuard(
-      { db: deps.db, hostModes: deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES) },
+      {
+        db: deps.db,
+        hostModes: deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES),
+        cache: new KeyCache(deps.keyCacheTtlMs ?? 0),
+      },
       'secret',
     ),
     admin: adminGuard(deps.adminToken),

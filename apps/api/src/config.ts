@@ -23,6 +23,7 @@ export interface Config {
   production: boolean;
   demoPartner: boolean;
   sessionSweepIntervalMs: number;
+  keyCacheTtlMs: number;
 }
 
 /** host (lower-case, no port) → the modes it serves; `*` matches any host not listed. */
@@ -117,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     demoPartner: demo === 'on' || (demo === 'auto' && !env.DATABASE_URL),
     sessionSweepIntervalMs: int('SESSION_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+    keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 2000, 0, 60_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     hostModes: config.hostModes,
     counter,
     trustProxy: config.trustProxy,
+    keyCacheTtlMs: config.keyCacheTtlMs,
     logger: { level: config.logLevel, serializers: logSerializers },
   });
   const log = app.log;

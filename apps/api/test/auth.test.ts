@@ -164,3 +164,29 @@ describe('admin token', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('key lookup cache (KEY_CACHE_TTL_MS)', () => {
+  it('lets a revocation reach a caching instance within the TTL, and no later', async () => {
+    const cached = await startTestServer({ keyCacheTtlMs: 1000 });
+    try {
+      const other = await cached.partner();
+      const sk = other.keys.test.secret_key;
+      expect((await cached.call('GET', '/v1/gate_sessions', { headers: bearer(sk) })).status).toBe(200);
+      await cached.database.db
+        .updateTable('api_keys')
+        .set({ revoked_at: sql`now()` })
+        .where('partner_id', '=', other.partner.id)
+        .execute();
+      // Within the TTL the cached lookup still answers…
+      expect((await cached.call('GET', '/v1/gate_sessions', { headers: bearer(sk) })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      // …and after it the revocation holds.
+      expect((await cached.call('GET', '/v1/gate_sessions', { headers: bearer(sk) })).status).toBe(403);
+      // Unknown keys are never cached: a made-up key is 401 every time.
+      const unknown = `sk_test_${'Z'.repeat(32)}`;
+      expect((await cached.call('GET', '/v1/gate_sessions', { headers: bearer(unknown) })).status).toBe(401);
+    } finally {
+      await cached.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { AuthenticationError, PermissionError } from '../domain/errors.ts';
 import { type KeyKind, looksLikeSecretKey, type Mode, parseApiKey, type Scope } from '../domain/keys.ts';
 import { type KeyLookup, lookupKey, touchKey } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
+import type { KeyCache } from './key-cache.ts';
 
 export interface AuthContext {
   keyId: string;
@@ -58,6 +59,7 @@ export function hostServesMode(hostModes: HostModes, hostname: string, mode: Mod
 export interface KeyGuardDeps {
   db: Db;
   hostModes: HostModes;
+  cache?: KeyCache | undefined;
 }
 
 const TOUCH_EVERY_MS = 60_000;
@@ -84,7 +86,11 @@ export function keyGuard(
       throw new PermissionError(
         'Secret keys must never be used in a browser or sent to this endpoint. Use your publishable key (pk_…) here and keep secret keys server-side; roll the exposed key.',
       );
-    const found: KeyLookup | undefined = await lookupKey(deps.db, parsed.hash);
+    let found: KeyLookup | undefined = deps.cache?.get(parsed.hash);
+    if (!found) {
+      found = await lookupKey(deps.db, parsed.hash);
+      if (found) deps.cache?.set(parsed.hash, found);
+    }
     if (!found)
       throw new AuthenticationError(
         'Invalid API key; check that you copied the whole key and that it was not deleted',

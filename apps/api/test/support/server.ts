@@ -29,6 +29,7 @@ export interface TestServerOptions {
   /** Turn rate limits on (memory counters, or Redis when REDIS_URL is set). Off by default. */
   rateLimits?: boolean;
   hostModes?: string;
+  keyCacheTtlMs?: number;
   logger?: Parameters<typeof buildApp>[0]['logger'];
 }
 
@@ -50,6 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     adminToken,
     counter,
     hostModes: parseHostModes(options.hostModes ?? DEFAULT_HOST_MODES),
+    keyCacheTtlMs: options.keyCacheTtlMs ?? 0,
     logger: options.logger ?? false,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
