@@ -19,7 +19,8 @@ async function run(statements: number, seconds = 5): Promise<number> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        for (let i = 0; i < statements; i++) await client.query('INSERT INTO bench_commit_ceiling (v) VALUES ($1)', ['x']);
+        for (let i = 0; i < statements; i++)
+          await client.query('INSERT INTO bench_commit_ceiling (v) VALUES ($1)', ['x']);
         await client.query('COMMIT');
         done++;
       } finally {
@@ -33,6 +34,8 @@ async function run(statements: number, seconds = 5): Promise<number> {
 
 const one = await run(1);
 const six = await run(6);
-console.log(`| raw pg transaction, 1 INSERT | ${one} tx/s |\n| raw pg transaction, 6 INSERTs | ${six} tx/s |`);
+console.log(
+  `| raw pg transaction, 1 INSERT | ${one} tx/s |\n| raw pg transaction, 6 INSERTs | ${six} tx/s |`,
+);
 await pool.query('DROP TABLE bench_commit_ceiling');
 await pool.end();

@@ -1,22 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase, usingPostgres } from './support/database.ts';
 import { runScript } from './support/process.ts';
-import {
-  bearer,
-  SPEC_CREATE_BODY,
-  startTestServer,
-  type TestServer,
-  writeHeaders,
-} from './support/server.ts';
+import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server?.close());
+const server = useTestServer();
 
 const admin = () => bearer(server.adminToken);
 

@@ -1,21 +1,20 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   SPEC_CREATE_BODY,
   startTestServer,
   type TestPartner,
-  type TestServer,
+  useTestServer,
   writeHeaders,
 } from './support/server.ts';
 
-let server: TestServer;
+const server = useTestServer({
+  hostModes: 'gate-api-sandbox.0bit.app=test,gate-api.0bit.app=live,127.0.0.1=test+live',
+});
 let p: TestPartner;
 let sessionId: string;
 beforeAll(async () => {
-  server = await startTestServer({
-    hostModes: 'gate-api-sandbox.0bit.app=test,gate-api.0bit.app=live,127.0.0.1=test+live',
-  });
   p = await server.partner();
   const created = await server.call('POST', '/v1/gate_sessions', {
     headers: writeHeaders(p.keys.test.secret_key),
@@ -23,7 +22,6 @@ beforeAll(async () => {
   });
   sessionId = created.body.id;
 });
-afterAll(async () => server?.close());
 
 const retrieve = (headers: Record<string, string>, path = `/v1/gate_sessions/${sessionId}`) =>
   server.call('GET', path, { headers });

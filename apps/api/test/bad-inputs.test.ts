@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  SPEC_CREATE_BODY,
-  startTestServer,
-  type TestPartner,
-  type TestServer,
-  writeHeaders,
-} from './support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
-let server: TestServer;
+const server = useTestServer();
 let p: TestPartner;
 let trusted: TestPartner;
 beforeAll(async () => {
-  server = await startTestServer();
   p = await server.partner();
   trusted = await server.partner({ kyc_trusted: true });
 });
-afterAll(async () => server?.close());
 
 const body = (changes: Record<string, unknown>, remove: string[] = []) => {
   const copy: Record<string, unknown> = { ...SPEC_CREATE_BODY, ...changes };

@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expireDue } from '../src/domain/sessions.ts';
-import {
-  bearer,
-  SPEC_CREATE_BODY,
-  startTestServer,
-  type TestServer,
-  writeHeaders,
-} from './support/server.ts';
+import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server?.close());
+const server = useTestServer();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();

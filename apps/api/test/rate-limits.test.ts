@@ -1,17 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  SPEC_CREATE_BODY,
-  startTestServer,
-  type TestServer,
-  writeHeaders,
-} from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ rateLimits: true });
-});
-afterAll(async () => server?.close());
+const server = useTestServer({ rateLimits: true });
 
 describe(`rate limits (${process.env.REDIS_URL ? 'Redis' : 'memory'} counters)`, () => {
   it('allows 10 creates per minute per key, then 429 with Retry-After and RateLimit headers', async () => {

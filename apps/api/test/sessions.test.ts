@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  SPEC_CREATE_BODY,
-  startTestServer,
-  type TestServer,
-  writeHeaders,
-} from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server?.close());
+const server = useTestServer();
 
 const SESSION_FIELDS = [
   'id',

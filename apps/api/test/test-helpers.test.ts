@@ -1,17 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  SPEC_CREATE_BODY,
-  startTestServer,
-  type TestServer,
-  writeHeaders,
-} from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server?.close());
+const server = useTestServer();
 
 async function openSession(sk: string) {
   return (

@@ -1,19 +1,11 @@
-import { ConfigError, loadConfig } from '../config.ts';
-import { openDatabase } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { openConfiguredDatabase } from './open.ts';
 
 /** `npm run migrate`: apply pending migrations (the server also does this at start-up). */
+const database = await openConfiguredDatabase({ migrate: false });
 try {
-  const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: 1,
-  });
   const applied = await migrateToLatest(database.db);
   console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');
+} finally {
   await database.close();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
 }

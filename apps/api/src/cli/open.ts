@@ -3,7 +3,9 @@ import { type OpenedDatabase, openDatabase } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 
 /** Opens (and migrates) the database the server would use, from the same environment variables. */
-export async function openConfiguredDatabase(): Promise<OpenedDatabase> {
+export async function openConfiguredDatabase(
+  options: { migrate: boolean } = { migrate: true },
+): Promise<OpenedDatabase> {
   try {
     const config = loadConfig();
     const database = await openDatabase({
@@ -11,7 +13,7 @@ export async function openConfiguredDatabase(): Promise<OpenedDatabase> {
       dataDir: config.dataDir,
       poolSize: 2,
     });
-    await migrateToLatest(database.db);
+    if (options.migrate) await migrateToLatest(database.db);
     return database;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -16,7 +16,6 @@ export function newObjectId(nowMs: number = Date.now()): string {
   return buf.toString('hex');
 }
 
-export const OBJECT_ID_PATTERN = '^[0-9a-f]{24}$';
 export const isObjectId = (value: string): boolean => /^[0-9a-f]{24}$/.test(value);
 
 export const newEventId = (): string => randomUUID();

@@ -8,8 +8,6 @@ export type KeyKind = 'publishable' | 'secret';
 const KIND_PREFIX: Record<KeyKind, 'pk' | 'sk'> = { publishable: 'pk', secret: 'sk' };
 /** Exactly `pk_|sk_` + `test_|live_` + 32 alphanumerics (glossary, "Key formats and prefixes"). */
 const API_KEY = /^(pk|sk)_(test|live)_[A-Za-z0-9]{32}$/;
-/** Anything that looks like it was meant to be one of our credentials, even if malformed. */
-const LOOKS_LIKE_API_KEY = /^(pk|sk)_/;
 
 export interface ParsedKey {
   kind: KeyKind;
@@ -32,7 +30,6 @@ export function parseApiKey(raw: string): ParsedKey | null {
   };
 }
 
-export const looksLikeApiKey = (raw: string): boolean => LOOKS_LIKE_API_KEY.test(raw);
 export const looksLikeSecretKey = (raw: string): boolean => /^sk_/.test(raw);
 
 /** What we keep to show a key in lists: kind, mode and four characters — never enough to use it. */

@@ -1,5 +1,3 @@
-import { ValidationError } from './errors.ts';
-
 /**
  * Amounts are decimal strings, never floats. A currency's minor units come from ICU (ISO 4217), so "100"
  * EUR is canonical "100.00" and "1.001" EUR is refused instead of silently rounded.
@@ -57,11 +55,4 @@ export function canonicalAmount(amount: string, currency: string): { value?: str
   const canonical = digits === 0 ? integer : `${integer}.${fraction.padEnd(digits, '0')}`;
   if (/^[0.]+$/.test(canonical)) return { problem: 'amount must be greater than zero' };
   return { value: canonical };
-}
-
-export function assertCurrency(currency: string): void {
-  if (!isCurrency(currency))
-    throw new ValidationError([
-      `currency "${currency}" is not an ISO 4217 currency code; use e.g. "EUR" or "USD"`,
-    ]);
 }

@@ -5,6 +5,18 @@ import type { EventsTable } from './schema.ts';
 
 export type EventRow = Selectable<EventsTable>;
 
+// seq is bigserial: read it as text so pg (string) and PGlite (number) agree.
+const EVENT_COLUMNS = [
+  'id',
+  'partner_id',
+  'mode',
+  'type',
+  'session_id',
+  'data',
+  'created_at',
+  sql<string>`seq::text`.as('seq'),
+] as const;
+
 export interface NewEvent {
   id: string;
   partner_id: string;
@@ -19,16 +31,7 @@ export async function insertEvent(db: Db, event: NewEvent): Promise<EventRow> {
   return db
     .insertInto('events')
     .values({ ...event, data: json(event.data) })
-    .returning([
-      'id',
-      'partner_id',
-      'mode',
-      'type',
-      'session_id',
-      'data',
-      'created_at',
-      sql<string>`seq::text`.as('seq'),
-    ])
+    .returning(EVENT_COLUMNS)
     .executeTakeFirstOrThrow();
 }
 
@@ -50,16 +53,7 @@ export async function listEvents(
 ): Promise<EventRow[]> {
   let query = db
     .selectFrom('events')
-    .select([
-      'id',
-      'partner_id',
-      'mode',
-      'type',
-      'session_id',
-      'data',
-      'created_at',
-      sql<string>`seq::text`.as('seq'),
-    ])
+    .select(EVENT_COLUMNS)
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode);
   if (options.type) query = query.where('type', '=', options.type);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { DEFAULT_HOST_MODES, parseHostModes } from '../../src/config.ts';
 import { createPartner, type KeyPair, type Partner } from '../../src/domain/partners.ts';
@@ -98,3 +99,21 @@ export const writeHeaders = (key: string, idempotencyKey: string = randomUUID())
   ...bearer(key),
   'idempotency-key': idempotencyKey,
 });
+
+/**
+ * Starts one server for the test file (beforeAll) and closes it (afterAll). The returned object forwards to
+ * the running server, so tests read `server.call(…)` without a getter.
+ */
+export function useTestServer(options: TestServerOptions = {}): TestServer {
+  let running: TestServer | undefined;
+  beforeAll(async () => {
+    running = await startTestServer(options);
+  });
+  afterAll(async () => running?.close());
+  return new Proxy({} as TestServer, {
+    get: (_target, property) => {
+      if (!running) throw new Error('the test server is not started yet (use it inside a test or hook)');
+      return running[property as keyof TestServer];
+    },
+  });
+}
