@@ -10,8 +10,18 @@ import { registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
 import { KeyCache } from './http/key-cache.ts';
+import { portalWebhookRoutes } from './http/portal-webhooks.ts';
 import { redactSecrets } from './http/redact.ts';
-import { CreatedGateSession, ErrorEnvelope, Event, GateSession } from './http/schemas.ts';
+import {
+  CreatedGateSession,
+  ErrorEnvelope,
+  Event,
+  GateSession,
+  WebhookDelivery,
+  WebhookDeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookSecret,
+} from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
@@ -99,11 +109,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       tags: [
         { name: 'Sessions', description: 'Hosted buy, sell and swap sessions' },
         { name: 'Events', description: 'Every state change, for reconciliation' },
+        { name: 'Webhooks', description: 'Your endpoint, its signing secret, and every delivery' },
       ],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  for (const schema of [ErrorEnvelope, GateSession, CreatedGateSession, Event]) app.addSchema(schema);
+  for (const schema of [
+    ErrorEnvelope,
+    GateSession,
+    CreatedGateSession,
+    Event,
+    WebhookEndpoint,
+    WebhookSecret,
+    WebhookDelivery,
+    WebhookDeliveryWithAttempts,
+  ])
+    app.addSchema(schema);
 
   const routeDeps: RouteDeps = {
     db: deps.db,
@@ -124,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   eventRoutes(app, routeDeps);
   testHelperRoutes(app, routeDeps);
   adminRoutes(app, routeDeps);
+  portalWebhookRoutes(app, routeDeps);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

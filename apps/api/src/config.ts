@@ -1,4 +1,5 @@
 import type { Mode } from './domain/keys.ts';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './webhooks/schedule.ts';
 
 /**
  * Every setting of the API process, read once from the environment and validated at start-up. The README
@@ -24,6 +25,14 @@ export interface Config {
   demoPartner: boolean;
   sessionSweepIntervalMs: number;
   keyCacheTtlMs: number;
+  webhooks: {
+    workerEnabled: boolean;
+    retrySchedule: RetrySchedule;
+    pollIntervalMs: number;
+    batchSize: number;
+    concurrency: number;
+    timeoutMs: number;
+  };
 }
 
 /** host (lower-case, no port) → the modes it serves; `*` matches any host not listed. */
@@ -92,6 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 24)
     problems.push('ADMIN_TOKEN must be at least 24 characters');
 
+  let retrySchedule = DEFAULT_RETRY_SCHEDULE;
+  try {
+    if (env.WEBHOOK_RETRY_SCHEDULE) retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
+  } catch (error) {
+    problems.push(`WEBHOOK_RETRY_SCHEDULE ${(error as Error).message}`);
+  }
+
   const demo = oneOf('DEMO_PARTNER', 'auto', ['auto', 'on', 'off'] as const);
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -119,6 +135,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPartner: demo === 'on' || (demo === 'auto' && !env.DATABASE_URL),
     sessionSweepIntervalMs: int('SESSION_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
     keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 2000, 0, 60_000),
+    webhooks: {
+      workerEnabled: oneOf('WEBHOOK_WORKER_ENABLED', 'true', ['true', 'false'] as const) === 'true',
+      retrySchedule,
+      pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_SECONDS', 30, 1, 3600) * 1000,
+      batchSize: int('WEBHOOK_BATCH_SIZE', 20, 1, 1000),
+      concurrency: int('WEBHOOK_CONCURRENCY', 32, 1, 1000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

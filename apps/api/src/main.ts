@@ -8,6 +8,7 @@ import { openDatabase } from './store/db.ts';
 import { deleteExpiredKeys } from './store/idempotency.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { SecretBox } from './store/secret-box.ts';
+import { startWebhookWorker } from './webhooks/start.ts';
 
 /** `npm start`: read config, open and migrate the database, listen, sweep, and shut down gracefully. */
 async function main(): Promise<void> {
@@ -33,9 +34,10 @@ async function main(): Promise<void> {
     : config.redisUrl
       ? new RedisCounter(config.redisUrl, config.redisKeyPrefix)
       : new MemoryCounter();
+  const box = new SecretBox(secrets.secretsKey);
   const app = await buildApp({
     db: database.db,
-    box: new SecretBox(secrets.secretsKey),
+    box,
     adminToken: secrets.adminToken,
     hostModes: config.hostModes,
     counter,
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
       .catch((err) => log.warn({ err }, 'sweep failed; will retry'));
   }, config.sessionSweepIntervalMs);
 
+  const worker = config.webhooks.workerEnabled
+    ? startWebhookWorker(database, box, config.webhooks, log)
+    : null;
+
   const address = await app.listen({ port: config.port, host: config.host });
   const port =
     app.server.address() && typeof app.server.address() === 'object'
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     '',
     `0Gate API listening on http://localhost:${port}  (${database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
     `  OpenAPI:  http://localhost:${port}/v1/openapi.json    Health: http://localhost:${port}/health`,
+    `  Webhook worker: ${worker ? 'running in this process' : 'off (WEBHOOK_WORKER_ENABLED=false; run npm run worker)'}`,
   ];
   if (secrets.generated.adminToken)
     lines.push(`  Admin token (generated into ${config.dataDir}/local-secrets.json): ${secrets.adminToken}`);
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(sweep);
     await app.close();
+    await worker?.stop();
     await counter?.close();
     await database.close();
     process.exit(0);

@@ -27,6 +27,12 @@ describe('GET /v1/openapi.json', () => {
       'GET /v1/gate_sessions/{id}': 'retrieveSession',
       'POST /v1/gate_sessions/{id}/cancel': 'cancelSession',
       'GET /v1/events': 'listEvents',
+      'GET /portal/webhook-endpoint': 'getWebhookEndpoint',
+      'PUT /portal/webhook-endpoint': 'setWebhookEndpoint',
+      'POST /portal/webhook-secret/rotate': 'rotateWebhookSecret',
+      'GET /portal/webhook-deliveries': 'listWebhookDeliveries',
+      'GET /portal/webhook-deliveries/{id}': 'retrieveWebhookDelivery',
+      'POST /portal/webhook-deliveries/{id}/replay': 'replayWebhookDelivery',
     });
   });
 

@@ -48,7 +48,13 @@ export async function runIdempotent(
   request: FastifyRequest,
   reply: FastifyReply,
   handler: (trx: Db) => Promise<HandlerResult>,
+  options: { required: boolean } = { required: true },
 ): Promise<FastifyReply> {
+  if (!options.required && request.headers['idempotency-key'] === undefined) {
+    // Naturally idempotent writes (PUT) may skip the key; they still run in one transaction.
+    const result = await deps.db.transaction().execute(handler);
+    return reply.code(result.status).send(result.body);
+  }
   const key = readIdempotencyKey(request);
   const { scope } = scopeOf(request);
   const path = request.url.split('?')[0];

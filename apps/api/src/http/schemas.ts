@@ -159,3 +159,75 @@ export const EventsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const NullableDateTime = Nullable(Type.String({ format: 'date-time' }));
+
+export const WebhookEndpoint = Type.Object(
+  {
+    object: Type.Literal('webhook_endpoint'),
+    url: Type.String(),
+    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    secrets: Type.Array(
+      Type.Object({
+        display_prefix: Type.String(),
+        created_at: Type.String({ format: 'date-time' }),
+        expires_at: NullableDateTime,
+      }),
+    ),
+    secret: Type.Optional(Type.String({ description: 'whsec_…, only in the answer that created it' })),
+  },
+  { $id: 'WebhookEndpoint', title: 'WebhookEndpoint' },
+);
+
+export const WebhookSecret = Type.Object(
+  {
+    object: Type.Literal('webhook_secret'),
+    secret: Type.String({ description: 'The new whsec_ secret, shown only here' }),
+    display_prefix: Type.String(),
+    previous_expires_at: NullableDateTime,
+  },
+  { $id: 'WebhookSecret', title: 'WebhookSecret' },
+);
+
+const deliveryProperties = {
+  id: Type.String({ format: 'uuid' }),
+  object: Type.Literal('webhook_delivery'),
+  event_id: Type.String({ format: 'uuid' }),
+  event_type: Type.String(),
+  session_id: Nullable(Type.String()),
+  mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+  status: Type.Unsafe<'pending' | 'succeeded' | 'failed'>({
+    type: 'string',
+    enum: ['pending', 'succeeded', 'failed'],
+  }),
+  attempt_count: Type.Integer(),
+  next_attempt_at: NullableDateTime,
+  last_attempt_at: NullableDateTime,
+  delivered_at: NullableDateTime,
+  created_at: Type.String({ format: 'date-time' }),
+};
+
+export const WebhookDelivery = Type.Object(deliveryProperties, {
+  $id: 'WebhookDelivery',
+  title: 'WebhookDelivery',
+});
+
+export const WebhookDeliveryWithAttempts = Type.Object(
+  {
+    ...deliveryProperties,
+    attempts: Type.Array(
+      Type.Object({
+        attempted_at: Type.String({ format: 'date-time' }),
+        duration_ms: Type.Integer(),
+        url: Type.String(),
+        status_code: Nullable(Type.Integer()),
+        error: Nullable(Type.String()),
+        response_body: Nullable(Type.String()),
+        trigger: Type.Unsafe<'automatic' | 'replay'>({ type: 'string', enum: ['automatic', 'replay'] }),
+      }),
+    ),
+  },
+  { $id: 'WebhookDeliveryWithAttempts', title: 'WebhookDeliveryWithAttempts' },
+);

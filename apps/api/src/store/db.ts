@@ -11,6 +11,10 @@ export interface OpenedDatabase {
   db: Db;
   /** `pglite` runs in this process (one connection); `postgres` is a real server shared by N processes. */
   kind: 'pglite' | 'postgres';
+  /** The PGlite instance (pglite only): LISTEN/NOTIFY goes through it directly. */
+  pglite?: PGlite;
+  /** The connection URL (postgres only): for dedicated connections such as the worker's leader lock. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -27,7 +31,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     // An idle client that loses its server must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };
   }
   let pglite: PGlite;
   if (options.dataDir) {
@@ -40,6 +44,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   return {
     db,
     kind: 'pglite',
+    pglite,
     close: async () => {
       await db.destroy();
       await pglite.close();

@@ -1,10 +1,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/0001_initial.ts';
+import * as webhooks from './migrations/0002_webhooks.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_webhooks': webhooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

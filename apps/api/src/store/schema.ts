@@ -88,6 +88,57 @@ export interface PlatformSettingsTable {
   value: Json<unknown>;
 }
 
+export interface WebhookEndpointsTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  url: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface WebhookSecretsTable {
+  id: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  /** Sealed by SecretBox: the secret must be used to sign, so it cannot be only hashed. */
+  secret_sealed: string;
+  display_prefix: string;
+  created_at: DefaultTimestamp;
+  expires_at: NullableTimestamp;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  event_type: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  session_id: string | null;
+  payload: string;
+  status: DeliveryStatus;
+  attempt_count: ColumnType<number, number | undefined, number>;
+  attempt_limit: number | null;
+  next_attempt_at: NullableTimestamp;
+  locked_until: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  last_attempt_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempted_at: DefaultTimestamp;
+  duration_ms: number;
+  url: string;
+  status_code: number | null;
+  error: string | null;
+  response_body: string | null;
+  trigger: 'automatic' | 'replay';
+}
+
 export interface Database {
   partners: PartnersTable;
   api_keys: ApiKeysTable;
@@ -96,4 +147,8 @@ export interface Database {
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
   platform_settings: PlatformSettingsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

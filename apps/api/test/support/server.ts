@@ -6,6 +6,8 @@ import { createPartner, type KeyPair, type Partner } from '../../src/domain/part
 import type { App } from '../../src/http/context.ts';
 import { MemoryCounter, RedisCounter, type WindowCounter } from '../../src/store/counters.ts';
 import { SecretBox } from '../../src/store/secret-box.ts';
+import { parseRetrySchedule } from '../../src/webhooks/schedule.ts';
+import { startWebhookWorker } from '../../src/webhooks/start.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
 import { type RawRequest, type RawResponse, send } from './http.ts';
 
@@ -31,6 +33,8 @@ export interface TestServerOptions {
   rateLimits?: boolean;
   hostModes?: string;
   keyCacheTtlMs?: number;
+  /** Run the webhook worker in this test server, with a fast retry schedule. */
+  webhooks?: { retrySchedule?: string; timeoutMs?: number; pollIntervalMs?: number; concurrency?: number };
   logger?: Parameters<typeof buildApp>[0]['logger'];
 }
 
@@ -56,6 +60,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: options.logger ?? false,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  const worker = options.webhooks
+    ? startWebhookWorker(
+        database,
+        box,
+        {
+          workerEnabled: true,
+          retrySchedule: parseRetrySchedule(options.webhooks.retrySchedule ?? '0.2,0.2,0.2,0.2'),
+          pollIntervalMs: options.webhooks.pollIntervalMs ?? 30_000,
+          batchSize: 20,
+          concurrency: options.webhooks.concurrency ?? 16,
+          timeoutMs: options.webhooks.timeoutMs ?? 2_000,
+        },
+        { info: () => {}, warn: () => {}, error: (...args: unknown[]) => console.error(...args) },
+      )
+    : null;
   const address = app.server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {
@@ -73,6 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
     close: async () => {
       await app.close();
+      await worker?.stop();
       await counter?.close();
       await database.close();
     },

@@ -1,0 +1,110 @@
+import type { Db } from '../store/db.ts';
+import type { DeliveryStatus } from '../store/schema.ts';
+import {
+  type AttemptRow,
+  type DeliveryFilters,
+  type DeliveryRow,
+  findDelivery,
+  listAttempts,
+  listDeliveries as listDeliveryRows,
+  notifyWorkers,
+  scheduleReplay,
+} from '../store/webhooks.ts';
+import { BadRequestError, NotFoundError } from './errors.ts';
+import type { Mode, Scope } from './keys.ts';
+
+export interface WebhookDelivery {
+  id: string;
+  object: 'webhook_delivery';
+  event_id: string;
+  event_type: string;
+  session_id: string | null;
+  mode: Mode;
+  /** pending (queued or retrying), succeeded, or failed (every attempt failed; replay to try again). */
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
+export interface WebhookAttempt {
+  attempted_at: string;
+  duration_ms: number;
+  url: string;
+  status_code: number | null;
+  error: string | null;
+  /** The first 1 KB of what the receiver answered. */
+  response_body: string | null;
+  trigger: 'automatic' | 'replay';
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
+  id: row.id,
+  object: 'webhook_delivery',
+  event_id: row.event_id,
+  event_type: row.event_type,
+  session_id: row.session_id,
+  mode: row.mode,
+  status: row.status,
+  attempt_count: row.attempt_count,
+  next_attempt_at: iso(row.next_attempt_at),
+  last_attempt_at: iso(row.last_attempt_at),
+  delivered_at: iso(row.delivered_at),
+  created_at: iso(row.created_at)!,
+});
+
+const toAttempt = (row: AttemptRow): WebhookAttempt => ({
+  attempted_at: iso(row.attempted_at)!,
+  duration_ms: row.duration_ms,
+  url: row.url,
+  status_code: row.status_code,
+  error: row.error,
+  response_body: row.response_body,
+  trigger: row.trigger,
+});
+
+async function requireDelivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {
+  const row = UUID.test(id) ? await findDelivery(db, scope, id) : undefined;
+  if (!row) throw new NotFoundError(`No webhook delivery ${id} for this key's partner and mode`);
+  return row;
+}
+
+export async function listDeliveries(
+  db: Db,
+  scope: Scope,
+  filters: DeliveryFilters,
+  options: { limit: number; startingAfter?: string | undefined },
+): Promise<{ data: WebhookDelivery[]; has_more: boolean }> {
+  let after: DeliveryRow | undefined;
+  if (options.startingAfter) {
+    after = UUID.test(options.startingAfter)
+      ? await findDelivery(db, scope, options.startingAfter)
+      : undefined;
+    if (!after)
+      throw new BadRequestError(`starting_after "${options.startingAfter}" is not a delivery of this list`);
+  }
+  const rows = await listDeliveryRows(db, scope, filters, { limit: options.limit + 1, after });
+  return { data: rows.slice(0, options.limit).map(toDelivery), has_more: rows.length > options.limit };
+}
+
+export async function getDelivery(
+  db: Db,
+  scope: Scope,
+  id: string,
+): Promise<WebhookDelivery & { attempts: WebhookAttempt[] }> {
+  const row = await requireDelivery(db, scope, id);
+  return { ...toDelivery(row), attempts: (await listAttempts(db, id)).map(toAttempt) };
+}
+
+/** A new attempt now, with the same event id, whatever the delivery's state (also when it failed for good). */
+export async function replayDelivery(db: Db, scope: Scope, id: string): Promise<WebhookDelivery> {
+  await requireDelivery(db, scope, id);
+  const row = await scheduleReplay(db, scope, id);
+  await notifyWorkers(db);
+  return toDelivery(row!);
+}

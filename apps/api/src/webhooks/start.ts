@@ -1,0 +1,35 @@
+import type { Config } from '../config.ts';
+import type { OpenedDatabase } from '../store/db.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import { coordinatorFor } from './coordinator.ts';
+import { gateSigner } from './signer.ts';
+import { WebhookWorker, type WorkerOptions } from './worker.ts';
+
+/** Starts the 0Gate webhook worker on this database; `stop()` finishes attempts in flight first. */
+export function startWebhookWorker(
+  database: OpenedDatabase,
+  box: SecretBox,
+  settings: Config['webhooks'],
+  log: WorkerOptions['log'],
+): { stop: () => Promise<void> } {
+  const coordinator = coordinatorFor(database);
+  const worker = new WebhookWorker({
+    db: database.db,
+    box,
+    coordinator,
+    signer: gateSigner,
+    schedule: settings.retrySchedule,
+    batchSize: settings.batchSize,
+    concurrency: settings.concurrency,
+    pollIntervalMs: settings.pollIntervalMs,
+    timeoutMs: settings.timeoutMs,
+    log,
+  });
+  worker.start();
+  return {
+    stop: async () => {
+      await worker.stop();
+      await coordinator.close();
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Scope } from '../domain/keys.ts';
+import type { Db } from '../store/db.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import {
+  claimDueDeliveries,
+  type DeliveryRow,
+  findEndpoint,
+  insertAttempt,
+  msUntilNextDue,
+  settleDelivery,
+  validSecrets,
+} from '../store/webhooks.ts';
+import type { Coordinator } from './coordinator.ts';
+import { nextDelayMs, type RetrySchedule } from './schedule.ts';
+import { postWebhook } from './sender.ts';
+import type { Signer } from './signer.ts';
+
+export interface WorkerOptions {
+  db: Db;
+  box: SecretBox;
+  coordinator: Coordinator;
+  signer: Signer;
+  schedule: RetrySchedule;
+  /** Deliveries claimed per query (spec: 20). */
+  batchSize: number;
+  /** Attempts in flight at once; a slow or dead endpoint holds one slot per delivery, not the queue. */
+  concurrency: number;
+  /** Polling fallback when no NOTIFY arrives (spec: 30 s). */
+  pollIntervalMs: number;
+  /** Per-attempt timeout (spec: 10 s). */
+  timeoutMs: number;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+}
+
+const RESPONSE_CAP_BYTES = 1024;
+
+/**
+ * Delivers the webhook outbox at least once. Woken by NOTIFY at commit (first attempt within a second),
+ * by a freed slot, by the next scheduled retry, or by the poll fallback. Only the leader dispatches.
+ */
+export class WebhookWorker {
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private wakeUp: (() => void) | null = null;
+  /** Set by a wake that arrives while the loop is busy, so the next sleep returns at once (no lost NOTIFY). */
+  private woken = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: WorkerOptions) {
+    options.coordinator.onWake(() => this.wake());
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((err) =>
+      this.options.log.error({ err }, 'webhook worker stopped on an error'),
+    );
+  }
+
+  /** Stops claiming, lets attempts in flight finish, and returns. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.woken = false;
+        this.wakeUp = null;
+        resolve();
+      };
+      timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { db, coordinator } = this.options;
+    while (!this.stopped) {
+      try {
+        await coordinator.leadership();
+      } catch {
+        return;
+      }
+      if (this.stopped) return;
+      let claimed = 0;
+      this.woken = false;
+      try {
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free > 0) {
+          const lockSeconds = Math.ceil(this.options.timeoutMs / 1000) * 3 + 30;
+          const rows = await claimDueDeliveries(db, Math.min(free, this.options.batchSize), lockSeconds);
+          claimed = rows.length;
+          for (const row of rows) this.track(this.attempt(row));
+        }
+        if (claimed > 0 && this.inFlight.size < this.options.concurrency) continue;
+        const nextDue = this.inFlight.size >= this.options.concurrency ? null : await msUntilNextDue(db);
+        await this.sleep(Math.min(nextDue ?? this.options.pollIntervalMs, this.options.pollIntervalMs));
+      } catch (err) {
+        this.options.log.warn({ err }, 'webhook worker could not claim deliveries; retrying');
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    work.finally(() => {
+      this.inFlight.delete(work);
+      this.wake();
+    });
+  }
+
+  private async attempt(delivery: DeliveryRow): Promise<void> {
+    const { db, box, signer, schedule, log } = this.options;
+    const scope: Scope = { partnerId: delivery.partner_id, mode: delivery.mode };
+    try {
+      const endpoint = await findEndpoint(db, scope);
+      const secrets = (await validSecrets(db, scope)).map((s) => box.open(s.secret_sealed));
+      const url = endpoint?.url ?? '';
+      const result = endpoint
+        ? await postWebhook(
+            url,
+            delivery.payload,
+            signer({
+              payload: delivery.payload,
+              secrets,
+              eventId: delivery.event_id,
+              eventType: delivery.event_type,
+              nowSeconds: Math.floor(Date.now() / 1000),
+            }),
+            {
+              timeoutMs: this.options.timeoutMs,
+              maxResponseBytes: RESPONSE_CAP_BYTES,
+              allowPrivateAddresses: delivery.mode === 'test',
+            },
+          )
+        : {
+            statusCode: null,
+            error: 'no webhook endpoint is configured for this mode',
+            responseBody: '',
+            durationMs: 0,
+          };
+      const succeeded =
+        result.error === null &&
+        result.statusCode !== null &&
+        result.statusCode >= 200 &&
+        result.statusCode < 300;
+      const attemptsMade = delivery.attempt_count + 1;
+      const retryInMs = succeeded ? null : nextDelayMs(schedule, attemptsMade, delivery.attempt_limit);
+      await db.transaction().execute(async (trx) => {
+        await insertAttempt(trx, {
+          delivery_id: delivery.id,
+          duration_ms: result.durationMs,
+          url,
+          status_code: result.statusCode,
+          error: result.error ?? (succeeded ? null : `receiver answered ${result.statusCode}`),
+          response_body: result.responseBody,
+          trigger: delivery.attempt_limit === null ? 'automatic' : 'replay',
+        });
+        await settleDelivery(trx, delivery.id, { succeeded, retryInMs });
+      });
+      if (!succeeded)
+        log.info(
+          {
+            delivery_id: delivery.id,
+            event_id: delivery.event_id,
+            attempt: attemptsMade,
+            status_code: result.statusCode,
+            error: result.error,
+            retry_in_ms: retryInMs,
+          },
+          retryInMs === null ? 'webhook delivery failed for good' : 'webhook attempt failed; will retry',
+        );
+    } catch (err) {
+      // The claim's lock expires and the delivery is retried: nothing is lost.
+      log.warn(
+        { err, delivery_id: delivery.id },
+        'webhook attempt could not be recorded; it will be retried',
+      );
+    }
+  }
+}
