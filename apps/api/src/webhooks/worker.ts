@@ -92,7 +92,10 @@ export class WebhookWorker {
     const { db, coordinator } = this.options;
     while (!this.stopped) {
       try {
-        await coordinator.leadership();
+        if (!coordinator.isLeader()) {
+          await coordinator.leadership();
+          this.options.log.info({ pid: process.pid }, 'webhook worker is the leader; dispatching');
+        }
       } catch {
         return;
       }
@@ -102,7 +105,8 @@ export class WebhookWorker {
       try {
         const free = this.options.concurrency - this.inFlight.size;
         if (free > 0) {
-          const lockSeconds = Math.ceil(this.options.timeoutMs / 1000) * 3 + 30;
+          // Longer than one attempt can take (timeout + recording); after a crash the claim lapses this soon.
+          const lockSeconds = Math.ceil(this.options.timeoutMs / 1000) * 2 + 5;
           const rows = await claimDueDeliveries(db, Math.min(free, this.options.batchSize), lockSeconds);
           claimed = rows.length;
           for (const row of rows) this.track(this.attempt(row));

@@ -78,3 +78,49 @@ export function startServerProcess(
     });
   });
 }
+
+export interface SpawnedScript {
+  child: ChildProcess;
+  output: () => string;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns one of the repo's entry points and lets a test wait for what it prints. */
+export function spawnScript(script: string, env: Record<string, string | undefined>): SpawnedScript {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+  });
+  let output = '';
+  const listeners: Array<() => void> = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const onData = (d: Buffer) => {
+    output += d;
+    for (const l of listeners.splice(0)) l();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return {
+    child,
+    output: () => output,
+    waitForOutput: (pattern, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}:\n${output}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          if (pattern.test(output)) {
+            clearTimeout(timer);
+            resolve();
+          } else listeners.push(check);
+        };
+        check();
+      }),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
