@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireDue } from '../src/domain/sessions.ts';
 import { type Receiver, startReceiver, verifiedByOpenssl } from './support/receiver.ts';
 import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
@@ -255,6 +256,69 @@ describe('delivery', () => {
       await createSession(p);
       const [hit] = await good.waitFor(1);
       expect(hit!.at - started).toBeLessThan(2000);
+    }));
+});
+
+describe('every event flows', () => {
+  it('delivers gate_session.expired from the background sweep, without any read of the session', () =>
+    withReceiver(async (r) => {
+      const p = await partnerWithEndpoint(r.url);
+      const res = await server.call('POST', '/v1/gate_sessions', {
+        headers: writeHeaders(p.keys.test.secret_key),
+        body: { ...SPEC_CREATE_BODY, expires_at: new Date(Date.now() + 1500).toISOString() },
+      });
+      await r.waitFor(1);
+      await new Promise((done) => setTimeout(done, 1700));
+      expect(await expireDue(server.database.db, null)).toBeGreaterThanOrEqual(1);
+      const [, expired] = await r.waitFor(2);
+      const envelope = JSON.parse(expired!.body);
+      expect(envelope.type).toBe('gate_session.expired');
+      expect(envelope.data).toMatchObject({ id: res.body.id, status: 'expired' });
+      expect(verifiedByOpenssl(String(expired!.headers['gate-signature']), expired!.body, p.secret)).toBe(
+        true,
+      );
+    }));
+
+  it('delivers cancelled, completed with tx_refid, and a redacted kyc_package_accepted', () =>
+    withReceiver(async (r) => {
+      const p = await server.partner({ kyc_trusted: true });
+      const endpoint = await server.call('PUT', '/portal/webhook-endpoint', {
+        headers: bearer(p.keys.test.secret_key),
+        body: { url: r.url },
+      });
+      const sk = p.keys.test.secret_key;
+      const pii = `passport-${randomUUID()}`;
+      const a = await server.call('POST', '/v1/gate_sessions', {
+        headers: writeHeaders(sk),
+        body: { ...SPEC_CREATE_BODY, kyc_package: { provider: 'sumsub', document: pii } },
+      });
+      const b = await server.call('POST', '/v1/gate_sessions', {
+        headers: writeHeaders(sk),
+        body: SPEC_CREATE_BODY,
+      });
+      await server.call('POST', `/v1/gate_sessions/${a.body.id}/cancel`, { headers: writeHeaders(sk) });
+      await server.call('POST', `/v1/test_helpers/sessions/${b.body.id}/complete`, { headers: bearer(sk) });
+      await r.waitFor(5);
+      const byType = Object.fromEntries(
+        r.received.map((x) => [String(x.headers['x-0bit-event-type']), JSON.parse(x.body)]),
+      );
+      expect(Object.keys(byType).sort()).toEqual([
+        'gate_session.cancelled',
+        'gate_session.completed',
+        'gate_session.created',
+        'gate_session.kyc_package_accepted',
+      ]);
+      expect(byType['gate_session.completed'].data.tx_refid).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(byType['gate_session.kyc_package_accepted'].data).toMatchObject({
+        session_id: a.body.id,
+        provider: 'sumsub',
+      });
+      for (const x of r.received) {
+        expect(x.body).not.toContain(pii);
+        expect(verifiedByOpenssl(String(x.headers['gate-signature']), x.body, endpoint.body.secret)).toBe(
+          true,
+        );
+      }
     }));
 });
 
