@@ -54,16 +54,30 @@ export async function appendEvent(
 export async function listEvents(
   db: Db,
   scope: Scope,
-  options: { limit: number; type?: string | undefined; startingAfter?: string | undefined },
+  options: {
+    limit: number;
+    type?: string | undefined;
+    startingAfter?: string | undefined;
+    endingBefore?: string | undefined;
+  },
 ): Promise<{ data: EventEnvelope[]; has_more: boolean }> {
-  let beforeSeq: string | undefined;
-  if (options.startingAfter) {
-    beforeSeq = await findEventSeq(db, scope, options.startingAfter);
-    if (!beforeSeq)
-      throw new BadRequestError(
-        `starting_after "${options.startingAfter}" is not an event of this partner and mode`,
-      );
-  }
-  const rows = await listEventRows(db, scope, { limit: options.limit + 1, type: options.type, beforeSeq });
-  return { data: rows.slice(0, options.limit).map(toEnvelope), has_more: rows.length > options.limit };
+  if (options.startingAfter && options.endingBefore)
+    throw new BadRequestError('pass starting_after or ending_before, not both');
+  const cursor = async (name: string, id: string | undefined) => {
+    if (!id) return undefined;
+    const seq = await findEventSeq(db, scope, id);
+    if (!seq) throw new BadRequestError(`${name} "${id}" is not an event of this partner and mode`);
+    return seq;
+  };
+  const beforeSeq = await cursor('starting_after', options.startingAfter);
+  const afterSeq = await cursor('ending_before', options.endingBefore);
+  const rows = await listEventRows(db, scope, {
+    limit: options.limit + 1,
+    type: options.type,
+    beforeSeq,
+    afterSeq,
+  });
+  // With ending_before the extra row is the newest one (first): drop it from that end.
+  const page = afterSeq ? rows.slice(rows.length > options.limit ? 1 : 0) : rows.slice(0, options.limit);
+  return { data: page.map(toEnvelope), has_more: rows.length > options.limit };
 }

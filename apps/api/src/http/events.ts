@@ -14,7 +14,8 @@ export function eventRoutes(app: App, deps: RouteDeps): void {
       ],
       schema: {
         operationId: 'listEvents',
-        summary: 'Every event of this partner and mode, newest first, for reconciliation',
+        summary:
+          'Every event of this partner and mode, newest first; starting_after pages back, ending_before forward',
         tags: ['Events'],
         security: [{ secretKey: [] }],
         querystring: EventsQuery,
@@ -26,6 +27,7 @@ export function eventRoutes(app: App, deps: RouteDeps): void {
         limit: request.query.limit,
         type: request.query.type,
         startingAfter: request.query.starting_after,
+        endingBefore: request.query.ending_before,
       });
       return { object: 'list' as const, ...page };
     },

@@ -155,6 +155,13 @@ export const Event = Type.Object(
 export const EventsQuery = Type.Object(
   {
     ...ListQuery.properties,
+    ending_before: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Events newer than this event id (the page after it)',
+      }),
+    ),
     type: Type.Optional(Type.String({ enum: [...EVENT_TYPES] })),
   },
   { additionalProperties: false },

@@ -49,7 +49,12 @@ export async function findEventSeq(db: Db, scope: Scope, id: string): Promise<st
 export async function listEvents(
   db: Db,
   scope: Scope,
-  options: { limit: number; type?: string | undefined; beforeSeq?: string | undefined },
+  options: {
+    limit: number;
+    type?: string | undefined;
+    beforeSeq?: string | undefined;
+    afterSeq?: string | undefined;
+  },
 ): Promise<EventRow[]> {
   let query = db
     .selectFrom('events')
@@ -58,5 +63,14 @@ export async function listEvents(
     .where('mode', '=', scope.mode);
   if (options.type) query = query.where('type', '=', options.type);
   if (options.beforeSeq) query = query.where(sql`seq`, '<', sql`${options.beforeSeq}::bigint`);
+  if (options.afterSeq) {
+    // The page right after the cursor (the oldest newer events), returned newest first like every page.
+    const rows = await query
+      .where(sql`seq`, '>', sql`${options.afterSeq}::bigint`)
+      .orderBy(sql`seq`, 'asc')
+      .limit(options.limit)
+      .execute();
+    return rows.reverse();
+  }
   return query.orderBy(sql`seq`, 'desc').limit(options.limit).execute();
 }

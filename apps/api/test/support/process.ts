@@ -87,8 +87,12 @@ export interface SpawnedScript {
 }
 
 /** Spawns one of the repo's entry points and lets a test wait for what it prints. */
-export function spawnScript(script: string, env: Record<string, string | undefined>): SpawnedScript {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export function spawnScript(
+  script: string,
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): SpawnedScript {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
   });
