@@ -5,6 +5,7 @@ import {
   type EndpointRow,
   findEndpoint,
   insertSecret,
+  notifyTargetChanged,
   retireSigningSecrets,
   type SecretRow,
   upsertEndpoint,
@@ -124,6 +125,7 @@ export async function setEndpoint(
     const row = await upsertEndpoint(trx, scope, url);
     const existing = await validSecrets(trx, scope);
     const secret = existing.length === 0 ? await addSecret(trx, box, scope) : undefined;
+    await notifyTargetChanged(trx, scope);
     const endpoint = toEndpoint(row, await validSecrets(trx, scope));
     return secret ? { ...endpoint, secret } : endpoint;
   });
@@ -151,6 +153,7 @@ export async function rotateSecret(
       );
     const previousExpiresAt = await retireSigningSecrets(trx, scope, expirePreviousIn);
     const secret = await addSecret(trx, box, scope);
+    await notifyTargetChanged(trx, scope);
     return {
       object: 'webhook_secret',
       secret,

@@ -120,14 +120,13 @@ export async function msUntilNextDue(db: Db): Promise<number | null> {
   return Math.max(0, Number(row.ms));
 }
 
-export async function insertAttempt(db: Db, attempt: Omit<AttemptRow, 'id' | 'attempted_at'>): Promise<void> {
-  await db.insertInto('webhook_attempts').values(attempt).execute();
-}
-
-/** Records the outcome of one attempt. `retryInMs` null with a failure means: failed for good. */
-export async function settleDelivery(
+/**
+ * Records one attempt and its outcome in a single statement (a data-modifying CTE: atomic without an
+ * explicit transaction, one round trip). `retryInMs` null with a failure means: failed for good.
+ */
+export async function recordAttempt(
   db: Db,
-  id: string,
+  attempt: Omit<AttemptRow, 'id' | 'attempted_at'>,
   outcome: { succeeded: boolean; retryInMs: number | null },
 ): Promise<void> {
   const status: DeliveryStatus = outcome.succeeded
@@ -136,6 +135,7 @@ export async function settleDelivery(
       ? 'failed'
       : 'pending';
   await db
+    .with('attempt', (qb) => qb.insertInto('webhook_attempts').values(attempt).returning('delivery_id'))
     .updateTable('webhook_deliveries')
     .set({
       status,
@@ -146,7 +146,7 @@ export async function settleDelivery(
         status === 'pending' ? sql`now() + make_interval(secs => ${(outcome.retryInMs ?? 0) / 1000})` : null,
       ...(outcome.succeeded ? { delivered_at: sql`now()` } : {}),
     })
-    .where('id', '=', id)
+    .where('id', '=', attempt.delivery_id)
     .execute();
 }
 
@@ -229,4 +229,9 @@ export async function scheduleReplay(db: Db, scope: Scope, id: string): Promise<
 
 export async function notifyWorkers(db: Db): Promise<void> {
   await sql`SELECT pg_notify('gate_webhooks', '')`.execute(db);
+}
+
+/** Tells workers (at commit) that a partner's endpoint or secrets changed, so none signs with stale ones. */
+export async function notifyTargetChanged(db: Db, scope: Scope): Promise<void> {
+  await sql`SELECT pg_notify('gate_webhooks', ${`target:${scope.partnerId}:${scope.mode}`})`.execute(db);
 }

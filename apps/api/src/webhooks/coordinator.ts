@@ -16,7 +16,8 @@ export interface Coordinator {
   /** Resolves once this process is the leader (again); rejects only when closed. */
   leadership(): Promise<void>;
   isLeader(): boolean;
-  onWake(listener: () => void): void;
+  /** Called on every NOTIFY on the channel, with its payload ('' for "deliveries are due"). */
+  onWake(listener: (payload: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -28,19 +29,19 @@ export function coordinatorFor(database: OpenedDatabase, options: { retryMs?: nu
 
 /** PGlite lives in one process: that process is the leader. */
 class PgliteCoordinator implements Coordinator {
-  private readonly listeners: Array<() => void> = [];
+  private readonly listeners: Array<(payload: string) => void> = [];
   private unlisten: Promise<() => Promise<void>>;
 
   constructor(pglite: PGlite) {
-    this.unlisten = pglite.listen(WEBHOOK_CHANNEL, () => {
-      for (const l of this.listeners) l();
+    this.unlisten = pglite.listen(WEBHOOK_CHANNEL, (payload) => {
+      for (const l of this.listeners) l(payload ?? '');
     });
   }
   async leadership() {}
   isLeader() {
     return true;
   }
-  onWake(listener: () => void) {
+  onWake(listener: (payload: string) => void) {
     this.listeners.push(listener);
   }
   async close() {
@@ -52,7 +53,7 @@ class PostgresCoordinator implements Coordinator {
   private client: pg.Client | null = null;
   private leader = false;
   private closed = false;
-  private readonly listeners: Array<() => void> = [];
+  private readonly listeners: Array<(payload: string) => void> = [];
   private waiters: Array<() => void> = [];
   private loop: Promise<void>;
 
@@ -63,8 +64,8 @@ class PostgresCoordinator implements Coordinator {
     this.loop = this.campaign();
   }
 
-  private wake = () => {
-    for (const l of this.listeners) l();
+  private wake = (message?: { payload?: string }) => {
+    for (const l of this.listeners) l(message?.payload ?? '');
   };
 
   private async campaign(): Promise<void> {
@@ -113,7 +114,7 @@ class PostgresCoordinator implements Coordinator {
     return this.leader;
   }
 
-  onWake(listener: () => void) {
+  onWake(listener: (payload: string) => void) {
     this.listeners.push(listener);
   }
 

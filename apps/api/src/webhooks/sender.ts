@@ -40,14 +40,17 @@ for (const [net, prefix] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
-  ['::ffff:0:0', 96],
 ] as const)
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
+  // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is judged by its IPv4 part. (Node's BlockList cannot
+  // express "::ffff:0:0/96": it treats that range as all of IPv4.)
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const candidate = mapped ? mapped[1]! : address;
+  const family = isIP(candidate);
   if (family === 0) return true;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return PRIVATE.check(candidate, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 const guardedLookup: LookupFunction = (hostname, options, callback) => {
@@ -67,6 +70,19 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+// Keep-alive pools per origin: a busy endpoint reuses its connections instead of a TCP handshake per
+// event. The live pool connects through the guarded lookup, so every new socket is checked.
+const AGENTS = {
+  'http:': {
+    open: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    guarded: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  },
+  'https:': {
+    open: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+    guarded: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  },
+} as const;
+
 /** POSTs one webhook. Never follows redirects, never waits past the timeout, never reads past the cap. */
 export function postWebhook(
   url: string,
@@ -77,6 +93,7 @@ export function postWebhook(
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: Omit<SendResult, 'durationMs'>) => {
       if (settled) return;
       settled = true;
@@ -90,14 +107,25 @@ export function postWebhook(
       finish({ statusCode: null, error: 'endpoint URL is not valid', responseBody: '' });
       return;
     }
+    // An IP literal never goes through DNS lookup, so the guard checks it here.
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    if (!options.allowPrivateAddresses && isIP(literal) !== 0 && isPrivateAddress(literal)) {
+      finish({
+        statusCode: null,
+        error: `${target.hostname} is a non-public address; live webhooks go only to public hosts`,
+        responseBody: '',
+      });
+      return;
+    }
     const client = target.protocol === 'https:' ? https : http;
     const request = client.request(target, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      agent: false,
+      agent:
+        AGENTS[target.protocol as 'http:' | 'https:'][options.allowPrivateAddresses ? 'open' : 'guarded'],
       ...(options.allowPrivateAddresses ? {} : { lookup: guardedLookup }),
     });
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       request.destroy();
       finish({ statusCode: null, error: `timed out after ${options.timeoutMs} ms`, responseBody: '' });
     }, options.timeoutMs);

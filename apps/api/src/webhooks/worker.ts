@@ -6,9 +6,8 @@ import {
   claimDueDeliveries,
   type DeliveryRow,
   findEndpoint,
-  insertAttempt,
   msUntilNextDue,
-  settleDelivery,
+  recordAttempt,
   validSecrets,
 } from '../store/webhooks.ts';
 import type { Coordinator } from './coordinator.ts';
@@ -34,6 +33,17 @@ export interface WorkerOptions {
 }
 
 const RESPONSE_CAP_BYTES = 1024;
+/**
+ * How long a partner's endpoint URL and decrypted secrets are reused between deliveries. A changed URL or a
+ * rotation reaches the worker within this time; without it every delivery costs two more queries.
+ */
+const TARGET_CACHE_MS = 1000;
+
+interface Target {
+  url: string | null;
+  secrets: string[];
+  loadedAt: number;
+}
 
 /**
  * Delivers the webhook outbox at least once. Woken by NOTIFY at commit (first attempt within a second),
@@ -46,9 +56,14 @@ export class WebhookWorker {
   /** Set by a wake that arrives while the loop is busy, so the next sleep returns at once (no lost NOTIFY). */
   private woken = false;
   private loop: Promise<void> | null = null;
+  private readonly targets = new Map<string, Promise<Target>>();
 
   constructor(private readonly options: WorkerOptions) {
-    options.coordinator.onWake(() => this.wake());
+    options.coordinator.onWake((payload) => {
+      // "target:<partner>:<mode>": that partner's endpoint or secrets changed; reload them before sending.
+      if (payload.startsWith('target:')) this.targets.delete(payload.slice('target:'.length));
+      this.wake();
+    });
   }
 
   start(): void {
@@ -129,14 +144,30 @@ export class WebhookWorker {
     });
   }
 
-  private async attempt(delivery: DeliveryRow): Promise<void> {
-    const { db, box, signer, schedule, log } = this.options;
-    const scope: Scope = { partnerId: delivery.partner_id, mode: delivery.mode };
-    try {
+  /** The partner's endpoint and signing secrets, shared by concurrent deliveries for TARGET_CACHE_MS. */
+  private target(scope: Scope): Promise<Target> {
+    const key = `${scope.partnerId}:${scope.mode}`;
+    const cached = this.targets.get(key);
+    if (cached) return cached;
+    const { db, box } = this.options;
+    const loading = (async (): Promise<Target> => {
       const endpoint = await findEndpoint(db, scope);
       const secrets = (await validSecrets(db, scope)).map((s) => box.open(s.secret_sealed));
-      const url = endpoint?.url ?? '';
-      const result = endpoint
+      return { url: endpoint?.url ?? null, secrets, loadedAt: Date.now() };
+    })();
+    this.targets.set(key, loading);
+    const forget = () => this.targets.get(key) === loading && this.targets.delete(key);
+    loading.then(() => setTimeout(forget, TARGET_CACHE_MS).unref(), forget);
+    return loading;
+  }
+
+  private async attempt(delivery: DeliveryRow): Promise<void> {
+    const { db, signer, schedule, log } = this.options;
+    const scope: Scope = { partnerId: delivery.partner_id, mode: delivery.mode };
+    try {
+      const { url: endpointUrl, secrets } = await this.target(scope);
+      const url = endpointUrl ?? '';
+      const result = endpointUrl
         ? await postWebhook(
             url,
             delivery.payload,
@@ -166,8 +197,9 @@ export class WebhookWorker {
         result.statusCode < 300;
       const attemptsMade = delivery.attempt_count + 1;
       const retryInMs = succeeded ? null : nextDelayMs(schedule, attemptsMade, delivery.attempt_limit);
-      await db.transaction().execute(async (trx) => {
-        await insertAttempt(trx, {
+      await recordAttempt(
+        db,
+        {
           delivery_id: delivery.id,
           duration_ms: result.durationMs,
           url,
@@ -175,9 +207,9 @@ export class WebhookWorker {
           error: result.error ?? (succeeded ? null : `receiver answered ${result.statusCode}`),
           response_body: result.responseBody,
           trigger: delivery.attempt_limit === null ? 'automatic' : 'replay',
-        });
-        await settleDelivery(trx, delivery.id, { succeeded, retryInMs });
-      });
+        },
+        { succeeded, retryInMs },
+      );
       if (!succeeded)
         log.info(
           {
