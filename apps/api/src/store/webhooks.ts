@@ -83,7 +83,13 @@ export async function retireSigningSecrets(db: Db, scope: Scope, seconds: number
  * Claims up to `limit` due deliveries for `lockSeconds`. SKIP LOCKED lets several workers share the queue;
  * an expired lock (a worker that died mid-send) makes the delivery claimable again: at least once.
  */
-export async function claimDueDeliveries(db: Db, limit: number, lockSeconds: number): Promise<DeliveryRow[]> {
+export async function claimDueDeliveries(
+  db: Db,
+  limit: number,
+  lockSeconds: number,
+  /** "partner:mode" scopes already at their in-flight cap: leave their deliveries for later. */
+  excludeScopes: string[] = [],
+): Promise<DeliveryRow[]> {
   return db
     .updateTable('webhook_deliveries')
     .set({ locked_until: sql`now() + make_interval(secs => ${lockSeconds})` })
@@ -94,6 +100,9 @@ export async function claimDueDeliveries(db: Db, limit: number, lockSeconds: num
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', sql<Date>`now()`)
         .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', sql<Date>`now()`)]))
+        .$if(excludeScopes.length > 0, (q) =>
+          q.where(sql<boolean>`(partner_id || ':' || mode) <> ALL(${sql.val(excludeScopes)}::text[])`),
+        )
         .orderBy('next_attempt_at')
         .limit(limit)
         .forUpdate()
@@ -104,7 +113,7 @@ export async function claimDueDeliveries(db: Db, limit: number, lockSeconds: num
 }
 
 /** Milliseconds until the next pending delivery is due (0 if one is due now), or null if none is pending. */
-export async function msUntilNextDue(db: Db): Promise<number | null> {
+export async function msUntilNextDue(db: Db, excludeScopes: string[] = []): Promise<number | null> {
   const row = await db
     .selectFrom('webhook_deliveries')
     .select(
@@ -115,6 +124,9 @@ export async function msUntilNextDue(db: Db): Promise<number | null> {
       ),
     )
     .where('status', '=', 'pending')
+    .$if(excludeScopes.length > 0, (q) =>
+      q.where(sql<boolean>`(partner_id || ':' || mode) <> ALL(${sql.val(excludeScopes)}::text[])`),
+    )
     .executeTakeFirst();
   if (!row || row.ms === null) return null;
   return Math.max(0, Number(row.ms));

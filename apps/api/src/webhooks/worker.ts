@@ -57,6 +57,8 @@ export class WebhookWorker {
   private woken = false;
   private loop: Promise<void> | null = null;
   private readonly targets = new Map<string, Promise<Target>>();
+  /** Attempts in flight per "partner:mode": one slow or dead endpoint may hold at most its share of slots. */
+  private readonly inFlightByScope = new Map<string, number>();
 
   constructor(private readonly options: WorkerOptions) {
     options.coordinator.onWake((payload) => {
@@ -122,12 +124,21 @@ export class WebhookWorker {
         if (free > 0) {
           // Longer than one attempt can take (timeout + recording); after a crash the claim lapses this soon.
           const lockSeconds = Math.ceil(this.options.timeoutMs / 1000) * 2 + 5;
-          const rows = await claimDueDeliveries(db, Math.min(free, this.options.batchSize), lockSeconds);
+          const rows = await claimDueDeliveries(
+            db,
+            Math.min(free, this.options.batchSize),
+            lockSeconds,
+            this.saturatedScopes(),
+          );
           claimed = rows.length;
-          for (const row of rows) this.track(this.attempt(row));
+          for (const row of rows) this.track(this.attempt(row), `${row.partner_id}:${row.mode}`);
         }
         if (claimed > 0 && this.inFlight.size < this.options.concurrency) continue;
-        const nextDue = this.inFlight.size >= this.options.concurrency ? null : await msUntilNextDue(db);
+        // Saturated partners are skipped here too: a freed slot wakes the loop, so it never spins on them.
+        const nextDue =
+          this.inFlight.size >= this.options.concurrency
+            ? null
+            : await msUntilNextDue(db, this.saturatedScopes());
         await this.sleep(Math.min(nextDue ?? this.options.pollIntervalMs, this.options.pollIntervalMs));
       } catch (err) {
         this.options.log.warn({ err }, 'webhook worker could not claim deliveries; retrying');
@@ -136,10 +147,26 @@ export class WebhookWorker {
     }
   }
 
-  private track(work: Promise<void>): void {
+  /**
+   * One partner may fill every slot but a reserve of a quarter (at least one): a single busy partner keeps
+   * most of the worker's throughput, and any other partner always finds a free slot at once.
+   */
+  private get perScopeCap(): number {
+    return Math.max(1, this.options.concurrency - Math.max(1, Math.floor(this.options.concurrency / 4)));
+  }
+
+  private saturatedScopes(): string[] {
+    return [...this.inFlightByScope].filter(([, n]) => n >= this.perScopeCap).map(([scope]) => scope);
+  }
+
+  private track(work: Promise<void>, scope: string): void {
     this.inFlight.add(work);
+    this.inFlightByScope.set(scope, (this.inFlightByScope.get(scope) ?? 0) + 1);
     work.finally(() => {
       this.inFlight.delete(work);
+      const left = (this.inFlightByScope.get(scope) ?? 1) - 1;
+      if (left > 0) this.inFlightByScope.set(scope, left);
+      else this.inFlightByScope.delete(scope);
       this.wake();
     });
   }
