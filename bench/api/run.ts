@@ -4,13 +4,13 @@
  * stdout and bench/api/last-run.md; RESULTS.md quotes it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { createTestDatabase } from '../../apps/api/test/support/database.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -52,25 +52,6 @@ async function load(name: string, options: autocannon.Options): Promise<Result> 
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
-  };
-}
-
-async function freshPostgres(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `gate_bench_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
   };
 }
 
@@ -125,7 +106,7 @@ bare.child.kill();
 results.push(baseline);
 results.push(...(await benchApi('PGlite', { DATABASE_URL: '' })));
 if (process.env.DATABASE_URL) {
-  const database = await freshPostgres(process.env.DATABASE_URL);
+  const database = await createTestDatabase();
   try {
     results.push(
       ...(await benchApi('PostgreSQL', {

@@ -12,12 +12,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createPartner } from '../../apps/api/src/domain/partners.ts';
 import { setEndpoint } from '../../apps/api/src/domain/webhook-endpoints.ts';
 import { openDatabase } from '../../apps/api/src/store/db.ts';
 import { migrateToLatest } from '../../apps/api/src/store/migrate.ts';
 import { SecretBox } from '../../apps/api/src/store/secret-box.ts';
+import { createTestDatabase } from '../../apps/api/test/support/database.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -26,13 +26,7 @@ const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 10);
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('set DATABASE_URL (the webhook benchmark measures PostgreSQL)');
 
-const name = `gate_bench_wh_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${name}`;
+const target = await createTestDatabase();
 
 const arrivals = new Map<string, number>();
 let received = 0;
@@ -48,7 +42,7 @@ const receiver = http.createServer((req, res) => {
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
 
-const database = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 10 });
+const database = await openDatabase({ databaseUrl: target.url, poolSize: 10 });
 const secretsKey = randomBytes(32);
 let worker: ChildProcess | null = null;
 const dataDir = mkdtempSync(join(tmpdir(), 'gate-bench-wh-'));
@@ -66,7 +60,7 @@ try {
     cwd: ROOT,
     env: {
       ...process.env,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: target.url,
       SECRETS_KEY: secretsKey.toString('hex'),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
@@ -134,10 +128,7 @@ try {
   worker?.kill('SIGTERM');
   await database.close();
   receiver.close();
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.end();
+  await target.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(0);

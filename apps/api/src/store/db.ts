@@ -79,3 +79,10 @@ export const json = (value: unknown) => sql<string>`CAST(${JSON.stringify(value)
 export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }
+
+/**
+ * Keyset pagination, newest first: rows strictly after `cursor` in (created_at DESC, id DESC) order. A
+ * row-value comparison, so PostgreSQL walks the (…, created_at DESC, id DESC) index.
+ */
+export const olderThan = (cursor: { created_at: Date; id: string }) =>
+  sql<boolean>`(created_at, id) < (${cursor.created_at}, ${cursor.id})`;

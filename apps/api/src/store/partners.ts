@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { type Db, jsonb } from './db.ts';
+import { type Db, jsonb, olderThan } from './db.ts';
 import type { PartnersTable } from './schema.ts';
 
 export type PartnerRow = Selectable<PartnersTable>;
@@ -21,13 +21,7 @@ export async function findPartner(db: Db, id: string): Promise<PartnerRow | unde
 
 export async function listPartners(db: Db, limit: number, startingAfter?: PartnerRow): Promise<PartnerRow[]> {
   let query = db.selectFrom('partners').selectAll();
-  if (startingAfter)
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', startingAfter.created_at),
-        eb.and([eb('created_at', '=', startingAfter.created_at), eb('id', '<', startingAfter.id)]),
-      ]),
-    );
+  if (startingAfter) query = query.where(olderThan(startingAfter));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 

@@ -1,6 +1,6 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Scope } from '../domain/keys.ts';
-import { type Db, json } from './db.ts';
+import { type Db, json, olderThan } from './db.ts';
 import type { GateSessionsTable } from './schema.ts';
 
 export type SessionRow = Selectable<GateSessionsTable>;
@@ -100,13 +100,7 @@ export async function listSessions(
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode);
   const after = options.after;
-  if (after)
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.created_at),
-        eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)]),
-      ]),
-    );
+  if (after) query = query.where(olderThan(after));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }
 

@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Scope } from '../domain/keys.ts';
-import type { Db } from './db.ts';
+import { type Db, olderThan } from './db.ts';
 import type {
   DeliveryStatus,
   WebhookAttemptsTable,
@@ -193,13 +193,7 @@ export async function listDeliveries(
   if (filters.eventType) query = query.where('event_type', '=', filters.eventType);
   if (filters.sessionId) query = query.where('session_id', '=', filters.sessionId);
   const after = options.after;
-  if (after)
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.created_at),
-        eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)]),
-      ]),
-    );
+  if (after) query = query.where(olderThan(after));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }
 
