@@ -3,9 +3,13 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
+import type { EmbedTokens } from './domain/embed-token.ts';
+import type { Mode } from './domain/keys.ts';
 import { adminRoutes } from './http/admin.ts';
 import { adminGuard, keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
+import { Branding, brandingRoutes } from './http/branding.ts';
 import type { App, RouteDeps } from './http/context.ts';
+import { BootstrapSchema, embedRoutes } from './http/embed.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
@@ -39,6 +43,9 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** How long a key lookup may be reused (ms); 0 (the default here) always asks the database. */
   keyCacheTtlMs?: number;
+  /** Embed tokens and the hosted widget's origin per mode. */
+  tokens: EmbedTokens;
+  widgetOrigins?: Record<Mode, string>;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -58,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('auth', null);
+  app.decorateRequest('embed', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
@@ -104,12 +112,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
             scheme: 'bearer',
             description: 'pk_test_… or pk_live_…, browser-safe',
           },
+          embedToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Embed-Token',
+            description: 'From POST /v1/embed/bootstrap; accepted only from the hosted widget origin',
+          },
         },
       },
       tags: [
         { name: 'Sessions', description: 'Hosted buy, sell and swap sessions' },
         { name: 'Events', description: 'Every state change, for reconciliation' },
         { name: 'Webhooks', description: 'Your endpoint, its signing secret, and every delivery' },
+        { name: 'Embed', description: 'Browser-safe bootstrap of the hosted widget' },
+        { name: 'Branding', description: 'Partner co-branding tokens shown in the widget' },
       ],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -123,21 +139,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     WebhookSecret,
     WebhookDelivery,
     WebhookDeliveryWithAttempts,
+    Branding,
+    BootstrapSchema,
   ])
     app.addSchema(schema);
 
+  const hostModes = deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES);
+  const keys = { db: deps.db, hostModes, cache: new KeyCache(deps.keyCacheTtlMs ?? 0) };
   const routeDeps: RouteDeps = {
     db: deps.db,
     box: deps.box,
     counter: deps.counter,
-    secretKey: keyGuard(
-      {
-        db: deps.db,
-        hostModes: deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES),
-        cache: new KeyCache(deps.keyCacheTtlMs ?? 0),
-      },
-      'secret',
-    ),
+    secretKey: keyGuard(keys, 'secret'),
+    // The publishable key may also come as ?publishable_key= (bootstrap only; glossary).
+    publishableKey: keyGuard(keys, 'publishable', {
+      credential: (request) => (request.query as { publishable_key?: string } | undefined)?.publishable_key,
+    }),
     admin: adminGuard(deps.adminToken),
   };
   healthRoutes(app, routeDeps);
@@ -146,6 +163,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   testHelperRoutes(app, routeDeps);
   adminRoutes(app, routeDeps);
   portalWebhookRoutes(app, routeDeps);
+  brandingRoutes(app, routeDeps);
+  embedRoutes(app, routeDeps, {
+    tokens: deps.tokens,
+    widgetOrigins: deps.widgetOrigins ?? { test: 'http://localhost:3000', live: 'http://localhost:3000' },
+    hostModes,
+  });
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Mode } from './domain/keys.ts';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './webhooks/schedule.ts';
 
@@ -25,6 +26,11 @@ export interface Config {
   demoPartner: boolean;
   sessionSweepIntervalMs: number;
   keyCacheTtlMs: number;
+  /** The hosted widget's origin per mode: the only origin the X-Embed-Token guard accepts calls from. */
+  widgetOrigins: Record<Mode, string>;
+  /** Embed-token signing keys, newest (signing) first; undefined → generated into DATA_DIR in dev. */
+  embedTokenKeys: EmbedTokenKey[] | undefined;
+  embedTokenTtlSeconds: number;
   webhooks: {
     workerEnabled: boolean;
     retrySchedule: RetrySchedule;
@@ -33,6 +39,38 @@ export interface Config {
     concurrency: number;
     timeoutMs: number;
   };
+}
+
+export interface EmbedTokenKey {
+  kid: string;
+  secret: string;
+}
+
+/** "secret" (kid derived from it) or "kid1:secret1,kid2:secret2" — the first one signs, all verify. */
+export function parseEmbedTokenKeys(text: string): EmbedTokenKey[] {
+  const keys = text.split(',').map((entry) => {
+    const at = entry.indexOf(':');
+    const [kid, secret] = at > 0 ? [entry.slice(0, at), entry.slice(at + 1)] : ['', entry];
+    if (secret.length < 32) throw new Error('each secret must be at least 32 characters');
+    return { kid: kid || createHash('sha256').update(secret).digest('hex').slice(0, 8), secret };
+  });
+  if (new Set(keys.map((k) => k.kid)).size !== keys.length) throw new Error('key ids must be unique');
+  return keys;
+}
+
+/** "https://gate.example" for both modes, or "test=https://…,live=https://…". */
+export function parseWidgetOrigins(text: string): Record<Mode, string> {
+  const entries = text.split(',').map((e) => e.trim());
+  const origins: Partial<Record<Mode, string>> = {};
+  for (const entry of entries) {
+    const match = /^(test|live)=(.+)$/.exec(entry);
+    const value = match ? match[2]! : entry;
+    if (new URL(value).origin !== value) throw new Error(`"${value}" is not an exact origin`);
+    if (match) origins[match[1] as Mode] = value;
+    else origins.test = origins.live = value;
+  }
+  if (!origins.test || !origins.live) throw new Error('give one origin, or both test=… and live=…');
+  return origins as Record<Mode, string>;
 }
 
 /** host (lower-case, no port) → the modes it serves; `*` matches any host not listed. */
@@ -108,6 +146,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`WEBHOOK_RETRY_SCHEDULE ${(error as Error).message}`);
   }
 
+  let widgetOrigins: Record<Mode, string> = { test: 'http://localhost:3000', live: 'http://localhost:3000' };
+  try {
+    if (env.WIDGET_ORIGIN) widgetOrigins = parseWidgetOrigins(env.WIDGET_ORIGIN);
+  } catch (error) {
+    problems.push(`WIDGET_ORIGIN: ${(error as Error).message}`);
+  }
+  let embedTokenKeys: EmbedTokenKey[] | undefined;
+  try {
+    if (env.EMBED_TOKEN_SECRET) embedTokenKeys = parseEmbedTokenKeys(env.EMBED_TOKEN_SECRET);
+    else if (production) problems.push('EMBED_TOKEN_SECRET is required when NODE_ENV=production');
+  } catch (error) {
+    problems.push(`EMBED_TOKEN_SECRET: ${(error as Error).message}`);
+  }
+
   const demo = oneOf('DEMO_PARTNER', 'auto', ['auto', 'on', 'off'] as const);
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -135,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPartner: demo === 'on' || (demo === 'auto' && !env.DATABASE_URL),
     sessionSweepIntervalMs: int('SESSION_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
     keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 2000, 0, 60_000),
+    widgetOrigins,
+    embedTokenKeys,
+    embedTokenTtlSeconds: int('EMBED_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     webhooks: {
       workerEnabled: oneOf('WEBHOOK_WORKER_ENABLED', 'true', ['true', 'false'] as const) === 'true',
       retrySchedule,

@@ -2,6 +2,7 @@ import { buildApp, logSerializers } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
 import { resolveLocalSecrets } from './dev/local-secrets.ts';
+import { EmbedTokens } from './domain/embed-token.ts';
 import { expireDue } from './domain/sessions.ts';
 import { MemoryCounter, RedisCounter } from './store/counters.ts';
 import { openDatabase } from './store/db.ts';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     counter,
     trustProxy: config.trustProxy,
     keyCacheTtlMs: config.keyCacheTtlMs,
+    tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
+    widgetOrigins: config.widgetOrigins,
     logger: { level: config.logLevel, serializers: logSerializers },
   });
   const log = app.log;

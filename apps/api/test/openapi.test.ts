@@ -33,6 +33,10 @@ describe('GET /v1/openapi.json', () => {
       'GET /portal/webhook-deliveries': 'listWebhookDeliveries',
       'GET /portal/webhook-deliveries/{id}': 'retrieveWebhookDelivery',
       'POST /portal/webhook-deliveries/{id}/replay': 'replayWebhookDelivery',
+      'POST /v1/embed/bootstrap': 'createEmbedToken',
+      'GET /v1/embed/session': 'retrieveEmbedSession',
+      'GET /v1/branding': 'getBranding',
+      'PATCH /v1/branding': 'updateBranding',
     });
   });
 

@@ -71,4 +71,20 @@ describe(`rate limits (${process.env.REDIS_URL ? 'Redis' : 'memory'} counters)`,
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.slice(0, Number(limit)).includes(429)).toBe(false);
   });
+
+  it('limits embed bootstrap to 30 per minute per IP address', async () => {
+    const p = await server.partner({ allowed_domains: ['https://partner.example'] });
+    const statuses = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push(
+        (
+          await server.call('POST', '/v1/embed/bootstrap', {
+            headers: { ...bearer(p.keys.test.publishable_key), origin: 'https://partner.example' },
+            body: {},
+          })
+        ).status,
+      );
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { EmbedTokens } from '../src/domain/embed-token.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { SecretBox } from '../src/store/secret-box.ts';
 import { send } from './support/http.ts';
@@ -92,6 +93,7 @@ describe('GET /health', () => {
       box: new SecretBox(SecretBox.generateKey()),
       adminToken: 'x'.repeat(32),
       counter: null,
+      tokens: new EmbedTokens([{ kid: 'k', secret: 'y'.repeat(32) }], 60),
     });
     expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
     await database.close();

@@ -28,5 +28,6 @@ export interface RouteDeps {
   /** null when rate limits are off. */
   counter: WindowCounter | null;
   secretKey: Guard;
+  publishableKey: Guard;
   admin: Guard;
 }

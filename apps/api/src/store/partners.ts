@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { type Db, jsonb, olderThan } from './db.ts';
 import type { PartnersTable } from './schema.ts';
 
@@ -37,4 +37,15 @@ export async function updatePartner(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Whether any partner registered this exact origin (for CORS preflights, which carry no key). */
+export async function isRegisteredOrigin(db: Db, origin: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('partners')
+    .select('id')
+    .where(sql<boolean>`allowed_domains @> ${JSON.stringify([origin])}::jsonb`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -139,6 +139,17 @@ export interface WebhookAttemptsTable {
   trigger: 'automatic' | 'replay';
 }
 
+export interface PartnerBrandingTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  logo_url: string | null;
+  primary_color: string | null;
+  secondary_color: string | null;
+  accent_color: string | null;
+  brand_name: string | null;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   api_keys: ApiKeysTable;
@@ -151,4 +162,5 @@ export interface Database {
   webhook_secrets: WebhookSecretsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  partner_branding: PartnerBrandingTable;
 }

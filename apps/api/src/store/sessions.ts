@@ -110,3 +110,13 @@ export async function insertIntent(
 ) {
   return db.insertInto('session_intents').values(row).returningAll().executeTakeFirstOrThrow();
 }
+
+/** The session a client secret belongs to, in any scope (the caller checks partner and mode). */
+export async function findSessionByClientSecretHash(db: Db, hash: string): Promise<SessionRead | undefined> {
+  return db
+    .selectFrom('gate_sessions')
+    .selectAll()
+    .select(withDue)
+    .where('client_secret_hash', '=', hash)
+    .executeTakeFirst();
+}

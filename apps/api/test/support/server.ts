@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import type { EmbedTokenKey } from '../../src/config.ts';
 import { DEFAULT_HOST_MODES, parseHostModes } from '../../src/config.ts';
+import { EmbedTokens } from '../../src/domain/embed-token.ts';
 import { createPartner, type KeyPair, type Partner } from '../../src/domain/partners.ts';
 import type { App } from '../../src/http/context.ts';
 import { MemoryCounter, RedisCounter, type WindowCounter } from '../../src/store/counters.ts';
@@ -13,6 +15,9 @@ import { type RawRequest, type RawResponse, send } from './http.ts';
 
 export interface TestServer {
   app: App;
+  tokens: EmbedTokens;
+  /** The embed-token keys in force: the first signs. Tests forge tokens with and without them. */
+  embedKeys: EmbedTokenKey[];
   database: TestDatabase;
   baseUrl: string;
   adminToken: string;
@@ -33,12 +38,16 @@ export interface TestServerOptions {
   rateLimits?: boolean;
   hostModes?: string;
   keyCacheTtlMs?: number;
+  widgetOrigins?: Record<'test' | 'live', string>;
+  embedTokenTtlSeconds?: number;
   /** Run the webhook worker in this test server, with a fast retry schedule. */
   webhooks?: { retrySchedule?: string; timeoutMs?: number; pollIntervalMs?: number; concurrency?: number };
   logger?: Parameters<typeof buildApp>[0]['logger'];
 }
 
 export const SPEC_ORIGIN = 'https://partner.example';
+/** Distinct widget origins per mode, as in production (sandbox vs live widget hosts). */
+export const WIDGET_ORIGINS = { test: 'https://gate-sandbox.0bit.app', live: 'https://gate.0bit.app' };
 
 /** Starts the real API on 127.0.0.1 with a random port and a database of its own. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -50,9 +59,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     counter = process.env.REDIS_URL
       ? new RedisCounter(process.env.REDIS_URL, `test:${randomBytes(6).toString('hex')}:`)
       : new MemoryCounter();
+  const embedKeys = [
+    { kid: 'k2', secret: randomBytes(32).toString('hex') },
+    { kid: 'k1', secret: randomBytes(32).toString('hex') },
+  ];
+  const tokens = new EmbedTokens(embedKeys, options.embedTokenTtlSeconds ?? 3600);
   const app = await buildApp({
     db: database.db,
     box,
+    tokens,
+    widgetOrigins: options.widgetOrigins ?? WIDGET_ORIGINS,
     adminToken,
     counter,
     hostModes: parseHostModes(options.hostModes ?? DEFAULT_HOST_MODES),
@@ -79,6 +95,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {
     app,
+    tokens,
+    embedKeys,
     database,
     baseUrl,
     adminToken,

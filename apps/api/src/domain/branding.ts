@@ -1,0 +1,59 @@
+import { type BrandingFields, findBranding, mergeBranding } from '../store/branding.ts';
+import type { Db } from '../store/db.ts';
+import { ValidationError } from './errors.ts';
+import type { Scope } from './keys.ts';
+
+/** Co-branding tokens; all null means default 0Gate branding. */
+export type Branding = BrandingFields;
+
+export const DEFAULT_BRANDING: Branding = {
+  logo_url: null,
+  primary_color: null,
+  secondary_color: null,
+  accent_color: null,
+  brand_name: null,
+};
+
+const HEX = /^#[0-9A-Fa-f]{6}$/;
+
+export async function getBranding(db: Db, scope: Scope): Promise<Branding> {
+  const row = await findBranding(db, scope);
+  if (!row) return { ...DEFAULT_BRANDING };
+  const { logo_url, primary_color, secondary_color, accent_color, brand_name } = row;
+  return { logo_url, primary_color, secondary_color, accent_color, brand_name };
+}
+
+/** PATCH semantics: given fields replace, `null` clears, absent fields stay. Every problem reported at once. */
+export async function updateBranding(db: Db, scope: Scope, changes: Partial<Branding>): Promise<Branding> {
+  const problems: string[] = [];
+  const clean: Partial<Branding> = {};
+  if (changes.logo_url !== undefined) {
+    if (changes.logo_url !== null) {
+      let url: URL | null = null;
+      try {
+        url = new URL(changes.logo_url);
+      } catch {}
+      if (!url || url.protocol !== 'https:')
+        problems.push('logo_url must be an absolute https URL such as "https://partner.example/logo.png"');
+    }
+    clean.logo_url = changes.logo_url;
+  }
+  for (const field of ['primary_color', 'secondary_color', 'accent_color'] as const) {
+    const value = changes[field];
+    if (value === undefined) continue;
+    if (value !== null && !HEX.test(value))
+      problems.push(`${field} must be a hex colour #RRGGBB such as "#FF4B1F"`);
+    clean[field] = value === null ? null : value.toUpperCase();
+  }
+  if (changes.brand_name !== undefined) {
+    const name = changes.brand_name === null ? null : changes.brand_name.trim();
+    if (name !== null && (name.length < 1 || name.length > 64))
+      problems.push('brand_name must be 1–64 characters after trimming');
+    clean.brand_name = name;
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  if (Object.keys(clean).length === 0) return getBranding(db, scope);
+  const row = await mergeBranding(db, scope, clean);
+  const { logo_url, primary_color, secondary_color, accent_color, brand_name } = row;
+  return { logo_url, primary_color, secondary_color, accent_color, brand_name };
+}

@@ -1,0 +1,117 @@
+import type { Db } from '../store/db.ts';
+import { findSessionByClientSecretHash, type SessionRow } from '../store/sessions.ts';
+import { type Branding, getBranding } from './branding.ts';
+import type { EmbedTokens } from './embed-token.ts';
+import { BadRequestError, ConflictError, PermissionError } from './errors.ts';
+import { hashSecret, type Mode, type Scope } from './keys.ts';
+import { retrieveSession } from './sessions.ts';
+
+export interface BootstrapInput {
+  partner: { id: string; allowed_domains: string[] };
+  mode: Mode;
+  /** The Origin header, or the origin of the Referer when Origin is absent; null when neither exists. */
+  origin: string | null;
+  clientSecret: string | undefined;
+  /** The platform's own hosted widget origin for this mode (redirect mode bootstraps from there). */
+  widgetOrigin: string;
+}
+
+/** What the widget needs to render: the token, the session's bound terms, branding and availability. */
+export interface BootstrapResponse {
+  token: string;
+  expires_at: string;
+  partner_id: string;
+  mode: Mode;
+  session_id: string | null;
+  amount: string | null;
+  currency: string | null;
+  target_token: string | null;
+  target_network: string | null;
+  return_url: string | null;
+  cancel_url: string | null;
+  flow: SessionRow['flow'];
+  wallet_address: string | null;
+  kyc_pre_verified: boolean;
+  branding: Branding;
+  available: boolean;
+  unavailable_reason: string | null;
+}
+
+const CLIENT_SECRET = /^gsec_[0-9a-f]{24}_[A-Za-z0-9]{32}$/;
+
+/** Decides which origin may bootstrap: an exact allowed domain, or the hosted widget with a client secret. */
+function checkOrigin(input: BootstrapInput): void {
+  if (input.origin === null)
+    throw new PermissionError(
+      'Missing Origin (and Referer): bootstrap must be called from a page on one of your allowed_domains',
+    );
+  if (input.origin === 'null')
+    throw new PermissionError(
+      'An opaque "null" origin (sandboxed iframe, file://, data: URL) cannot bootstrap; serve the page from an allowed domain',
+    );
+  if (input.partner.allowed_domains.includes(input.origin)) return;
+  if (input.origin === input.widgetOrigin) {
+    if (!input.clientSecret)
+      throw new PermissionError(
+        'The hosted widget bootstraps by itself only with a clientSecret (redirect mode)',
+      );
+    return;
+  }
+  throw new PermissionError(
+    `Origin ${input.origin} is not in your allowed_domains. Register the exact origin (scheme, host and port; no wildcards) in Partner Hub.`,
+  );
+}
+
+async function boundSession(db: Db, scope: Scope, clientSecret: string): Promise<SessionRow> {
+  if (!CLIENT_SECRET.test(clientSecret))
+    throw new BadRequestError(
+      'clientSecret must be the client_secret returned by POST /v1/gate_sessions (gsec_<id>_<32 chars>)',
+    );
+  const row = await findSessionByClientSecretHash(db, hashSecret(clientSecret));
+  // Unknown, another partner's or the other mode's secret: one answer, so none can be told apart.
+  if (!row || row.partner_id !== scope.partnerId || row.mode !== scope.mode)
+    throw new PermissionError(
+      `clientSecret does not belong to a ${scope.mode} session of this publishable key's partner`,
+    );
+  const current = await retrieveSession(db, scope, row.id); // lazy expiry applies
+  if (current.status !== 'open')
+    throw new ConflictError(
+      `Session ${row.id} is ${current.status}; create a new session server-side for a new attempt`,
+    );
+  return { ...row, status: current.status };
+}
+
+export async function bootstrap(
+  db: Db,
+  tokens: EmbedTokens,
+  input: BootstrapInput,
+): Promise<BootstrapResponse> {
+  checkOrigin(input);
+  const scope: Scope = { partnerId: input.partner.id, mode: input.mode };
+  const session = input.clientSecret ? await boundSession(db, scope, input.clientSecret) : null;
+  const { token, expiresAt } = await tokens.issue({
+    partnerId: scope.partnerId,
+    mode: scope.mode,
+    origin: input.origin!,
+    sessionId: session?.id ?? null,
+  });
+  return {
+    token,
+    expires_at: expiresAt,
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    session_id: session?.id ?? null,
+    amount: session?.amount ?? null,
+    currency: session?.currency ?? null,
+    target_token: session?.target_token ?? null,
+    target_network: session?.target_network ?? null,
+    return_url: session?.return_url ?? null,
+    cancel_url: session?.cancel_url ?? null,
+    flow: session?.flow ?? null,
+    wallet_address: session?.wallet_address ?? null,
+    kyc_pre_verified: session?.kyc_pre_verified ?? false,
+    branding: await getBranding(db, scope),
+    available: true,
+    unavailable_reason: null,
+  };
+}

@@ -1,0 +1,71 @@
+import { Type } from '@sinclair/typebox';
+import { getBranding, updateBranding } from '../domain/branding.ts';
+import { scopeOf } from './auth.ts';
+import type { App, RouteDeps } from './context.ts';
+import { runIdempotent } from './idempotency.ts';
+import { rateLimit } from './rate-limit.ts';
+import { errorResponses, Nullable } from './schemas.ts';
+
+export const Branding = Type.Object(
+  {
+    logo_url: Nullable(Type.String({ description: 'Absolute https URL' })),
+    primary_color: Nullable(Type.String({ description: '#RRGGBB' })),
+    secondary_color: Nullable(Type.String({ description: '#RRGGBB' })),
+    accent_color: Nullable(Type.String({ description: '#RRGGBB' })),
+    brand_name: Nullable(Type.String({ description: '1–64 characters' })),
+  },
+  { $id: 'Branding', title: 'Branding' },
+);
+
+const BrandingPatch = Type.Object(
+  {
+    logo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    primary_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    secondary_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    accent_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    brand_name: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+  },
+  { additionalProperties: false },
+);
+
+export function brandingRoutes(app: App, deps: RouteDeps): void {
+  const preHandler = [
+    deps.secretKey,
+    rateLimit(deps.counter, { name: 'branding', perMinute: 60, per: 'key' }),
+  ];
+  const common = { tags: ['Branding'], security: [{ secretKey: [] }] };
+
+  app.get(
+    '/v1/branding',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'getBranding',
+        summary: "This mode's co-branding tokens; all null means default 0Gate branding",
+        response: { 200: Type.Ref(Branding), ...errorResponses(401, 403, 429) },
+      },
+    },
+    async (request) => getBranding(deps.db, scopeOf(request).scope),
+  );
+
+  app.patch(
+    '/v1/branding',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'updateBranding',
+        summary: 'Merge branding fields: sent fields replace, null clears, others stay',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        body: BrandingPatch,
+        response: { 200: Type.Ref(Branding), ...errorResponses(400, 401, 403, 422, 429) },
+      },
+    },
+    async (request, reply) =>
+      runIdempotent(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: await updateBranding(trx, scopeOf(request).scope, request.body),
+      })),
+  );
+}

@@ -1,0 +1,196 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HostModes } from '../config.ts';
+import { bootstrap } from '../domain/embed.ts';
+import type { EmbedClaims, EmbedTokens } from '../domain/embed-token.ts';
+import { AuthenticationError, ConflictError, PermissionError } from '../domain/errors.ts';
+import type { Mode } from '../domain/keys.ts';
+import { retrieveSession } from '../domain/sessions.ts';
+import type { Db } from '../store/db.ts';
+import { isRegisteredOrigin } from '../store/partners.ts';
+import { hostServesMode, scopeOf } from './auth.ts';
+import type { App, RouteDeps } from './context.ts';
+import { rateLimit } from './rate-limit.ts';
+import { errorResponses, GateSession, Nullable } from './schemas.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    embed: EmbedClaims | null;
+  }
+}
+
+export interface EmbedDeps {
+  tokens: EmbedTokens;
+  widgetOrigins: Record<Mode, string>;
+  hostModes: HostModes;
+}
+
+/** The page's origin: Origin, else the origin of Referer (spec), else null. "null" stays "null" (refused). */
+function requestOrigin(request: FastifyRequest): string | null {
+  const origin = request.headers.origin;
+  if (typeof origin === 'string') return origin;
+  const referer = request.headers.referer;
+  if (!referer) return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CORS for the embed API: answer exactly a registered origin or the hosted widget's, echoed (never `*`),
+ * with Vary: Origin so caches keep answers per origin apart.
+ */
+function corsAllowed(db: Db, widgetOrigins: Record<Mode, string>) {
+  const widget = new Set(Object.values(widgetOrigins));
+  return async (origin: string | undefined): Promise<boolean> =>
+    origin !== undefined &&
+    origin !== 'null' &&
+    (widget.has(origin) || (await isRegisteredOrigin(db, origin)));
+}
+
+const ALLOWED_HEADERS = 'authorization, content-type, x-publishable-key, x-embed-token';
+
+export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
+  const allowed = corsAllowed(deps.db, embed.widgetOrigins);
+  const cors = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('Vary', 'Origin');
+    const origin = request.headers.origin;
+    if (await allowed(origin)) reply.header('Access-Control-Allow-Origin', origin!);
+  };
+  const preflight = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('Vary', 'Origin');
+    const origin = request.headers.origin;
+    if (!(await allowed(origin)))
+      throw new PermissionError(
+        'This origin is not registered; add it to your allowed_domains in Partner Hub',
+      );
+    return reply
+      .code(204)
+      .header('Access-Control-Allow-Origin', origin!)
+      .header('Access-Control-Allow-Methods', 'GET, POST')
+      .header('Access-Control-Allow-Headers', ALLOWED_HEADERS)
+      .header('Access-Control-Max-Age', '600')
+      .send();
+  };
+
+  app.options('/v1/embed/bootstrap', { schema: { hide: true } }, preflight);
+  app.post(
+    '/v1/embed/bootstrap',
+    {
+      onRequest: cors,
+      preHandler: [
+        deps.publishableKey,
+        rateLimit(deps.counter, { name: 'embed.bootstrap', perMinute: 30, per: 'ip' }),
+      ],
+      schema: {
+        operationId: 'createEmbedToken',
+        summary: 'Exchange a publishable key and optional clientSecret for a short-lived embed token',
+        tags: ['Embed'],
+        security: [{ publishableKey: [] }],
+        querystring: Type.Object(
+          { publishable_key: Type.Optional(Type.String({ description: 'pk_… (this route only)' })) },
+          { additionalProperties: false },
+        ),
+        body: Type.Object(
+          { clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Ref(BootstrapSchema), ...errorResponses(400, 401, 403, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const auth = scopeOf(request);
+      return bootstrap(deps.db, embed.tokens, {
+        partner: auth.partner,
+        mode: auth.scope.mode,
+        origin: requestOrigin(request),
+        clientSecret: request.body.clientSecret,
+        widgetOrigin: embed.widgetOrigins[auth.scope.mode],
+      });
+    },
+  );
+
+  const embedGuard = embedTokenGuard(deps.db, embed);
+  app.options('/v1/embed/session', { schema: { hide: true } }, preflight);
+  app.get(
+    '/v1/embed/session',
+    {
+      onRequest: cors,
+      preHandler: [embedGuard],
+      schema: {
+        operationId: 'retrieveEmbedSession',
+        summary: 'The widget reads its session (X-Embed-Token of a session-bound bootstrap)',
+        tags: ['Embed'],
+        security: [{ embedToken: [] }],
+        response: { 200: Type.Ref(GateSession), ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      const claims = request.embed!;
+      if (!claims.session_id)
+        throw new ConflictError('This embed token is not bound to a session; bootstrap with a clientSecret');
+      return retrieveSession(deps.db, { partnerId: claims.partner_id, mode: claims.mode }, claims.session_id);
+    },
+  );
+}
+
+/**
+ * The guard of every widget → API call: a valid token (HS256, known kid, not expired, scope embed), sent
+ * from the hosted widget's own origin for the token's mode, to a host serving that mode, and — when the
+ * token is session-bound — for a session that is still open.
+ */
+export function embedTokenGuard(db: Db, embed: EmbedDeps) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const raw = request.headers['x-embed-token'];
+    const token = Array.isArray(raw) ? raw[0] : raw;
+    if (!token) throw new AuthenticationError('Missing X-Embed-Token; get one from POST /v1/embed/bootstrap');
+    const claims = await embed.tokens.verify(token);
+    if (request.headers.origin !== embed.widgetOrigins[claims.mode])
+      throw new PermissionError('Embed tokens are accepted only from the hosted widget origin');
+    if (!hostServesMode(embed.hostModes, request.hostname, claims.mode))
+      throw new PermissionError(`This host does not serve ${claims.mode} mode`);
+    if (claims.session_id) {
+      const session = await retrieveSession(
+        db,
+        { partnerId: claims.partner_id, mode: claims.mode },
+        claims.session_id,
+      );
+      if (session.status !== 'open') throw new ConflictError(`Session ${session.id} is ${session.status}`);
+    }
+    request.embed = claims;
+  };
+}
+
+export const BootstrapSchema = Type.Object(
+  {
+    token: Type.String({ description: 'HS256 JWT; send as X-Embed-Token from the widget' }),
+    expires_at: Type.String({ format: 'date-time' }),
+    partner_id: Type.String(),
+    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    session_id: Nullable(Type.String()),
+    amount: Nullable(Type.String()),
+    currency: Nullable(Type.String()),
+    target_token: Nullable(Type.String()),
+    target_network: Nullable(Type.String()),
+    return_url: Nullable(Type.String()),
+    cancel_url: Nullable(Type.String()),
+    flow: Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap' | null>({
+      type: ['string', 'null'],
+      enum: ['on_ramp', 'off_ramp', 'swap', null],
+    }),
+    wallet_address: Nullable(Type.String()),
+    kyc_pre_verified: Type.Boolean(),
+    branding: Type.Object({
+      logo_url: Nullable(Type.String()),
+      primary_color: Nullable(Type.String()),
+      secondary_color: Nullable(Type.String()),
+      accent_color: Nullable(Type.String()),
+      brand_name: Nullable(Type.String()),
+    }),
+    available: Type.Boolean(),
+    unavailable_reason: Nullable(Type.String()),
+  },
+  { $id: 'EmbedBootstrap', title: 'EmbedBootstrap' },
+);
