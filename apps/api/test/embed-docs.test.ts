@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/process.ts';
 import { SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
@@ -16,7 +17,8 @@ describe('docs/embed.md', () => {
       headers: writeHeaders(p.keys.test.secret_key),
       body: SPEC_CREATE_BODY,
     });
-    const run = spawnSync('bash', ['-c', script], {
+    // Asynchronously: the API answering curl runs in this very process.
+    const run = await promisify(execFile)('bash', ['-c', script], {
       env: {
         ...process.env,
         API: server.baseUrl,
@@ -26,7 +28,6 @@ describe('docs/embed.md', () => {
       },
       encoding: 'utf8',
     });
-    expect(run.status).toBe(0);
     const answer = JSON.parse(run.stdout);
     expect(answer).toMatchObject({
       session_id: session.body.id,
