@@ -14,6 +14,7 @@ import { registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
 import { KeyCache } from './http/key-cache.ts';
+import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
 import { redactSecrets } from './http/redact.ts';
 import {
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Webhooks', description: 'Your endpoint, its signing secret, and every delivery' },
         { name: 'Embed', description: 'Browser-safe bootstrap of the hosted widget' },
         { name: 'Branding', description: 'Partner co-branding tokens shown in the widget' },
+        { name: 'Portal', description: 'Your keys, allowed domains and usage' },
       ],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -145,7 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app.addSchema(schema);
 
   const hostModes = deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES);
-  const keys = { db: deps.db, hostModes, cache: new KeyCache(deps.keyCacheTtlMs ?? 0) };
+  const keyCache = new KeyCache(deps.keyCacheTtlMs ?? 0);
+  const keys = { db: deps.db, hostModes, cache: keyCache };
   const routeDeps: RouteDeps = {
     db: deps.db,
     box: deps.box,
@@ -156,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       credential: (request) => (request.query as { publishable_key?: string } | undefined)?.publishable_key,
     }),
     admin: adminGuard(deps.adminToken),
+    keyCache,
   };
   healthRoutes(app, routeDeps);
   sessionRoutes(app, routeDeps);
@@ -164,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   adminRoutes(app, routeDeps);
   portalWebhookRoutes(app, routeDeps);
   brandingRoutes(app, routeDeps);
+  portalRoutes(app, routeDeps);
   embedRoutes(app, routeDeps, {
     tokens: deps.tokens,
     widgetOrigins: deps.widgetOrigins ?? { test: 'http://localhost:3000', live: 'http://localhost:3000' },

@@ -37,6 +37,11 @@ describe('GET /v1/openapi.json', () => {
       'GET /v1/embed/session': 'retrieveEmbedSession',
       'GET /v1/branding': 'getBranding',
       'PATCH /v1/branding': 'updateBranding',
+      'POST /portal/keys': 'createKey',
+      'GET /portal/keys': 'listKeys',
+      'POST /portal/keys/{id}/revoke': 'revokeKey',
+      'GET /portal/allowed-domains': 'getAllowedDomains',
+      'PUT /portal/allowed-domains': 'setAllowedDomains',
     });
   });
 

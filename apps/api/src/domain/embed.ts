@@ -4,6 +4,7 @@ import { type Branding, getBranding } from './branding.ts';
 import type { EmbedTokens } from './embed-token.ts';
 import { BadRequestError, ConflictError, PermissionError } from './errors.ts';
 import { hashSecret, type Mode, type Scope } from './keys.ts';
+import { servesMode } from './partners.ts';
 import { retrieveSession } from './sessions.ts';
 
 export interface BootstrapInput {
@@ -49,7 +50,11 @@ function checkOrigin(input: BootstrapInput): void {
     throw new PermissionError(
       'An opaque "null" origin (sandboxed iframe, file://, data: URL) cannot bootstrap; serve the page from an allowed domain',
     );
-  if (input.partner.allowed_domains.includes(input.origin)) return;
+  if (input.partner.allowed_domains.includes(input.origin)) {
+    if (!servesMode(input.origin, input.mode))
+      throw new PermissionError(`Live mode embeds only on https pages; ${input.origin} is not https`);
+    return;
+  }
   if (input.origin === input.widgetOrigin) {
     if (!input.clientSecret)
       throw new PermissionError(

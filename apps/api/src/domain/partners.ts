@@ -9,7 +9,15 @@ import {
 } from '../store/partners.ts';
 import { BadRequestError, NotFoundError, ValidationError } from './errors.ts';
 import { isObjectId, newObjectId } from './ids.ts';
-import { displayPrefix, generateApiKey, hashSecret, type KeyKind, MODES, type Mode } from './keys.ts';
+import {
+  displayPrefix,
+  generateApiKey,
+  hashSecret,
+  type KeyKind,
+  MODES,
+  type Mode,
+  type Scope,
+} from './keys.ts';
 
 export interface Partner {
   id: string;
@@ -72,9 +80,30 @@ export function checkOrigin(value: string): string | null {
   return null;
 }
 
-export function checkAllowedDomains(domains: string[]): void {
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Live embeds run on https pages; plain http is only for a developer's own machine. */
+export function servesMode(origin: string, mode: Mode): boolean {
+  if (mode === 'test') return true;
+  const url = new URL(origin);
+  return url.protocol === 'https:' || LOCAL_HOSTS.has(url.hostname);
+}
+
+export function checkAllowedDomains(domains: string[], mode?: Mode): void {
   const problems = domains.map(checkOrigin).filter((p): p is string => p !== null);
+  if (problems.length === 0 && mode === 'live')
+    for (const d of domains)
+      if (!servesMode(d, 'live'))
+        problems.push(`"${d}" must use https for live mode (http only on localhost)`);
   if (problems.length > 0) throw new ValidationError(problems.map((p) => `allowed_domains: ${p}`));
+}
+
+/** Replaces the partner's allowed domains (shared by both modes; a live key may set only https ones). */
+export async function replaceAllowedDomains(db: Db, scope: Scope, domains: string[]): Promise<string[]> {
+  const unique = [...new Set(domains)];
+  checkAllowedDomains(unique, scope.mode);
+  const row = await updatePartner(db, scope.partnerId, { allowed_domains: unique });
+  return row!.allowed_domains;
 }
 
 export async function createPartner(

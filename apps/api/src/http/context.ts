@@ -10,6 +10,7 @@ import type {
 import type { WindowCounter } from '../store/counters.ts';
 import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
+import type { KeyCache } from './key-cache.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -30,4 +31,6 @@ export interface RouteDeps {
   secretKey: Guard;
   publishableKey: Guard;
   admin: Guard;
+  /** Key lookups cached by this process; routes that change keys or domains evict their partner. */
+  keyCache: KeyCache;
 }

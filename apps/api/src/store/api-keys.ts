@@ -55,3 +55,41 @@ export async function listPartnerKeys(db: Db, partnerId: string): Promise<ApiKey
     .orderBy('id', 'asc')
     .execute();
 }
+
+export async function findPartnerKey(db: Db, partnerId: string, id: string): Promise<ApiKeyRow | undefined> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Secret keys of a mode with no revocation scheduled: the ones a partner can rely on going forward. */
+export async function countActiveSecretKeys(
+  db: Db,
+  partnerId: string,
+  mode: 'test' | 'live',
+): Promise<number> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('partner_id', '=', partnerId)
+    .where('mode', '=', mode)
+    .where('kind', '=', 'secret')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Schedules revocation `inSeconds` from now (0 = now); an earlier schedule is kept if sooner. */
+export async function scheduleRevocation(db: Db, id: string, inSeconds: number): Promise<ApiKeyRow> {
+  return db
+    .updateTable('api_keys')
+    .set({
+      revoked_at: sql`LEAST(coalesce(revoked_at, 'infinity'::timestamptz), now() + make_interval(secs => ${inSeconds}))`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

@@ -49,3 +49,8 @@ export async function isRegisteredOrigin(db: Db, origin: string): Promise<boolea
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Serialises changes to one partner's keys or settings (held until the transaction ends). */
+export async function lockPartner(db: Db, id: string): Promise<void> {
+  await db.selectFrom('partners').select('id').where('id', '=', id).forUpdate().execute();
+}

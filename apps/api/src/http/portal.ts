@@ -1,0 +1,144 @@
+import { Type } from '@sinclair/typebox';
+import { replaceAllowedDomains } from '../domain/partners.ts';
+import { createKey, listKeys, revokeKey } from '../domain/portal-keys.ts';
+import { scopeOf } from './auth.ts';
+import type { App, RouteDeps } from './context.ts';
+import { runIdempotent } from './idempotency.ts';
+import { rateLimit } from './rate-limit.ts';
+import { errorResponses } from './schemas.ts';
+
+const KeySummary = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.Unsafe<'publishable' | 'secret'>({ type: 'string', enum: ['publishable', 'secret'] }),
+    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    display_prefix: Type.String({ description: 'Kind, mode and four characters, e.g. sk_live_AbCd' }),
+    created_at: Type.String({ format: 'date-time' }),
+    last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'When the key stops (or stopped) working; in the future while a rolled key is in its grace period',
+    }),
+  },
+  { $id: 'ApiKey', title: 'ApiKey' },
+);
+
+/** Partner portal (secret key; the key's mode): keys and allowed domains. Webhook routes: portal-webhooks.ts. */
+export function portalRoutes(app: App, deps: RouteDeps): void {
+  app.addSchema(KeySummary);
+  const preHandler = [deps.secretKey, rateLimit(deps.counter, { name: 'portal', perMinute: 60, per: 'key' })];
+  const common = { tags: ['Portal'], security: [{ secretKey: [] }] };
+  const keyRef = Type.Ref(KeySummary);
+
+  app.post(
+    '/portal/keys',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'createKey',
+        summary: 'Create a publishable or secret key of this mode; the raw key is shown only in this answer',
+        body: Type.Object(
+          {
+            type: Type.Unsafe<'publishable' | 'secret'>({ type: 'string', enum: ['publishable', 'secret'] }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ ...KeySummary.properties, key: Type.String() }),
+          ...errorResponses(400, 401, 403, 422, 429),
+        },
+      },
+    },
+    async (request, reply) =>
+      runIdempotent(deps, request, reply, async (trx) => ({
+        status: 201,
+        body: await createKey(trx, scopeOf(request).scope, request.body.type),
+      })),
+  );
+
+  app.get(
+    '/portal/keys',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'listKeys',
+        summary: "This mode's keys, never a raw key",
+        response: {
+          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(keyRef) }),
+          ...errorResponses(401, 403, 429),
+        },
+      },
+    },
+    async (request) => ({ object: 'list' as const, data: await listKeys(deps.db, scopeOf(request).scope) }),
+  );
+
+  app.post(
+    '/portal/keys/:id/revoke',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'revokeKey',
+        summary: 'Revoke a key now, or after expires_in seconds to roll it without downtime',
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object(
+          { expires_in: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: keyRef, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { scope } = scopeOf(request);
+      const result = await runIdempotent(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: await revokeKey(trx, scope, request.params.id, request.body.expires_in),
+      }));
+      deps.keyCache.forgetPartner(scope.partnerId);
+      return result;
+    },
+  );
+
+  const Domains = Type.Object({
+    allowed_domains: Type.Array(Type.String({ maxLength: 255 }), {
+      maxItems: 50,
+      description:
+        'Exact origins: scheme, host, optional port — e.g. https://shop.example, http://localhost:3000',
+    }),
+  });
+  app.get(
+    '/portal/allowed-domains',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'getAllowedDomains',
+        summary: 'Origins allowed to embed the widget',
+        response: { 200: Domains, ...errorResponses(401, 403, 429) },
+      },
+    },
+    async (request) => ({ allowed_domains: scopeOf(request).partner.allowed_domains }),
+  );
+  app.put(
+    '/portal/allowed-domains',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'setAllowedDomains',
+        summary:
+          'Replace the allowed origins (shared by both modes; with a live key only https, except localhost)',
+        body: Type.Object(Domains.properties, { additionalProperties: false }),
+        response: { 200: Domains, ...errorResponses(400, 401, 403, 422, 429) },
+      },
+    },
+    async (request) => {
+      const { scope } = scopeOf(request);
+      const allowed = await replaceAllowedDomains(deps.db, scope, request.body.allowed_domains);
+      deps.keyCache.forgetPartner(scope.partnerId);
+      return { allowed_domains: allowed };
+    },
+  );
+}
