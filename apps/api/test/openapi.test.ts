@@ -42,6 +42,7 @@ describe('GET /v1/openapi.json', () => {
       'POST /portal/keys/{id}/revoke': 'revokeKey',
       'GET /portal/allowed-domains': 'getAllowedDomains',
       'PUT /portal/allowed-domains': 'setAllowedDomains',
+      'GET /portal/usage': 'getUsage',
     });
   });
 

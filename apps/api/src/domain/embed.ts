@@ -5,10 +5,11 @@ import type { EmbedTokens } from './embed-token.ts';
 import { BadRequestError, ConflictError, PermissionError } from './errors.ts';
 import { hashSecret, type Mode, type Scope } from './keys.ts';
 import { servesMode } from './partners.ts';
+import { readQuota } from './quotas.ts';
 import { retrieveSession } from './sessions.ts';
 
 export interface BootstrapInput {
-  partner: { id: string; allowed_domains: string[] };
+  partner: { id: string; allowed_domains: string[]; monthly_sessions: number | null };
   mode: Mode;
   /** The Origin header, or the origin of the Referer when Origin is absent; null when neither exists. */
   origin: string | null;
@@ -94,6 +95,9 @@ export async function bootstrap(
   checkOrigin(input);
   const scope: Scope = { partnerId: input.partner.id, mode: input.mode };
   const session = input.clientSecret ? await boundSession(db, scope, input.clientSecret) : null;
+  // Quota exhaustion is not an error here: the widget shows it, and the SDK calls onUnavailable.
+  const quota = input.partner.monthly_sessions === null ? null : await readQuota(db, scope);
+  const exhausted = quota?.state === 'exhausted';
   const { token, expiresAt } = await tokens.issue({
     partnerId: scope.partnerId,
     mode: scope.mode,
@@ -116,7 +120,7 @@ export async function bootstrap(
     wallet_address: session?.wallet_address ?? null,
     kyc_pre_verified: session?.kyc_pre_verified ?? false,
     branding: await getBranding(db, scope),
-    available: true,
-    unavailable_reason: null,
+    available: !exhausted,
+    unavailable_reason: exhausted ? 'quota_exhausted' : null,
   };
 }

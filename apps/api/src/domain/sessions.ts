@@ -16,6 +16,7 @@ import { appendEvent } from './events.ts';
 import { isObjectId, newObjectId } from './ids.ts';
 import { generateClientSecret, hashSecret, type Scope } from './keys.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
+import { chargeSession } from './quotas.ts';
 
 export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
 export type SessionStatus = SessionRow['status'];
@@ -60,6 +61,8 @@ export interface CreateSessionInput {
 export interface PartnerContext {
   allowed_domains: string[];
   kyc_trusted: boolean;
+  /** This mode's monthly quota (null: unlimited). */
+  monthly_sessions: number | null;
 }
 
 /** Session lifetime rules (documented in docs/sessions.md). */
@@ -151,6 +154,7 @@ export async function createSession(
       'kyc_package_not_trusted',
     );
 
+  await chargeSession(db, scope, partner.monthly_sessions);
   const id = newObjectId();
   const clientSecret = generateClientSecret(id);
   const row = await insertSession(db, {
@@ -328,4 +332,30 @@ export async function failTestIntent(db: Db, scope: Scope, id: string): Promise<
     failure_reason: 'simulated_failure',
     created_at: new Date(intent.created_at).toISOString(),
   };
+}
+
+/**
+ * Sandbox helper: the user of this session must verify their identity. Emits `kyc.required` (test mode
+ * only; live KYC is decided by the verification provider) so partners can build and test that branch.
+ */
+export async function requireTestKyc(db: Db, scope: Scope, id: string): Promise<GateSession> {
+  const row = await findSession(db, scope, id);
+  if (!row) throw notFound(id);
+  if (row.status !== 'open' || row.due)
+    return terminalConflict(db, scope, id, 'sent to identity verification');
+  const session = toGateSession(row);
+  await appendEvent(
+    db,
+    scope,
+    'kyc.required',
+    {
+      session_id: id,
+      partner_id: scope.partnerId,
+      mode: scope.mode,
+      user_reference: session.user_reference,
+      reason: 'sandbox_test_helper',
+    },
+    id,
+  );
+  return session;
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
+import { changeQuota } from '../domain/quotas.ts';
 import type { App, RouteDeps } from './context.ts';
 import { ListQuery, ObjectIdParam } from './schemas.ts';
 
@@ -54,6 +55,37 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
         body: Type.Object({ kyc_trusted: Type.Boolean() }, { additionalProperties: false }),
       },
     },
-    async (request) => setKycTrusted(deps.db, request.params.id, request.body.kyc_trusted),
+    async (request) => {
+      const partner = await setKycTrusted(deps.db, request.params.id, request.body.kyc_trusted);
+      deps.keyCache.forgetPartner(partner.id);
+      return partner;
+    },
+  );
+
+  app.patch(
+    '/admin/partners/:id/quota',
+    {
+      ...base,
+      schema: {
+        hide: true,
+        params: ObjectIdParam,
+        body: Type.Object(
+          {
+            mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+            monthly_sessions: Type.Union([Type.Integer({ minimum: 1, maximum: 100_000_000 }), Type.Null()]),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      await getPartner(deps.db, request.params.id);
+      const scope = { partnerId: request.params.id, mode: request.body.mode };
+      const state = await deps.db
+        .transaction()
+        .execute((trx) => changeQuota(trx, scope, request.body.monthly_sessions));
+      deps.keyCache.forgetPartner(request.params.id);
+      return { mode: request.body.mode, ...state };
+    },
   );
 }

@@ -11,7 +11,13 @@ export interface AuthContext {
   keyId: string;
   kind: KeyKind;
   scope: Scope;
-  partner: { id: string; name: string; allowed_domains: string[]; kyc_trusted: boolean };
+  partner: {
+    id: string;
+    name: string;
+    allowed_domains: string[];
+    kyc_trusted: boolean;
+    monthly_sessions: number | null;
+  };
 }
 
 declare module 'fastify' {
@@ -114,6 +120,7 @@ export function keyGuard(
         name: found.partner_name,
         allowed_domains: found.allowed_domains,
         kyc_trusted: found.kyc_trusted,
+        monthly_sessions: found.monthly_sessions,
       },
     };
     const now = Date.now();

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { replaceAllowedDomains } from '../domain/partners.ts';
 import { createKey, listKeys, revokeKey } from '../domain/portal-keys.ts';
+import { usage } from '../domain/usage.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { runIdempotent } from './idempotency.ts';
@@ -22,6 +23,28 @@ const KeySummary = Type.Object(
   },
   { $id: 'ApiKey', title: 'ApiKey' },
 );
+
+const count = Type.Integer({ minimum: 0 });
+const UsageSchema = Type.Object({
+  object: Type.Literal('usage'),
+  mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+  from: Type.String(),
+  to: Type.String(),
+  days: Type.Array(
+    Type.Object({ date: Type.String(), created: count, completed: count, cancelled: count, expired: count }),
+  ),
+  volume: Type.Array(Type.Object({ currency: Type.String(), amount: Type.String(), sessions: count })),
+  quota: Type.Object({
+    monthly_sessions: Type.Union([Type.Integer(), Type.Null()]),
+    period: Type.String({ description: 'UTC month, YYYY-MM' }),
+    sessions_created: count,
+    remaining: Type.Union([Type.Integer(), Type.Null()]),
+    state: Type.Unsafe<'unlimited' | 'ok' | 'warning' | 'exhausted'>({
+      type: 'string',
+      enum: ['unlimited', 'ok', 'warning', 'exhausted'],
+    }),
+  }),
+});
 
 /** Partner portal (secret key; the key's mode): keys and allowed domains. Webhook routes: portal-webhooks.ts. */
 export function portalRoutes(app: App, deps: RouteDeps): void {
@@ -140,5 +163,29 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
       deps.keyCache.forgetPartner(scope.partnerId);
       return { allowed_domains: allowed };
     },
+  );
+
+  app.get(
+    '/portal/usage',
+    {
+      preHandler,
+      schema: {
+        ...common,
+        operationId: 'getUsage',
+        summary: 'Sessions per day by status, completed volume per currency, and this month’s quota',
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ description: 'YYYY-MM-DD (UTC), default 29 days before to' })),
+            to: Type.Optional(Type.String({ description: 'YYYY-MM-DD (UTC), default today' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: UsageSchema, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) =>
+      reply.send(
+        await usage(deps.db, scopeOf(request).scope, { from: request.query.from, to: request.query.to }),
+      ),
   );
 }

@@ -1,5 +1,5 @@
 import { PermissionError } from '../domain/errors.ts';
-import { completeTestSession, failTestIntent, settleExpiry } from '../domain/sessions.ts';
+import { completeTestSession, failTestIntent, requireTestKyc, settleExpiry } from '../domain/sessions.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -30,5 +30,11 @@ export function testHelperRoutes(app: App, deps: RouteDeps): void {
     const { scope } = scopeOf(request);
     await settleExpiry(deps.db, scope, request.params.id);
     return failTestIntent(deps.db, scope, request.params.id);
+  });
+
+  app.post('/v1/test_helpers/sessions/:id/require_kyc', options, async (request) => {
+    const { scope } = scopeOf(request);
+    await settleExpiry(deps.db, scope, request.params.id);
+    return deps.db.transaction().execute((trx) => requireTestKyc(trx, scope, request.params.id));
   });
 }

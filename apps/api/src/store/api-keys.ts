@@ -12,6 +12,8 @@ export interface KeyLookup {
   partner_name: string;
   allowed_domains: string[];
   kyc_trusted: boolean;
+  /** This mode's monthly session quota; null when unlimited. */
+  monthly_sessions: number | null;
   /** Decided with the database clock, so instances with skewed clocks agree. */
   revoked: boolean;
 }
@@ -28,6 +30,9 @@ export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | un
   return db
     .selectFrom('api_keys as k')
     .innerJoin('partners as p', 'p.id', 'k.partner_id')
+    .leftJoin('partner_quotas as q', (join) =>
+      join.onRef('q.partner_id', '=', 'k.partner_id').onRef('q.mode', '=', 'k.mode'),
+    )
     .select([
       'k.id as key_id',
       'k.kind',
@@ -36,6 +41,7 @@ export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | un
       'p.name as partner_name',
       'p.allowed_domains',
       'p.kyc_trusted',
+      'q.monthly_sessions',
       sql<boolean>`(k.revoked_at IS NOT NULL AND k.revoked_at <= now())`.as('revoked'),
     ])
     .where('k.key_hash', '=', keyHash)

@@ -150,6 +150,22 @@ export interface PartnerBrandingTable {
   updated_at: DefaultTimestamp;
 }
 
+export interface PartnerQuotasTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  monthly_sessions: number;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PartnerUsageTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  period: string;
+  sessions_created: ColumnType<number, number | undefined, number>;
+  warned_at: NullableTimestamp;
+  exhausted_at: NullableTimestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   api_keys: ApiKeysTable;
@@ -163,4 +179,6 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   partner_branding: PartnerBrandingTable;
+  partner_quotas: PartnerQuotasTable;
+  partner_usage: PartnerUsageTable;
 }

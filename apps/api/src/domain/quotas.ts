@@ -1,0 +1,91 @@
+import type { Db } from '../store/db.ts';
+import {
+  countSession,
+  currentUsage,
+  findQuota,
+  markThreshold,
+  recountUsage,
+  setQuota,
+  type UsageRow,
+} from '../store/quotas.ts';
+import { PermissionError } from './errors.ts';
+import { appendEvent } from './events.ts';
+import type { Scope } from './keys.ts';
+
+/** The share of the quota at which `partner.quota.warning` is emitted. */
+export const WARNING_SHARE = 0.8;
+
+export interface QuotaState {
+  monthly_sessions: number | null;
+  period: string;
+  sessions_created: number;
+  remaining: number | null;
+  state: 'unlimited' | 'ok' | 'warning' | 'exhausted';
+}
+
+export function quotaState(quota: number | null, usage: UsageRow): QuotaState {
+  const used = usage.sessions_created;
+  const state =
+    quota === null
+      ? 'unlimited'
+      : used >= quota
+        ? 'exhausted'
+        : used >= Math.ceil(quota * WARNING_SHARE)
+          ? 'warning'
+          : 'ok';
+  return {
+    monthly_sessions: quota,
+    period: usage.period,
+    sessions_created: used,
+    remaining: quota === null ? null : Math.max(0, quota - used),
+    state,
+  };
+}
+
+/** Emits each threshold's event once per period: the flag is set in the transaction that emits it. */
+async function emitThresholds(db: Db, scope: Scope, quota: number, usage: UsageRow): Promise<void> {
+  const data = (type: string) => ({
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    period: usage.period,
+    monthly_sessions: quota,
+    sessions_created: usage.sessions_created,
+    threshold: type,
+  });
+  if (!usage.warned && usage.sessions_created >= Math.ceil(quota * WARNING_SHARE)) {
+    await markThreshold(db, scope, usage.period, 'warned_at');
+    await appendEvent(db, scope, 'partner.quota.warning', data('warning'), null);
+  }
+  if (!usage.exhausted && usage.sessions_created >= quota) {
+    await markThreshold(db, scope, usage.period, 'exhausted_at');
+    await appendEvent(db, scope, 'partner.quota.exhausted', data('exhausted'), null);
+  }
+}
+
+/**
+ * Counts a session against the month's quota inside the create transaction. Over the quota the create is
+ * refused (and the transaction, count included, rolls back); reaching 80 % or 100 % emits its event.
+ */
+export async function chargeSession(db: Db, scope: Scope, quota: number | null): Promise<void> {
+  if (quota === null) return;
+  const usage = await countSession(db, scope);
+  if (usage.sessions_created > quota)
+    throw new PermissionError(
+      `Your monthly quota of ${quota} ${scope.mode} sessions is exhausted for ${usage.period}; it resets on the 1st (UTC). Contact 0Bit to raise it.`,
+    );
+  await emitThresholds(db, scope, quota, usage);
+}
+
+/** Admin: sets or removes a mode's quota; thresholds already passed under the new quota are emitted now. */
+export async function changeQuota(db: Db, scope: Scope, monthlySessions: number | null): Promise<QuotaState> {
+  await setQuota(db, scope, monthlySessions);
+  await currentUsage(db, scope, true); // creates and locks this month's row
+  await recountUsage(db, scope);
+  const usage = await currentUsage(db, scope);
+  if (monthlySessions !== null) await emitThresholds(db, scope, monthlySessions, usage);
+  return quotaState(monthlySessions, usage);
+}
+
+export async function readQuota(db: Db, scope: Scope): Promise<QuotaState> {
+  return quotaState(await findQuota(db, scope), await currentUsage(db, scope));
+}

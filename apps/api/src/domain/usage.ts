@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { Db } from '../store/db.ts';
+import { BadRequestError } from './errors.ts';
+import type { Mode, Scope } from './keys.ts';
+import { type QuotaState, readQuota } from './quotas.ts';
+
+export interface Usage {
+  object: 'usage';
+  mode: Mode;
+  from: string;
+  to: string;
+  /** Per UTC day: sessions created that day, and sessions that reached each terminal status that day. */
+  days: Array<{ date: string; created: number; completed: number; cancelled: number; expired: number }>;
+  /** Completed volume per currency in the range, as decimal strings. */
+  volume: Array<{ currency: string; amount: string; sessions: number }>;
+  quota: QuotaState;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_DAYS = 366;
+
+function parseRange(from: string | undefined, to: string | undefined): { from: string; to: string } {
+  const today = new Date().toISOString().slice(0, 10);
+  const end = to ?? today;
+  const start = from ?? new Date(Date.parse(`${end}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  for (const [name, value] of [
+    ['from', start],
+    ['to', end],
+  ] as const)
+    if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+      throw new BadRequestError(`${name} must be a date such as 2026-11-01`);
+  const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days < 1) throw new BadRequestError('from must not be after to');
+  if (days > MAX_DAYS) throw new BadRequestError(`a range covers at most ${MAX_DAYS} days`);
+  return { from: start, to: end };
+}
+
+export async function usage(
+  db: Db,
+  scope: Scope,
+  range: { from?: string | undefined; to?: string | undefined },
+): Promise<Usage> {
+  const { from, to } = parseRange(range.from, range.to);
+  const start = sql`${from}::date::timestamp AT TIME ZONE 'UTC'`;
+  const end = sql`(${to}::date + 1)::timestamp AT TIME ZONE 'UTC'`;
+  const day = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+  const created = await db
+    .selectFrom('gate_sessions')
+    .select([day('created_at').as('date'), (eb) => eb.fn.countAll<string>().as('n')])
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where(sql<boolean>`created_at >= ${start} AND created_at < ${end}`)
+    .groupBy('date')
+    .execute();
+  const closed = await db
+    .selectFrom('gate_sessions')
+    .select([day('closed_at').as('date'), 'status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('status', '!=', 'open')
+    .where(sql<boolean>`closed_at >= ${start} AND closed_at < ${end}`)
+    .groupBy(['date', 'status'])
+    .execute();
+  const volume = await db
+    .selectFrom('gate_sessions')
+    .select([
+      'currency',
+      sql<string>`sum(amount::numeric)::text`.as('amount'),
+      (eb) => eb.fn.countAll<string>().as('n'),
+    ])
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('status', '=', 'completed')
+    .where(sql<boolean>`closed_at >= ${start} AND closed_at < ${end}`)
+    .groupBy('currency')
+    .orderBy('currency')
+    .execute();
+
+  const days = new Map<string, Usage['days'][number]>();
+  const entry = (date: string) => {
+    let d = days.get(date);
+    if (!d) days.set(date, (d = { date, created: 0, completed: 0, cancelled: 0, expired: 0 }));
+    return d;
+  };
+  for (const row of created) entry(row.date).created = Number(row.n);
+  for (const row of closed)
+    entry(row.date)[row.status as 'completed' | 'cancelled' | 'expired'] = Number(row.n);
+  return {
+    object: 'usage',
+    mode: scope.mode,
+    from,
+    to,
+    days: [...days.values()].sort((a, b) => a.date.localeCompare(b.date)),
+    volume: volume.map((v) => ({ currency: v.currency, amount: v.amount, sessions: Number(v.n) })),
+    quota: await readQuota(db, scope),
+  };
+}
