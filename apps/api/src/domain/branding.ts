@@ -16,11 +16,23 @@ export const DEFAULT_BRANDING: Branding = {
 
 const HEX = /^#[0-9A-Fa-f]{6}$/;
 
+const toBranding = ({
+  logo_url,
+  primary_color,
+  secondary_color,
+  accent_color,
+  brand_name,
+}: Branding): Branding => ({
+  logo_url,
+  primary_color,
+  secondary_color,
+  accent_color,
+  brand_name,
+});
+
 export async function getBranding(db: Db, scope: Scope): Promise<Branding> {
   const row = await findBranding(db, scope);
-  if (!row) return { ...DEFAULT_BRANDING };
-  const { logo_url, primary_color, secondary_color, accent_color, brand_name } = row;
-  return { logo_url, primary_color, secondary_color, accent_color, brand_name };
+  return row ? toBranding(row) : { ...DEFAULT_BRANDING };
 }
 
 /** PATCH semantics: given fields replace, `null` clears, absent fields stay. Every problem reported at once. */
@@ -33,7 +45,7 @@ export async function updateBranding(db: Db, scope: Scope, changes: Partial<Bran
       try {
         url = new URL(changes.logo_url);
       } catch {}
-      if (!url || url.protocol !== 'https:')
+      if (url?.protocol !== 'https:')
         problems.push('logo_url must be an absolute https URL such as "https://partner.example/logo.png"');
     }
     clean.logo_url = changes.logo_url;
@@ -53,7 +65,5 @@ export async function updateBranding(db: Db, scope: Scope, changes: Partial<Bran
   }
   if (problems.length > 0) throw new ValidationError(problems);
   if (Object.keys(clean).length === 0) return getBranding(db, scope);
-  const row = await mergeBranding(db, scope, clean);
-  const { logo_url, primary_color, secondary_color, accent_color, brand_name } = row;
-  return { logo_url, primary_color, secondary_color, accent_color, brand_name };
+  return toBranding(await mergeBranding(db, scope, clean));
 }

@@ -18,6 +18,7 @@ import {
   type Mode,
   type Scope,
 } from './keys.ts';
+import { toIso } from './time.ts';
 
 export interface Partner {
   id: string;
@@ -50,16 +51,14 @@ export const toPartner = (row: PartnerRow): Partner => ({
   created_at: new Date(row.created_at).toISOString(),
 });
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
 export const toKeySummary = (row: ApiKeyRow): ApiKeySummary => ({
   id: row.id,
   type: row.kind,
   mode: row.mode,
   display_prefix: row.display_prefix,
-  created_at: iso(row.created_at)!,
-  last_used_at: iso(row.last_used_at),
-  revoked_at: iso(row.revoked_at),
+  created_at: toIso(row.created_at),
+  last_used_at: toIso(row.last_used_at),
+  revoked_at: toIso(row.revoked_at),
 });
 
 /**

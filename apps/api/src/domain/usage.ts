@@ -78,9 +78,11 @@ export async function usage(
 
   const days = new Map<string, Usage['days'][number]>();
   const entry = (date: string) => {
-    let d = days.get(date);
-    if (!d) days.set(date, (d = { date, created: 0, completed: 0, cancelled: 0, expired: 0 }));
-    return d;
+    const known = days.get(date);
+    if (known) return known;
+    const fresh = { date, created: 0, completed: 0, cancelled: 0, expired: 0 };
+    days.set(date, fresh);
+    return fresh;
   };
   for (const row of created) entry(row.date).created = Number(row.n);
   for (const row of closed)

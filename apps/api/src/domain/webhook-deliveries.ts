@@ -12,6 +12,7 @@ import {
 } from '../store/webhooks.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import type { Mode, Scope } from './keys.ts';
+import { toIso } from './time.ts';
 
 export interface WebhookDelivery {
   id: string;
@@ -40,7 +41,6 @@ export interface WebhookAttempt {
   trigger: 'automatic' | 'replay';
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
@@ -52,14 +52,14 @@ export const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   mode: row.mode,
   status: row.status,
   attempt_count: row.attempt_count,
-  next_attempt_at: iso(row.next_attempt_at),
-  last_attempt_at: iso(row.last_attempt_at),
-  delivered_at: iso(row.delivered_at),
-  created_at: iso(row.created_at)!,
+  next_attempt_at: toIso(row.next_attempt_at),
+  last_attempt_at: toIso(row.last_attempt_at),
+  delivered_at: toIso(row.delivered_at),
+  created_at: toIso(row.created_at),
 });
 
 const toAttempt = (row: AttemptRow): WebhookAttempt => ({
-  attempted_at: iso(row.attempted_at)!,
+  attempted_at: toIso(row.attempted_at),
   duration_ms: row.duration_ms,
   url: row.url,
   status_code: row.status_code,

@@ -15,6 +15,7 @@ import { isPrivateAddress } from '../webhooks/sender.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { newObjectId, randomAlphanumeric } from './ids.ts';
 import type { Mode, Scope } from './keys.ts';
+import { toIso } from './time.ts';
 
 export interface WebhookEndpoint {
   object: 'webhook_endpoint';
@@ -77,19 +78,17 @@ export async function checkEndpointUrl(
   return url.toString();
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
 function toEndpoint(row: EndpointRow, secrets: SecretRow[]): WebhookEndpoint {
   return {
     object: 'webhook_endpoint',
     url: row.url,
     mode: row.mode,
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!,
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
     secrets: secrets.map((s) => ({
       display_prefix: s.display_prefix,
-      created_at: iso(s.created_at)!,
-      expires_at: iso(s.expires_at),
+      created_at: toIso(s.created_at),
+      expires_at: toIso(s.expires_at),
     })),
   };
 }
@@ -158,7 +157,7 @@ export async function rotateSecret(
       object: 'webhook_secret',
       secret,
       display_prefix: secret.slice(0, 10),
-      previous_expires_at: iso(previousExpiresAt),
+      previous_expires_at: toIso(previousExpiresAt),
     };
   });
 }
