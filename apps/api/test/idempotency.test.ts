@@ -4,15 +4,6 @@ import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support
 
 const server = useTestServer();
 
-const countSessions = async (partnerId: string) =>
-  (
-    await server.database.db
-      .selectFrom('gate_sessions')
-      .select('id')
-      .where('partner_id', '=', partnerId)
-      .execute()
-  ).length;
-
 describe('Idempotency-Key', () => {
   it('is required on create and cancel, and must be a UUID', async () => {
     const { keys } = await server.partner();
@@ -52,7 +43,7 @@ describe('Idempotency-Key', () => {
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.body).toEqual(first.body);
     expect(second.headers['request-id']).not.toBe(first.headers['request-id']);
-    expect(await countSessions(partner.id)).toBe(1);
+    expect(await server.sessionCount(partner.id)).toBe(1);
   });
 
   it('refuses the same key with a different body with 422, creating nothing', async () => {
@@ -65,7 +56,7 @@ describe('Idempotency-Key', () => {
     });
     expect(other.status).toBe(422);
     expect(other.body.message[0]).toContain('already used with a different request');
-    expect(await countSessions(partner.id)).toBe(1);
+    expect(await server.sessionCount(partner.id)).toBe(1);
   });
 
   it('refuses reusing a create key on another endpoint', async () => {
@@ -96,7 +87,7 @@ describe('Idempotency-Key', () => {
     expect(new Set(ok.map((a) => a.body.id)).size).toBe(1);
     expect(new Set(ok.map((a) => a.body.client_secret)).size).toBe(1);
     expect(ok.filter((a) => a.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
-    expect(await countSessions(partner.id)).toBe(1);
+    expect(await server.sessionCount(partner.id)).toBe(1);
     const events = await server.call('GET', '/v1/events', { headers: bearer(keys.test.secret_key) });
     expect(events.body.data.filter((e: { type: string }) => e.type === 'gate_session.created')).toHaveLength(
       1,

@@ -192,17 +192,9 @@ describe('retries against a fault server', () => {
     sk = p.keys.test.secret_key;
     partnerId = p.partner.id;
   });
-  const sessionsOf = async () =>
-    (
-      await server.database.db
-        .selectFrom('gate_sessions')
-        .select('id')
-        .where('partner_id', '=', partnerId)
-        .execute()
-    ).length;
 
   it('retries a 500 after the server already created the session: same Idempotency-Key, exactly one session', async () => {
-    const before = await sessionsOf();
+    const before = await server.sessionCount(partnerId);
     const proxy = await faultProxy(server.baseUrl, ['forward-then-500', 'forward']);
     try {
       const gate = new GateClient({ apiKey: sk, baseUrl: proxy.url });
@@ -212,7 +204,7 @@ describe('retries against a fault server', () => {
       expect(proxy.seen[1]!.key).toBe(proxy.seen[0]!.key);
       expect(proxy.seen[0]!.agent).toBe(`gate-node/${pkg.version}`);
       expect(proxy.seen[1]!.at - proxy.seen[0]!.at).toBeGreaterThanOrEqual(240);
-      expect(await sessionsOf()).toBe(before + 1);
+      expect(await server.sessionCount(partnerId)).toBe(before + 1);
       expect(session.client_secret).toMatch(/^gsec_/);
     } finally {
       proxy.close();

@@ -25,6 +25,8 @@ export interface TestServer {
   /** A new partner with its four keys; every test makes its own so tests never share state. */
   partner(options?: { allowed_domains?: string[]; kyc_trusted?: boolean }): Promise<TestPartner>;
   call(method: string, path: string, options?: RawRequest): Promise<RawResponse>;
+  /** How many sessions a partner has, read from the database (what no API answer can hide). */
+  sessionCount(partnerId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         kyc_trusted: partnerOptions.kyc_trusted ?? false,
       }),
     call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
+    sessionCount: async (partnerId) =>
+      (
+        await database.db
+          .selectFrom('gate_sessions')
+          .select('id')
+          .where('partner_id', '=', partnerId)
+          .execute()
+      ).length,
     close: async () => {
       await app.close();
       await worker?.stop();
