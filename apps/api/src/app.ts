@@ -7,7 +7,7 @@ import type { EmbedTokens } from './domain/embed-token.ts';
 import type { Mode } from './domain/keys.ts';
 import { adminRoutes } from './http/admin.ts';
 import { adminGuard, keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
-import { Branding, brandingRoutes } from './http/branding.ts';
+import { brandingRoutes } from './http/branding.ts';
 import type { App, RouteDeps } from './http/context.ts';
 import { BootstrapSchema, embedRoutes } from './http/embed.ts';
 import { registerErrorHandling } from './http/errors.ts';
@@ -18,6 +18,7 @@ import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
 import { redactSecrets } from './http/redact.ts';
 import {
+  Branding,
   CreatedGateSession,
   ErrorEnvelope,
   Event,

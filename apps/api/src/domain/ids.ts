@@ -19,6 +19,8 @@ export function newObjectId(nowMs: number = Date.now()): string {
 export const isObjectId = (value: string): boolean => /^[0-9a-f]{24}$/.test(value);
 
 export const newEventId = (): string => randomUUID();
+export const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

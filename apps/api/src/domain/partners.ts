@@ -48,7 +48,7 @@ export const toPartner = (row: PartnerRow): Partner => ({
   name: row.name,
   allowed_domains: row.allowed_domains,
   kyc_trusted: row.kyc_trusted,
-  created_at: new Date(row.created_at).toISOString(),
+  created_at: toIso(row.created_at),
 });
 
 export const toKeySummary = (row: ApiKeyRow): ApiKeySummary => ({
@@ -80,12 +80,14 @@ export function checkOrigin(value: string): string | null {
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** A developer's own machine: plain http is fine there (URL.hostname form, so IPv6 keeps its brackets). */
+export const isLocalHost = (hostname: string): boolean => LOCAL_HOSTS.has(hostname);
 
 /** Live embeds run on https pages; plain http is only for a developer's own machine. */
 export function servesMode(origin: string, mode: Mode): boolean {
   if (mode === 'test') return true;
   const url = new URL(origin);
-  return url.protocol === 'https:' || LOCAL_HOSTS.has(url.hostname);
+  return url.protocol === 'https:' || isLocalHost(url.hostname);
 }
 
 export function checkAllowedDomains(domains: string[], mode?: Mode): void {

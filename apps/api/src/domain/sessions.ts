@@ -17,6 +17,7 @@ import { isObjectId, newObjectId } from './ids.ts';
 import { generateClientSecret, hashSecret, type Scope } from './keys.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
 import { chargeSession } from './quotas.ts';
+import { toIso } from './time.ts';
 
 export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
 export type SessionStatus = SessionRow['status'];
@@ -86,8 +87,8 @@ export function toGateSession(row: SessionRow): GateSession {
     return_url: row.return_url,
     cancel_url: row.cancel_url,
     status: row.status,
-    expires_at: new Date(row.expires_at).toISOString(),
-    created_at: new Date(row.created_at).toISOString(),
+    expires_at: toIso(row.expires_at),
+    created_at: toIso(row.created_at),
     wallet_address: row.wallet_address,
     user_reference: row.user_reference,
     kyc_pre_verified: row.kyc_pre_verified,
@@ -330,7 +331,7 @@ export async function failTestIntent(db: Db, scope: Scope, id: string): Promise<
     session_id: id,
     status: 'failed',
     failure_reason: 'simulated_failure',
-    created_at: new Date(intent.created_at).toISOString(),
+    created_at: toIso(intent.created_at),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   scheduleReplay,
 } from '../store/webhooks.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
+import { isUuid } from './ids.ts';
 import type { Mode, Scope } from './keys.ts';
 import { toIso } from './time.ts';
 
@@ -41,8 +42,6 @@ export interface WebhookAttempt {
   trigger: 'automatic' | 'replay';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   id: row.id,
   object: 'webhook_delivery',
@@ -69,7 +68,7 @@ const toAttempt = (row: AttemptRow): WebhookAttempt => ({
 });
 
 async function requireDelivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {
-  const row = UUID.test(id) ? await findDelivery(db, scope, id) : undefined;
+  const row = isUuid(id) ? await findDelivery(db, scope, id) : undefined;
   if (!row) throw new NotFoundError(`No webhook delivery ${id} for this key's partner and mode`);
   return row;
 }
@@ -82,9 +81,7 @@ export async function listDeliveries(
 ): Promise<{ data: WebhookDelivery[]; has_more: boolean }> {
   let after: DeliveryRow | undefined;
   if (options.startingAfter) {
-    after = UUID.test(options.startingAfter)
-      ? await findDelivery(db, scope, options.startingAfter)
-      : undefined;
+    after = isUuid(options.startingAfter) ? await findDelivery(db, scope, options.startingAfter) : undefined;
     if (!after)
       throw new BadRequestError(`starting_after "${options.startingAfter}" is not a delivery of this list`);
   }

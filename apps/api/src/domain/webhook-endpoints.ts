@@ -15,6 +15,7 @@ import { isPrivateAddress } from '../webhooks/sender.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { newObjectId, randomAlphanumeric } from './ids.ts';
 import type { Mode, Scope } from './keys.ts';
+import { isLocalHost } from './partners.ts';
 import { toIso } from './time.ts';
 
 export interface WebhookEndpoint {
@@ -29,7 +30,6 @@ export interface WebhookEndpoint {
 
 /** Default overlap: the previous secret keeps signing for 24 h after a rotation (DESIGN.md). */
 export const DEFAULT_OVERLAP_SECONDS = 24 * 3600;
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export type Resolver = (hostname: string) => Promise<string[]>;
 const systemResolver: Resolver = async (hostname) =>
@@ -72,7 +72,7 @@ export async function checkEndpointUrl(
       throw new ValidationError([
         `url host ${url.hostname} resolves to a loopback, private, link-local or metadata address; live endpoints must be public`,
       ]);
-  } else if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname)) {
+  } else if (url.protocol === 'http:' && !isLocalHost(url.hostname)) {
     throw new ValidationError(['test endpoints must use https, or http on localhost / 127.0.0.1 / [::1]']);
   }
   return url.toString();

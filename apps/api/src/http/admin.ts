@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
 import { changeQuota } from '../domain/quotas.ts';
 import type { App, RouteDeps } from './context.ts';
-import { ListQuery, ObjectIdParam } from './schemas.ts';
+import { ListQuery, ModeSchema, ObjectIdParam } from './schemas.ts';
 
 /** Operator API (no /v1 prefix, as in the glossary), behind ADMIN_TOKEN; hidden from the partner OpenAPI. */
 export function adminRoutes(app: App, deps: RouteDeps): void {
@@ -71,7 +71,7 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
         params: ObjectIdParam,
         body: Type.Object(
           {
-            mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+            mode: ModeSchema,
             monthly_sessions: Type.Union([Type.Integer({ minimum: 1, maximum: 100_000_000 }), Type.Null()]),
           },
           { additionalProperties: false },

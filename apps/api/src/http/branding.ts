@@ -4,18 +4,7 @@ import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
-import { errorResponses, Nullable } from './schemas.ts';
-
-export const Branding = Type.Object(
-  {
-    logo_url: Nullable(Type.String({ description: 'Absolute https URL' })),
-    primary_color: Nullable(Type.String({ description: '#RRGGBB' })),
-    secondary_color: Nullable(Type.String({ description: '#RRGGBB' })),
-    accent_color: Nullable(Type.String({ description: '#RRGGBB' })),
-    brand_name: Nullable(Type.String({ description: '1–64 characters' })),
-  },
-  { $id: 'Branding', title: 'Branding' },
-);
+import { Branding, errorResponses, Nullable } from './schemas.ts';
 
 const BrandingPatch = Type.Object(
   {

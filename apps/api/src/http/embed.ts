@@ -11,7 +11,7 @@ import { isRegisteredOrigin } from '../store/partners.ts';
 import { hostServesMode, scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { rateLimit } from './rate-limit.ts';
-import { errorResponses, GateSession, Nullable } from './schemas.ts';
+import { Branding, errorResponses, FlowEnum, GateSession, ModeSchema, Nullable } from './schemas.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -168,7 +168,7 @@ export const BootstrapSchema = Type.Object(
     token: Type.String({ description: 'HS256 JWT; send as X-Embed-Token from the widget' }),
     expires_at: Type.String({ format: 'date-time' }),
     partner_id: Type.String(),
-    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    mode: ModeSchema,
     session_id: Nullable(Type.String()),
     amount: Nullable(Type.String()),
     currency: Nullable(Type.String()),
@@ -176,19 +176,10 @@ export const BootstrapSchema = Type.Object(
     target_network: Nullable(Type.String()),
     return_url: Nullable(Type.String()),
     cancel_url: Nullable(Type.String()),
-    flow: Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap' | null>({
-      type: ['string', 'null'],
-      enum: ['on_ramp', 'off_ramp', 'swap', null],
-    }),
+    flow: Nullable(FlowEnum),
     wallet_address: Nullable(Type.String()),
     kyc_pre_verified: Type.Boolean(),
-    branding: Type.Object({
-      logo_url: Nullable(Type.String()),
-      primary_color: Nullable(Type.String()),
-      secondary_color: Nullable(Type.String()),
-      accent_color: Nullable(Type.String()),
-      brand_name: Nullable(Type.String()),
-    }),
+    branding: Type.Ref(Branding),
     available: Type.Boolean(),
     unavailable_reason: Nullable(Type.String()),
   },

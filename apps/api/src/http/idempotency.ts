@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, BadRequestError, ConflictError, ValidationError } from '../domain/errors.ts';
+import { isUuid } from '../domain/ids.ts';
 import type { Db } from '../store/db.ts';
 import { claimKey, findKey, insertResponse, saveResponse } from '../store/idempotency.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import { scopeOf } from './auth.ts';
 import { toErrorResponse } from './errors.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface HandlerResult {
   status: number;
@@ -32,7 +31,7 @@ export function readIdempotencyKey(request: FastifyRequest): string {
     throw new BadRequestError(
       'Idempotency-Key header is required on this request: send a UUID (e.g. from crypto.randomUUID()) stored with your order, and reuse it when you retry',
     );
-  if (!UUID.test(key))
+  if (!isUuid(key))
     throw new BadRequestError('Idempotency-Key must be a UUID such as 00000000-0000-4000-8000-000000000123');
   return key.toLowerCase();
 }

@@ -6,13 +6,13 @@ import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
-import { errorResponses } from './schemas.ts';
+import { errorResponses, ModeSchema } from './schemas.ts';
 
 const KeySummary = Type.Object(
   {
     id: Type.String(),
     type: Type.Unsafe<'publishable' | 'secret'>({ type: 'string', enum: ['publishable', 'secret'] }),
-    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    mode: ModeSchema,
     display_prefix: Type.String({ description: 'Kind, mode and four characters, e.g. sk_live_AbCd' }),
     created_at: Type.String({ format: 'date-time' }),
     last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -27,7 +27,7 @@ const KeySummary = Type.Object(
 const count = Type.Integer({ minimum: 0 });
 const UsageSchema = Type.Object({
   object: Type.Literal('usage'),
-  mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+  mode: ModeSchema,
   from: Type.String(),
   to: Type.String(),
   days: Type.Array(

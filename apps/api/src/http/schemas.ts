@@ -36,8 +36,8 @@ export const ObjectIdParam = Type.Object({
   id: Type.String({ description: 'A 24-hex session id, e.g. 67a1f3b9e4b0c10001234567' }),
 });
 
-export const Flow = Type.Union([Type.Literal('on_ramp'), Type.Literal('off_ramp'), Type.Literal('swap')]);
-const FlowEnum = Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap'>({
+export const ModeSchema = Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] });
+export const FlowEnum = Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap'>({
   type: 'string',
   enum: ['on_ramp', 'off_ramp', 'swap'],
 });
@@ -55,7 +55,7 @@ export const GateSession = Type.Object(
     id: Type.String({ description: 'ObjectId hex', examples: ['67a1f3b9e4b0c10001234567'] }),
     object: Type.Literal('gate_session'),
     partner_id: Type.String(),
-    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    mode: ModeSchema,
     flow: Nullable(FlowEnum),
     amount: Type.String({ examples: ['100.00'] }),
     currency: Type.String({ examples: ['EUR'] }),
@@ -173,7 +173,7 @@ export const WebhookEndpoint = Type.Object(
   {
     object: Type.Literal('webhook_endpoint'),
     url: Type.String(),
-    mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+    mode: ModeSchema,
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
     secrets: Type.Array(
@@ -204,7 +204,7 @@ const deliveryProperties = {
   event_id: Type.String({ format: 'uuid' }),
   event_type: Type.String(),
   session_id: Nullable(Type.String()),
-  mode: Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] }),
+  mode: ModeSchema,
   status: Type.Unsafe<'pending' | 'succeeded' | 'failed'>({
     type: 'string',
     enum: ['pending', 'succeeded', 'failed'],
@@ -237,4 +237,15 @@ export const WebhookDeliveryWithAttempts = Type.Object(
     ),
   },
   { $id: 'WebhookDeliveryWithAttempts', title: 'WebhookDeliveryWithAttempts' },
+);
+
+export const Branding = Type.Object(
+  {
+    logo_url: Nullable(Type.String({ description: 'Absolute https URL' })),
+    primary_color: Nullable(Type.String({ description: '#RRGGBB' })),
+    secondary_color: Nullable(Type.String({ description: '#RRGGBB' })),
+    accent_color: Nullable(Type.String({ description: '#RRGGBB' })),
+    brand_name: Nullable(Type.String({ description: '1–64 characters' })),
+  },
+  { $id: 'Branding', title: 'Branding' },
 );
