@@ -7,6 +7,8 @@ const database = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 export default defineConfig({
   test: {
     include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    // Builds @0bit/gate's dist/ once, so tests that import it by name run what a partner installs.
+    globalSetup: ['packages/gate/test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

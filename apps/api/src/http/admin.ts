@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
 import { changeQuota } from '../domain/quotas.ts';
 import type { App, RouteDeps } from './context.ts';
-import { ListQuery, ModeSchema, ObjectIdParam } from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, ListQuery, ModeSchema, ObjectIdParam } from './schemas.ts';
 
 /** Operator API (no /v1 prefix, as in the glossary), behind ADMIN_TOKEN; hidden from the partner OpenAPI. */
 export function adminRoutes(app: App, deps: RouteDeps): void {
@@ -33,7 +33,7 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
     async (request) => ({
       object: 'list' as const,
       ...(await listPartners(deps.db, {
-        limit: request.query.limit,
+        limit: request.query.limit ?? DEFAULT_PAGE_SIZE,
         startingAfter: request.query.starting_after,
       })),
     }),

@@ -2,7 +2,7 @@ import { listEvents } from '../domain/events.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { rateLimit } from './rate-limit.ts';
-import { Event, EventsQuery, errorResponses, listOf } from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, Event, EventsQuery, errorResponses, listOf } from './schemas.ts';
 
 export function eventRoutes(app: App, deps: RouteDeps): void {
   app.get(
@@ -24,7 +24,7 @@ export function eventRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const page = await listEvents(deps.db, scopeOf(request).scope, {
-        limit: request.query.limit,
+        limit: request.query.limit ?? DEFAULT_PAGE_SIZE,
         type: request.query.type,
         startingAfter: request.query.starting_after,
         endingBefore: request.query.ending_before,

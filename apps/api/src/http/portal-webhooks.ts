@@ -7,6 +7,7 @@ import type { App, RouteDeps } from './context.ts';
 import { runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
 import {
+  DEFAULT_PAGE_SIZE,
   errorResponses,
   ListQuery,
   listOf,
@@ -128,7 +129,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const { status, event_type, session_id, limit, starting_after } = request.query;
+      const { status, event_type, session_id, limit = DEFAULT_PAGE_SIZE, starting_after } = request.query;
       const page = await listDeliveries(
         deps.db,
         scopeOf(request).scope,

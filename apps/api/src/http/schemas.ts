@@ -128,9 +128,13 @@ export const CreateSessionBody = Type.Object(
 
 export const EmptyBody = Type.Object({}, { additionalProperties: false });
 
+/** Page size when a list request names none. */
+export const DEFAULT_PAGE_SIZE = 10;
+
 export const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+    // Optional for the caller (OpenAPI says so); validation fills in the default before any handler runs.
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE })),
     starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },

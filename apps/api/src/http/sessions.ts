@@ -13,6 +13,7 @@ import { rateLimit } from './rate-limit.ts';
 import {
   CreatedGateSession,
   CreateSessionBody,
+  DEFAULT_PAGE_SIZE,
   EmptyBody,
   errorResponses,
   GateSession,
@@ -83,7 +84,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const page = await listSessions(deps.db, scopeOf(request).scope, {
-        limit: request.query.limit,
+        limit: request.query.limit ?? DEFAULT_PAGE_SIZE,
         startingAfter: request.query.starting_after,
       });
       return { object: 'list' as const, ...page };

@@ -3,16 +3,22 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Runs one of the repo's TypeScript entry points the way npm scripts do, capturing its output. */
-export function runScript(
-  script: string,
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion without blocking the event loop (an in-process test server keeps answering). */
+export function runCommand(
+  command: string,
   args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
     });
     let stdout = '';
     let stderr = '';
@@ -24,7 +30,17 @@ export function runScript(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs one of the repo's TypeScript entry points the way npm scripts do, capturing its output. */
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<CommandResult> {
+  return runCommand(process.execPath, ['--import', 'tsx', script, ...args], { env });
 }
 
 export interface RunningServer {

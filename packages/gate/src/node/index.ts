@@ -1,3 +1,9 @@
-export { DEFAULT_BASE_URL, GateClient, type GateClientOptions, type RequestOptions } from './client.ts';
+export {
+  DEFAULT_BASE_URL,
+  GateClient,
+  type GateClientOptions,
+  type RequestOptions,
+  USER_AGENT,
+} from './client.ts';
 export * from './errors.ts';
 export type * from './types.ts';
