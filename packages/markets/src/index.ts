@@ -1,0 +1,15 @@
+export { ADDRESS_HINTS, evmChecksum, isValidAddress, sandboxAddress, sandboxTxId } from './addresses.ts';
+export { CURRENCIES, type Currency, findCurrency, type Network } from './catalog.ts';
+export { fromUnits, mulDiv, toUnits } from './decimal.ts';
+export { type PriceFeed, SANDBOX_PRICES, SandboxPriceFeed } from './prices.ts';
+export {
+  type Direction,
+  MAX_MARKUP_BPS,
+  type Quote,
+  QuoteError,
+  type QuoteErrorKind,
+  type QuoteRequest,
+  quote,
+  type RateType,
+  SERVICE_FEE_BPS,
+} from './quotes.ts';
