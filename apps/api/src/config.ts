@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EXCHANGE_DEFAULTS, type ExchangeConfig } from '../../exchange/src/config.ts';
 import type { Mode } from './domain/keys.ts';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './webhooks/schedule.ts';
 
@@ -39,6 +40,8 @@ export interface Config {
     concurrency: number;
     timeoutMs: number;
   };
+  /** The 0trace partner API, served by the same process on its own port. */
+  exchange: ExchangeConfig & { enabled: boolean };
 }
 
 export interface EmbedTokenKey {
@@ -197,6 +200,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: int('WEBHOOK_BATCH_SIZE', 20, 1, 1000),
       concurrency: int('WEBHOOK_CONCURRENCY', 32, 1, 1000),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    },
+    exchange: {
+      enabled: oneOf('EXCHANGE_ENABLED', 'true', ['true', 'false'] as const) === 'true',
+      port: int('EXCHANGE_PORT', EXCHANGE_DEFAULTS.port, 0, 65535),
+      depositWindowSeconds: int(
+        'EXCHANGE_DEPOSIT_WINDOW_SECONDS',
+        EXCHANGE_DEFAULTS.depositWindowSeconds,
+        1,
+        7 * 86_400,
+      ),
+      fixedRateTtlSeconds: int(
+        'EXCHANGE_FIXED_RATE_TTL_SECONDS',
+        EXCHANGE_DEFAULTS.fixedRateTtlSeconds,
+        1,
+        86_400,
+      ),
+      sandboxSettleMs: int('EXCHANGE_SANDBOX_SETTLE_MS', EXCHANGE_DEFAULTS.sandboxSettleMs, 0, 600_000),
+      rotationOverlapSeconds: int(
+        'EXCHANGE_ROTATION_OVERLAP_SECONDS',
+        EXCHANGE_DEFAULTS.rotationOverlapSeconds,
+        0,
+        30 * 86_400,
+      ),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

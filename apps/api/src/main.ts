@@ -1,3 +1,7 @@
+import { buildExchangeApp } from '../../exchange/src/app.ts';
+import { ensureDemoExchangeCredentials } from '../../exchange/src/dev/demo-credentials.ts';
+import { DEFAULT_PROVIDERS } from '../../exchange/src/domain/providers.ts';
+import { startSettlement } from '../../exchange/src/settlement.ts';
 import { buildApp, logSerializers } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
@@ -63,7 +67,31 @@ async function main(): Promise<void> {
     ? startWebhookWorker(database, box, config.webhooks, log)
     : null;
 
+  // The 0trace partner API: same process and database (on PGlite there is only one connection), its own port.
+  const exchange = config.exchange.enabled
+    ? await buildExchangeApp({
+        db: database.db,
+        box,
+        adminToken: secrets.adminToken,
+        counter,
+        config: config.exchange,
+        credentialCacheTtlMs: config.keyCacheTtlMs,
+        logger: { level: config.logLevel, serializers: logSerializers },
+      })
+    : null;
+  const settlement = exchange
+    ? startSettlement(
+        { db: database.db, box, providers: DEFAULT_PROVIDERS, config: config.exchange },
+        1000,
+        exchange.log,
+      )
+    : null;
+
   const address = await app.listen({ port: config.port, host: config.host });
+  const exchangeAddress = exchange
+    ? await exchange.listen({ port: config.exchange.port, host: config.host })
+    : null;
+  const exchangePort = exchange ? (exchange.server.address() as { port: number }).port : null;
   const port =
     app.server.address() && typeof app.server.address() === 'object'
       ? (app.server.address() as { port: number }).port
@@ -73,6 +101,9 @@ async function main(): Promise<void> {
     `0Gate API listening on http://localhost:${port}  (${database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
     `  OpenAPI:  http://localhost:${port}/v1/openapi.json    Health: http://localhost:${port}/health`,
     `  Webhook worker: ${worker ? 'running in this process' : 'off (WEBHOOK_WORKER_ENABLED=false; run npm run worker)'}`,
+    exchange
+      ? `0trace partner API listening on http://localhost:${exchangePort}  (POST /api/v1/price|create|order; docs/exchange/quickstart.md)`
+      : '0trace partner API: off (EXCHANGE_ENABLED=false)',
   ];
   if (secrets.generated.adminToken)
     lines.push(`  Admin token (generated into ${config.dataDir}/local-secrets.json): ${secrets.adminToken}`);
@@ -91,8 +122,19 @@ async function main(): Promise<void> {
         `    its keys were shown when it was created; ${config.dataDir}/demo-partner.json is missing`,
       );
   }
+  if (config.demoPartner && exchange) {
+    const { partnerId } = await ensureDemoPartner(database.db, config.dataDir);
+    const creds = await ensureDemoExchangeCredentials(database.db, box, config.dataDir, partnerId);
+    if (creds)
+      lines.push(
+        '  Demo 0trace sandbox credentials:',
+        `    apiKey:        ${creds.apiKey}`,
+        `    apiSecret:     ${creds.apiSecret}`,
+        `    webhookSecret: ${creds.webhookSecret}`,
+      );
+  }
   console.log(`${lines.join('\n')}\n`);
-  log.info({ address, port }, 'API listening');
+  log.info({ address, port, exchange: exchangeAddress }, 'API listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -101,6 +143,8 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(sweep);
     await app.close();
+    await exchange?.close();
+    await settlement?.stop();
     await worker?.stop();
     await counter?.close();
     await database.close();

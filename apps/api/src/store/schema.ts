@@ -91,6 +91,7 @@ export interface PlatformSettingsTable {
 export interface WebhookEndpointsTable {
   partner_id: string;
   mode: 'test' | 'live';
+  source: ColumnType<WebhookSource, WebhookSource | undefined, WebhookSource>;
   url: string;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
@@ -103,11 +104,14 @@ export interface WebhookSecretsTable {
   /** Sealed by SecretBox: the secret must be used to sign, so it cannot be only hashed. */
   secret_sealed: string;
   display_prefix: string;
+  source: ColumnType<WebhookSource, WebhookSource | undefined, WebhookSource>;
   created_at: DefaultTimestamp;
   expires_at: NullableTimestamp;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+/** Which product a webhook belongs to: 0Gate (Gate-Signature) or the 0trace partner API (X-Partner-Webhook-Sign). */
+export type WebhookSource = 'gate' | 'exchange';
 
 export interface WebhookDeliveriesTable {
   id: string;
@@ -115,7 +119,9 @@ export interface WebhookDeliveriesTable {
   event_type: string;
   partner_id: string;
   mode: 'test' | 'live';
+  /** The 0Gate session, or the 0trace order, the event is about. */
   session_id: string | null;
+  source: ColumnType<WebhookSource, WebhookSource | undefined, WebhookSource>;
   payload: string;
   status: DeliveryStatus;
   attempt_count: ColumnType<number, number | undefined, number>;
@@ -166,6 +172,109 @@ export interface PartnerUsageTable {
   exhausted_at: NullableTimestamp;
 }
 
+export type ExchangeStatus = 'NEW' | 'PENDING' | 'EXCHANGE' | 'DONE' | 'EXPIRED' | 'EMERGENCY' | 'REFUNDED';
+
+export interface ExchangeCredentialsTable {
+  id: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  /** SHA-256 of the apiKey: the lookup; the raw key is shown once. */
+  api_key_hash: string;
+  display_prefix: string;
+  /** Sealed by SecretBox: the apiSecret verifies every request's HMAC, so it cannot be only hashed. */
+  api_secret_sealed: string;
+  created_at: DefaultTimestamp;
+  /** Null while current; the end of the overlap window once rotated. */
+  expires_at: NullableTimestamp;
+}
+
+export interface ExchangeNoncesTable {
+  credential_id: string;
+  nonce: string;
+  seen_at: DefaultTimestamp;
+}
+
+export interface ExchangeRefcodesTable {
+  partner_id: string;
+  code: string;
+  markup_bps: number;
+  is_default: boolean;
+  created_at: DefaultTimestamp;
+}
+
+export interface ExchangeQuotesTable {
+  id: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  refcode: string;
+  from_ccy: string;
+  to_ccy: string;
+  direction: 'from' | 'to';
+  amount: string;
+  from_amount: string;
+  to_amount: string;
+  rate: string;
+  markup_bps: number;
+  service_fee_bps: number;
+  expires_at: Date;
+  created_at: DefaultTimestamp;
+}
+
+export interface ExchangeOrdersTable {
+  id: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  token_hash: string;
+  refcode: string;
+  type: 'float' | 'fixed';
+  direction: 'from' | 'to';
+  from_ccy: string;
+  to_ccy: string;
+  from_amount: string;
+  to_amount: string;
+  rate: string;
+  markup_bps: number;
+  service_fee_bps: number;
+  rate_expires_at: NullableTimestamp;
+  to_address: string;
+  refund_address: string;
+  deposit_address: string;
+  deposit_deadline: Date;
+  status: ExchangeStatus;
+  deposit_tx: string | null;
+  deposit_amount: string | null;
+  deposit_confirmations: number | null;
+  payout_tx: string | null;
+  payout_amount: string | null;
+  refund_tx: string | null;
+  refund_amount: string | null;
+  emergency_reason: string | null;
+  emergency_choice: 'EXCHANGE' | 'REFUND' | null;
+  settle_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ExchangeIdempotencyTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  key: string;
+  request_hash: string;
+  order_id: string;
+  response_sealed: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ExchangeEventsTable {
+  id: string;
+  partner_id: string;
+  mode: 'test' | 'live';
+  order_id: string;
+  type: string;
+  data: unknown;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   api_keys: ApiKeysTable;
@@ -181,4 +290,11 @@ export interface Database {
   partner_branding: PartnerBrandingTable;
   partner_quotas: PartnerQuotasTable;
   partner_usage: PartnerUsageTable;
+  exchange_credentials: ExchangeCredentialsTable;
+  exchange_nonces: ExchangeNoncesTable;
+  exchange_refcodes: ExchangeRefcodesTable;
+  exchange_quotes: ExchangeQuotesTable;
+  exchange_orders: ExchangeOrdersTable;
+  exchange_idempotency: ExchangeIdempotencyTable;
+  exchange_events: ExchangeEventsTable;
 }

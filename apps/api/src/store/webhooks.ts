@@ -7,34 +7,52 @@ import type {
   WebhookDeliveriesTable,
   WebhookEndpointsTable,
   WebhookSecretsTable,
+  WebhookSource,
 } from './schema.ts';
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 export type SecretRow = Selectable<WebhookSecretsTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
+export type { WebhookSource };
 
-export async function findEndpoint(db: Db, scope: Scope): Promise<EndpointRow | undefined> {
+/** One cache and NOTIFY key per webhook target: which product signs it, for which partner and mode. */
+export const targetKey = (source: WebhookSource, scope: Scope): string =>
+  `${source}:${scope.partnerId}:${scope.mode}`;
+
+export async function findEndpoint(
+  db: Db,
+  scope: Scope,
+  source: WebhookSource = 'gate',
+): Promise<EndpointRow | undefined> {
   return db
     .selectFrom('webhook_endpoints')
     .selectAll()
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
+    .where('source', '=', source)
     .executeTakeFirst();
 }
 
-export async function upsertEndpoint(db: Db, scope: Scope, url: string): Promise<EndpointRow> {
+export async function upsertEndpoint(
+  db: Db,
+  scope: Scope,
+  url: string,
+  source: WebhookSource = 'gate',
+): Promise<EndpointRow> {
   return db
     .insertInto('webhook_endpoints')
-    .values({ partner_id: scope.partnerId, mode: scope.mode, url })
-    .onConflict((oc) => oc.columns(['partner_id', 'mode']).doUpdateSet({ url, updated_at: sql`now()` }))
+    .values({ partner_id: scope.partnerId, mode: scope.mode, source, url })
+    .onConflict((oc) =>
+      oc.columns(['partner_id', 'mode', 'source']).doUpdateSet({ url, updated_at: sql`now()` }),
+    )
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 export async function insertSecret(
   db: Db,
-  row: { id: string; scope: Scope; sealed: string; displayPrefix: string },
+  row: { id: string; scope: Scope; sealed: string; displayPrefix: string; source?: WebhookSource },
 ): Promise<SecretRow> {
   return db
     .insertInto('webhook_secrets')
@@ -42,6 +60,7 @@ export async function insertSecret(
       id: row.id,
       partner_id: row.scope.partnerId,
       mode: row.scope.mode,
+      source: row.source ?? 'gate',
       secret_sealed: row.sealed,
       display_prefix: row.displayPrefix,
     })
@@ -50,12 +69,17 @@ export async function insertSecret(
 }
 
 /** Secrets that still sign: the current one and any in their overlap window, newest first. */
-export async function validSecrets(db: Db, scope: Scope): Promise<SecretRow[]> {
+export async function validSecrets(
+  db: Db,
+  scope: Scope,
+  source: WebhookSource = 'gate',
+): Promise<SecretRow[]> {
   return db
     .selectFrom('webhook_secrets')
     .selectAll()
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
+    .where('source', '=', source)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -66,13 +90,19 @@ export async function validSecrets(db: Db, scope: Scope): Promise<SecretRow[]> {
  * Starts the overlap window: every secret still signing stops within `seconds` at the latest (one already
  * ending sooner keeps its earlier end). Returns when the last of them stops, or null if there were none.
  */
-export async function retireSigningSecrets(db: Db, scope: Scope, seconds: number): Promise<Date | null> {
+export async function retireSigningSecrets(
+  db: Db,
+  scope: Scope,
+  seconds: number,
+  source: WebhookSource = 'gate',
+): Promise<Date | null> {
   const until = sql<Date>`now() + make_interval(secs => ${seconds})`;
   const rows = await db
     .updateTable('webhook_secrets')
     .set({ expires_at: until })
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
+    .where('source', '=', source)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', until)]))
     .returning('expires_at')
     .execute();
@@ -168,13 +198,19 @@ export interface DeliveryFilters {
   sessionId?: string | undefined;
 }
 
-export async function findDelivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow | undefined> {
+export async function findDelivery(
+  db: Db,
+  scope: Scope,
+  id: string,
+  source: WebhookSource = 'gate',
+): Promise<DeliveryRow | undefined> {
   return db
     .selectFrom('webhook_deliveries')
     .selectAll()
     .where('id', '=', id)
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
+    .where('source', '=', source)
     .executeTakeFirst();
 }
 
@@ -183,12 +219,14 @@ export async function listDeliveries(
   scope: Scope,
   filters: DeliveryFilters,
   options: { limit: number; after?: Pick<DeliveryRow, 'id' | 'created_at'> | undefined },
+  source: WebhookSource = 'gate',
 ): Promise<DeliveryRow[]> {
   let query = db
     .selectFrom('webhook_deliveries')
     .selectAll()
     .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode);
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source);
   if (filters.status) query = query.where('status', '=', filters.status);
   if (filters.eventType) query = query.where('event_type', '=', filters.eventType);
   if (filters.sessionId) query = query.where('session_id', '=', filters.sessionId);
@@ -217,7 +255,12 @@ export async function listAttempts(db: Db, deliveryId: string): Promise<AttemptR
 }
 
 /** A replay: one more attempt, now, whatever the delivery's state; the event id stays the same. */
-export async function scheduleReplay(db: Db, scope: Scope, id: string): Promise<DeliveryRow | undefined> {
+export async function scheduleReplay(
+  db: Db,
+  scope: Scope,
+  id: string,
+  source: WebhookSource = 'gate',
+): Promise<DeliveryRow | undefined> {
   return db
     .updateTable('webhook_deliveries')
     .set({
@@ -229,6 +272,7 @@ export async function scheduleReplay(db: Db, scope: Scope, id: string): Promise<
     .where('id', '=', id)
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
+    .where('source', '=', source)
     .returningAll()
     .executeTakeFirst();
 }
@@ -238,6 +282,10 @@ export async function notifyWorkers(db: Db): Promise<void> {
 }
 
 /** Tells workers (at commit) that a partner's endpoint or secrets changed, so none signs with stale ones. */
-export async function notifyTargetChanged(db: Db, scope: Scope): Promise<void> {
-  await sql`SELECT pg_notify('gate_webhooks', ${`target:${scope.partnerId}:${scope.mode}`})`.execute(db);
+export async function notifyTargetChanged(
+  db: Db,
+  scope: Scope,
+  source: WebhookSource = 'gate',
+): Promise<void> {
+  await sql`SELECT pg_notify('gate_webhooks', ${`target:${targetKey(source, scope)}`})`.execute(db);
 }

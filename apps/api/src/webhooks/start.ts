@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { OpenedDatabase } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import { coordinatorFor } from './coordinator.ts';
-import { gateSigner } from './signer.ts';
+import { SIGNERS } from './signer.ts';
 import { WebhookWorker, type WorkerOptions } from './worker.ts';
 
 /** Starts the 0Gate webhook worker on this database; `stop()` finishes attempts in flight first. */
@@ -17,7 +17,7 @@ export function startWebhookWorker(
     db: database.db,
     box,
     coordinator,
-    signer: gateSigner,
+    signers: SIGNERS,
     schedule: settings.retrySchedule,
     batchSize: settings.batchSize,
     concurrency: settings.concurrency,

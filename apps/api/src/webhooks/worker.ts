@@ -8,7 +8,9 @@ import {
   findEndpoint,
   msUntilNextDue,
   recordAttempt,
+  targetKey,
   validSecrets,
+  type WebhookSource,
 } from '../store/webhooks.ts';
 import type { Coordinator } from './coordinator.ts';
 import { nextDelayMs, type RetrySchedule } from './schedule.ts';
@@ -19,7 +21,8 @@ export interface WorkerOptions {
   db: Db;
   box: SecretBox;
   coordinator: Coordinator;
-  signer: Signer;
+  /** How each product signs: 0Gate's Gate-Signature, 0trace's X-Partner-Webhook-Sign. */
+  signers: Record<WebhookSource, Signer>;
   schedule: RetrySchedule;
   /** Deliveries claimed per query (spec: 20). */
   batchSize: number;
@@ -62,7 +65,7 @@ export class WebhookWorker {
 
   constructor(private readonly options: WorkerOptions) {
     options.coordinator.onWake((payload) => {
-      // "target:<partner>:<mode>": that partner's endpoint or secrets changed; reload them before sending.
+      // "target:<source>:<partner>:<mode>": that endpoint or its secrets changed; reload them before sending.
       if (payload.startsWith('target:')) this.targets.delete(payload.slice('target:'.length));
       this.wake();
     });
@@ -172,14 +175,14 @@ export class WebhookWorker {
   }
 
   /** The partner's endpoint and signing secrets, shared by concurrent deliveries for TARGET_CACHE_MS. */
-  private target(scope: Scope): Promise<Target> {
-    const key = `${scope.partnerId}:${scope.mode}`;
+  private target(source: WebhookSource, scope: Scope): Promise<Target> {
+    const key = targetKey(source, scope);
     const cached = this.targets.get(key);
     if (cached) return cached;
     const { db, box } = this.options;
     const loading = (async (): Promise<Target> => {
-      const endpoint = await findEndpoint(db, scope);
-      const secrets = (await validSecrets(db, scope)).map((s) => box.open(s.secret_sealed));
+      const endpoint = await findEndpoint(db, scope, source);
+      const secrets = (await validSecrets(db, scope, source)).map((s) => box.open(s.secret_sealed));
       return { url: endpoint?.url ?? null, secrets, loadedAt: Date.now() };
     })();
     this.targets.set(key, loading);
@@ -189,10 +192,11 @@ export class WebhookWorker {
   }
 
   private async attempt(delivery: DeliveryRow): Promise<void> {
-    const { db, signer, schedule, log } = this.options;
+    const { db, signers, schedule, log } = this.options;
     const scope: Scope = { partnerId: delivery.partner_id, mode: delivery.mode };
+    const signer = signers[delivery.source];
     try {
-      const { url: endpointUrl, secrets } = await this.target(scope);
+      const { url: endpointUrl, secrets } = await this.target(delivery.source, scope);
       const url = endpointUrl ?? '';
       const result = endpointUrl
         ? await postWebhook(

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { WindowCounter } from '../../api/src/store/counters.ts';
+import type { Db } from '../../api/src/store/db.ts';
+import type { SecretBox } from '../../api/src/store/secret-box.ts';
+import { EXCHANGE_DEFAULTS, type ExchangeConfig } from './config.ts';
+import type { OrderDeps } from './domain/orders.ts';
+import { DEFAULT_PROVIDERS, type ProvidersByMode } from './domain/providers.ts';
+import { adminRoutes } from './http/admin.ts';
+import { apiRoutes } from './http/api.ts';
+import { cabinetRoutes } from './http/cabinet.ts';
+import { registerEnvelope } from './http/envelope.ts';
+import { RequestVerifier } from './http/signed.ts';
+
+export interface ExchangeDeps {
+  db: Db;
+  box: SecretBox;
+  adminToken: string;
+  counter: WindowCounter | null;
+  config?: Partial<ExchangeConfig>;
+  providers?: ProvidersByMode;
+  /** How long a credential lookup may be reused (ms); 0 always asks the database. */
+  credentialCacheTtlMs?: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Builds the 0trace partner API without listening (main.ts listens; tests listen on port 0). */
+export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => `req_${randomBytes(12).toString('hex')}`,
+    requestIdHeader: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+  // Signatures cover the exact bytes: keep the body raw; routes parse it after verifying.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  registerEnvelope(app);
+
+  const config = { ...EXCHANGE_DEFAULTS, ...deps.config };
+  const verifier = new RequestVerifier(deps.db, deps.box, deps.credentialCacheTtlMs ?? 0);
+  const orders: OrderDeps = {
+    db: deps.db,
+    box: deps.box,
+    providers: deps.providers ?? DEFAULT_PROVIDERS,
+    config,
+  };
+  const signed = { verifier, counter: deps.counter };
+  apiRoutes(app, { ...signed, orders });
+  cabinetRoutes(app, {
+    ...signed,
+    db: deps.db,
+    box: deps.box,
+    orders,
+    rotationOverlapSeconds: config.rotationOverlapSeconds,
+  });
+  adminRoutes(app, { db: deps.db, box: deps.box, adminToken: deps.adminToken });
+  app.get('/health', async () => ({ code: 0, msg: 'OK', data: { status: 'ok' } }));
+  return app;
+}

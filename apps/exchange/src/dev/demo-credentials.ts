@@ -1,0 +1,50 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../../../api/src/store/db.ts';
+import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import { issueCredentials } from '../domain/credentials.ts';
+import { ExchangeError } from '../domain/errors.ts';
+import { findRefcode, insertRefcode } from '../store/refcodes.ts';
+
+export interface DemoExchangeCredentials {
+  partnerId: string;
+  environment: 'sandbox';
+  apiKey: string;
+  apiSecret: string;
+  webhookSecret: string;
+}
+
+/**
+ * `npm start` on the embedded default: the demo partner also gets 0trace sandbox credentials, written to
+ * DATA_DIR/demo-exchange.json (mode 600) so every start can print them, as it prints the 0Gate test keys.
+ */
+export async function ensureDemoExchangeCredentials(
+  db: Db,
+  box: SecretBox,
+  dataDir: string,
+  partnerId: string,
+): Promise<DemoExchangeCredentials | null> {
+  const file = join(dataDir, 'demo-exchange.json');
+  if (!(await findRefcode(db, partnerId, undefined)))
+    await insertRefcode(db, { partner_id: partnerId, code: 'default', markup_bps: 0, is_default: true });
+  try {
+    const issued = await issueCredentials(db, box, partnerId, 'sandbox');
+    const demo: DemoExchangeCredentials = {
+      partnerId,
+      environment: 'sandbox',
+      apiKey: issued.apiKey,
+      apiSecret: issued.apiSecret,
+      webhookSecret: issued.webhookSecret,
+    };
+    writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return demo;
+  } catch (error) {
+    // Issued on an earlier start: print what that start saved.
+    if (!(error instanceof ExchangeError) || error.kind !== 'INVALID_STATE') throw error;
+    const saved = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as DemoExchangeCredentials)
+      : null;
+    return saved?.partnerId === partnerId ? saved : null;
+  }
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../../api/src/domain/errors.ts';
+import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
+import { checkEndpointUrl } from '../../../api/src/domain/webhook-endpoints.ts';
+import { type Db, inTransaction } from '../../../api/src/store/db.ts';
+import { findPartner, insertPartner } from '../../../api/src/store/partners.ts';
+import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import {
+  insertSecret,
+  notifyTargetChanged,
+  retireSigningSecrets,
+  upsertEndpoint,
+} from '../../../api/src/store/webhooks.ts';
+import { hasCurrentCredential, insertCredential, retireCredentials } from '../store/credentials.ts';
+import { insertRefcode } from '../store/refcodes.ts';
+import { ExchangeError } from './errors.ts';
+import type { Scope } from './pricing.ts';
+
+/** 0trace names modes after what partners see: sandbox credentials act in test mode. */
+export type Environment = 'sandbox' | 'live';
+export const MODE_OF: Record<Environment, 'test' | 'live'> = { sandbox: 'test', live: 'live' };
+export const ENVIRONMENT_OF = { test: 'sandbox', live: 'live' } as const;
+
+export const hashApiKey = (apiKey: string): string => createHash('sha256').update(apiKey).digest('hex');
+/** "rWqZ…Rg": enough to recognise a key in a list, never enough to use it. */
+const displayPrefix = (apiKey: string) => `${apiKey.slice(0, 4)}…${apiKey.slice(-2)}`;
+
+async function addApiPair(db: Db, box: SecretBox, scope: Scope) {
+  const apiKey = randomAlphanumeric(32);
+  const apiSecret = randomAlphanumeric(48);
+  await insertCredential(db, {
+    id: newObjectId(),
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    api_key_hash: hashApiKey(apiKey),
+    display_prefix: displayPrefix(apiKey),
+    api_secret_sealed: box.seal(apiSecret),
+  });
+  return { apiKey, apiSecret };
+}
+
+async function addWebhookSecret(db: Db, box: SecretBox, scope: Scope): Promise<string> {
+  const webhookSecret = randomAlphanumeric(48);
+  await insertSecret(db, {
+    id: newObjectId(),
+    scope,
+    sealed: box.seal(webhookSecret),
+    displayPrefix: displayPrefix(webhookSecret),
+    source: 'exchange',
+  });
+  await notifyTargetChanged(db, scope, 'exchange');
+  return webhookSecret;
+}
+
+/** The three credentials of one environment, shown to the partner exactly once. */
+export async function issueCredentials(db: Db, box: SecretBox, partnerId: string, environment: Environment) {
+  const scope: Scope = { partnerId, mode: MODE_OF[environment] };
+  return inTransaction(db, async (trx) => {
+    if (!(await findPartner(trx, partnerId))) throw new ExchangeError('NOT_FOUND', `No partner ${partnerId}`);
+    if (await hasCurrentCredential(trx, partnerId, scope.mode))
+      throw new ExchangeError(
+        'INVALID_STATE',
+        `Partner ${partnerId} already has ${environment} credentials; rotate them (cabinet) instead of issuing new ones`,
+      );
+    const pair = await addApiPair(trx, box, scope);
+    return { partnerId, environment, ...pair, webhookSecret: await addWebhookSecret(trx, box, scope) };
+  });
+}
+
+/** Onboarding: a partner record, its default reference code (0 bps) and its sandbox credentials. */
+export async function onboardPartner(db: Db, box: SecretBox, input: { name: string }) {
+  const partnerId = newObjectId();
+  await inTransaction(db, async (trx) => {
+    await insertPartner(trx, { id: partnerId, name: input.name, allowed_domains: [], kyc_trusted: false });
+    await insertRefcode(trx, { partner_id: partnerId, code: 'default', markup_bps: 0, is_default: true });
+  });
+  return { ...(await issueCredentials(db, box, partnerId, 'sandbox')), refcode: 'default' };
+}
+
+/** Cabinet: a new apiKey/apiSecret, shown once; the previous pair keeps working for the overlap window. */
+export async function rotateApiCredentials(db: Db, box: SecretBox, scope: Scope, overlapSeconds: number) {
+  return inTransaction(db, async (trx) => {
+    const previousExpiresAt = await retireCredentials(trx, scope.partnerId, scope.mode, overlapSeconds);
+    const pair = await addApiPair(trx, box, scope);
+    return {
+      ...pair,
+      previousExpiresAt: previousExpiresAt && Math.floor(previousExpiresAt.getTime() / 1000),
+    };
+  });
+}
+
+/** Cabinet: a new webhook secret; the previous one also signs (X-Partner-Webhook-Sign-Previous) meanwhile. */
+export async function rotateWebhookSecret(db: Db, box: SecretBox, scope: Scope, overlapSeconds: number) {
+  return inTransaction(db, async (trx) => {
+    const previousExpiresAt = await retireSigningSecrets(trx, scope, overlapSeconds, 'exchange');
+    const webhookSecret = await addWebhookSecret(trx, box, scope);
+    return {
+      webhookSecret,
+      previousExpiresAt: previousExpiresAt && Math.floor(previousExpiresAt.getTime() / 1000),
+    };
+  });
+}
+
+/** Operator: where a partner's webhooks go (the quickstart: "operator-mediated"). */
+export async function setWebhookUrl(db: Db, partnerId: string, environment: Environment, url: string) {
+  const scope: Scope = { partnerId, mode: MODE_OF[environment] };
+  if (!(await findPartner(db, partnerId))) throw new ExchangeError('NOT_FOUND', `No partner ${partnerId}`);
+  let checked: string;
+  try {
+    checked = await checkEndpointUrl(scope.mode, url);
+  } catch (error) {
+    if (error instanceof AppError) throw new ExchangeError('INVALID_REQUEST', error.message);
+    throw error;
+  }
+  return inTransaction(db, async (trx) => {
+    const row = await upsertEndpoint(trx, scope, checked, 'exchange');
+    await notifyTargetChanged(trx, scope, 'exchange');
+    return { partnerId, environment, url: row.url };
+  });
+}

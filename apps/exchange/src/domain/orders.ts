@@ -1,0 +1,402 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  ADDRESS_HINTS,
+  type Currency,
+  findCurrency,
+  fromUnits,
+  isValidAddress,
+  toUnits,
+} from '@0bit/markets';
+import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
+import type { Db } from '../../../api/src/store/db.ts';
+import type { ExchangeStatus } from '../../../api/src/store/schema.ts';
+import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import type { ExchangeConfig } from '../config.ts';
+import { findIdempotent, insertIdempotent } from '../store/idempotency.ts';
+import {
+  findOrder,
+  findOrderById,
+  insertOrder,
+  insertOrderEvent,
+  type OrderChanges,
+  type OrderRow,
+  transitionOrder,
+} from '../store/orders.ts';
+import { findLiveQuote, findQuote, type QuoteRow } from '../store/quotes.ts';
+import { ExchangeError } from './errors.ts';
+import { emergencyActions, orderDto } from './order-dto.ts';
+import { type PriceParams, priceWith, providersFor, resolveRefcode, type Scope } from './pricing.ts';
+import type { ProvidersByMode } from './providers.ts';
+
+export interface OrderDeps {
+  db: Db;
+  box: SecretBox;
+  providers: ProvidersByMode;
+  config: Pick<ExchangeConfig, 'depositWindowSeconds' | 'fixedRateTtlSeconds' | 'sandboxSettleMs'>;
+}
+
+export interface CreateParams extends PriceParams {
+  toAddress: string;
+  refundAddress: string;
+  /** A fixed quote from /api/v1/price to hold to; without one, a live quote with the same terms is used. */
+  quoteId?: string | undefined;
+}
+
+export const STATUS_CHANGED = 'order.status_changed';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const currencyOf = (code: string): Currency => findCurrency(code)!;
+
+function checkAddress(currency: Currency, value: string, field: string): void {
+  if (!isValidAddress(currency, value))
+    throw new ExchangeError(
+      'INVALID_ADDRESS',
+      `${field} is not a valid ${currency.code} address: expected ${ADDRESS_HINTS[currency.addressFormat]}`,
+      { field },
+    );
+}
+
+/** Moves an order and records the event in one transaction; undefined when another actor moved it first. */
+async function move(db: Db, order: OrderRow, from: readonly ExchangeStatus[], changes: OrderChanges) {
+  return db.transaction().execute(async (trx) => {
+    const moved = await transitionOrder(trx, order.id, from, changes);
+    if (moved && moved.status !== order.status)
+      await insertOrderEvent(trx, moved, STATUS_CHANGED, orderDto(moved));
+    return moved;
+  });
+}
+
+/** A concurrent create with the same Idempotency-Key committed first: replay it instead. */
+class LostIdempotencyRace extends Error {}
+
+/** POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. */
+export async function createOrder(
+  deps: OrderDeps,
+  scope: Scope,
+  params: CreateParams,
+  request: { rawBody: Buffer; idempotencyKey: string | undefined },
+) {
+  const key = request.idempotencyKey;
+  const requestHash = sha256(request.rawBody.toString('utf8'));
+  const replay = async () => {
+    const existing = key
+      ? await findIdempotent(deps.db, { partner_id: scope.partnerId, mode: scope.mode, key })
+      : undefined;
+    if (!existing) return undefined;
+    if (existing.request_hash !== requestHash)
+      throw new ExchangeError(
+        'IDEMPOTENCY_CONFLICT',
+        'This Idempotency-Key was already used with a different body; use a new key for a new order',
+        { orderId: existing.order_id },
+      );
+    return JSON.parse(deps.box.open(existing.response_sealed));
+  };
+  const previous = await replay();
+  if (previous) return previous;
+
+  const providers = providersFor(deps.providers, scope);
+  const from = findCurrency(params.fromCcy);
+  const to = findCurrency(params.toCcy);
+  if (from) checkAddress(from, params.refundAddress, 'refundAddress');
+  if (to) checkAddress(to, params.toAddress, 'toAddress');
+  const refcode = await resolveRefcode(deps.db, scope, params.refcode);
+  const fresh = await priceWith(providers, params, refcode.markup_bps);
+  const now = Date.now();
+  let amounts = { from_amount: fresh.from.amount, to_amount: fresh.to.amount, rate: fresh.rate };
+  let rateExpiresAt: Date | null = null;
+  if (params.quoteId && params.type !== 'fixed')
+    throw new ExchangeError(
+      'INVALID_REQUEST',
+      'quoteId applies to fixed-rate orders only; send "type": "fixed"',
+    );
+  if (params.type === 'fixed') {
+    const terms = {
+      partner_id: scope.partnerId,
+      mode: scope.mode,
+      from_ccy: fresh.from.code,
+      to_ccy: fresh.to.code,
+      direction: params.direction,
+      amount: params.amount,
+      refcode: refcode.code,
+    };
+    const quoted = params.quoteId
+      ? await namedQuote(deps, scope, params.quoteId, terms)
+      : await findLiveQuote(deps.db, terms);
+    if (quoted) amounts = { from_amount: quoted.from_amount, to_amount: quoted.to_amount, rate: quoted.rate };
+    rateExpiresAt = quoted?.expires_at ?? new Date(now + deps.config.fixedRateTtlSeconds * 1000);
+  }
+  const id = newObjectId(now);
+  const token = randomAlphanumeric(40);
+  const fromCurrency = currencyOf(fresh.from.code);
+  const row: Omit<OrderRow, 'created_at' | 'updated_at'> = {
+    id,
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    token_hash: sha256(token),
+    refcode: refcode.code,
+    type: params.type,
+    direction: params.direction,
+    from_ccy: fresh.from.code,
+    to_ccy: fresh.to.code,
+    ...amounts,
+    markup_bps: fresh.markupBps,
+    service_fee_bps: fresh.serviceFeeBps,
+    rate_expires_at: rateExpiresAt,
+    to_address: params.toAddress,
+    refund_address: params.refundAddress,
+    deposit_address: providers.chain.depositAddress(fromCurrency, id),
+    deposit_deadline: new Date(now + deps.config.depositWindowSeconds * 1000),
+    status: 'NEW',
+    deposit_tx: null,
+    deposit_amount: null,
+    deposit_confirmations: null,
+    payout_tx: null,
+    payout_amount: null,
+    refund_tx: null,
+    refund_amount: null,
+    emergency_reason: null,
+    emergency_choice: null,
+    settle_at: null,
+  };
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      const order = await insertOrder(trx, row);
+      await insertOrderEvent(trx, order, STATUS_CHANGED, orderDto(order));
+      // The token is in this response only; a replay of the same key gets it again (sealed at rest).
+      const response = { ...orderDto(order), token };
+      if (key) {
+        const won = await insertIdempotent(trx, {
+          partner_id: scope.partnerId,
+          mode: scope.mode,
+          key,
+          request_hash: requestHash,
+          order_id: order.id,
+          response_sealed: deps.box.seal(JSON.stringify(response)),
+        });
+        if (!won) throw new LostIdempotencyRace();
+      }
+      return response;
+    });
+  } catch (error) {
+    if (error instanceof LostIdempotencyRace) return replay();
+    throw error;
+  }
+}
+
+/** The fixed quote a create names: it must be the partner's, for the same terms, and not expired. */
+async function namedQuote(
+  deps: OrderDeps,
+  scope: Scope,
+  id: string,
+  terms: Omit<
+    QuoteRow,
+    | 'id'
+    | 'expires_at'
+    | 'created_at'
+    | 'from_amount'
+    | 'to_amount'
+    | 'rate'
+    | 'markup_bps'
+    | 'service_fee_bps'
+  >,
+) {
+  const quoted = await findQuote(deps.db, scope, id);
+  if (!quoted) throw new ExchangeError('INVALID_REQUEST', `quoteId ${id} is not one of your fixed quotes`);
+  const differs = (Object.keys(terms) as Array<keyof typeof terms>).filter((k) => quoted[k] !== terms[k]);
+  if (differs.length > 0)
+    throw new ExchangeError(
+      'INVALID_REQUEST',
+      `quoteId ${id} was quoted for other terms (${differs.join(', ')}); send the same fromCcy, toCcy, direction, amount and refcode as the /price call`,
+    );
+  if (quoted.expires_at.getTime() <= Date.now())
+    throw new ExchangeError(
+      'RATE_EXPIRED',
+      `The fixed rate of quote ${id} expired at ${quoted.expires_at.toISOString()}; call /api/v1/price again for a new one`,
+      { expiredAt: Math.floor(quoted.expires_at.getTime() / 1000) },
+    );
+  return quoted;
+}
+
+function tokenMatches(order: OrderRow, token: string): boolean {
+  const expected = Buffer.from(order.token_hash, 'hex');
+  const given = Buffer.from(sha256(token), 'hex');
+  return timingSafeEqual(expected, given);
+}
+
+/** Applies whatever is due (expiry, a finished settlement) and returns the order as it now stands. */
+export async function advance(deps: OrderDeps, order: OrderRow): Promise<OrderRow> {
+  const now = Date.now();
+  if (order.status === 'NEW' && order.deposit_deadline.getTime() <= now)
+    return (await move(deps.db, order, ['NEW'], { status: 'EXPIRED' })) ?? (await reload(deps, order));
+  if (!order.settle_at || order.settle_at.getTime() > now) return order;
+  const chain = providersFor(deps.providers, order).chain;
+  if (order.status === 'EXCHANGE') {
+    const to = currencyOf(order.to_ccy);
+    const tx = await chain.send(to, order.to_address, order.to_amount, `payout:${order.id}`);
+    return (
+      (await move(deps.db, order, ['EXCHANGE'], {
+        status: 'DONE',
+        payout_tx: tx,
+        payout_amount: order.to_amount,
+        settle_at: null,
+      })) ?? (await reload(deps, order))
+    );
+  }
+  if (order.status === 'EMERGENCY' && order.emergency_choice === 'REFUND') {
+    const from = currencyOf(order.from_ccy);
+    const deposit = toUnits(order.deposit_amount ?? '0', from.decimals) ?? 0n;
+    const fee = toUnits(from.networkFee, from.decimals)!;
+    const amount = fromUnits(deposit > fee ? deposit - fee : 0n, from.decimals);
+    const tx = await chain.send(from, order.refund_address, amount, `refund:${order.id}`);
+    return (
+      (await move(deps.db, order, ['EMERGENCY'], {
+        status: 'REFUNDED',
+        refund_tx: tx,
+        refund_amount: amount,
+        settle_at: null,
+      })) ?? (await reload(deps, order))
+    );
+  }
+  return order;
+}
+
+async function reload(deps: OrderDeps, order: OrderRow): Promise<OrderRow> {
+  return (await findOrderById(deps.db, order.id)) ?? order;
+}
+
+async function ownedOrder(deps: OrderDeps, scope: Scope, id: string, token?: string): Promise<OrderRow> {
+  const order = await findOrder(deps.db, scope, id);
+  if (!order || (token !== undefined && !tokenMatches(order, token)))
+    throw new ExchangeError(
+      'ORDER_NOT_FOUND',
+      token === undefined
+        ? `No order ${id} for these credentials`
+        : `No order ${id} with this token for these credentials (the token is the one /api/v1/create returned)`,
+    );
+  return advance(deps, order);
+}
+
+/** POST /api/v1/order. */
+export async function getOrder(deps: OrderDeps, scope: Scope, id: string, token: string) {
+  return orderDto(await ownedOrder(deps, scope, id, token));
+}
+
+/** A float order is exchanged at the rate of the moment the deposit is confirmed, for what actually came. */
+async function repriceFor(deps: OrderDeps, order: OrderRow, depositAmount: string) {
+  const q = await priceWith(
+    providersFor(deps.providers, order),
+    { type: 'float', fromCcy: order.from_ccy, toCcy: order.to_ccy, direction: 'from', amount: depositAmount },
+    order.markup_bps,
+  );
+  return {
+    to_amount: q.to.amount,
+    rate: q.rate,
+    service_fee_bps: q.serviceFeeBps,
+    from_amount: depositAmount,
+  };
+}
+
+/** Why a confirmed deposit cannot be exchanged as agreed, or null when it can. */
+function emergencyReason(order: OrderRow, depositAmount: string): string | null {
+  const from = currencyOf(order.from_ccy);
+  const amount = toUnits(depositAmount, from.decimals)!;
+  if (amount < toUnits(from.minAmount, from.decimals)! || amount > toUnits(from.maxAmount, from.decimals)!)
+    return 'LIMITS';
+  if (order.type === 'fixed') {
+    if (amount !== toUnits(order.from_amount, from.decimals)) return 'AMOUNT_MISMATCH';
+    if (order.rate_expires_at && order.rate_expires_at.getTime() <= Date.now()) return 'RATE_EXPIRED';
+  }
+  return null;
+}
+
+/**
+ * Sandbox chain simulator: a deposit of `amount` with `confirmations`. Unconfirmed → PENDING; confirmed →
+ * EXCHANGE (then DONE after the simulated payout) or EMERGENCY when it cannot be exchanged as agreed. A
+ * deposit to an EXPIRED order is an EMERGENCY too: the money arrived and must be exchanged or refunded.
+ */
+export async function simulateDeposit(
+  deps: OrderDeps,
+  scope: Scope,
+  params: { id: string; amount?: string | undefined; confirmations?: number | undefined },
+) {
+  if (scope.mode !== 'test')
+    throw new ExchangeError(
+      'INVALID_REQUEST',
+      'The chain simulator exists only in the sandbox; use your sandbox credentials',
+    );
+  let order = await ownedOrder(deps, scope, params.id);
+  const from = currencyOf(order.from_ccy);
+  const amount = params.amount ?? order.deposit_amount ?? order.from_amount;
+  if (toUnits(amount, from.decimals) === null || toUnits(amount, from.decimals)! <= 0n)
+    throw new ExchangeError(
+      'INVALID_REQUEST',
+      `amount must be a positive decimal string with at most ${from.decimals} decimals for ${from.code}`,
+    );
+  const confirmations = params.confirmations ?? from.confirmations;
+  const deposit = {
+    deposit_tx: order.deposit_tx ?? providersFor(deps.providers, scope).chain.depositTxId(from, order.id),
+    deposit_amount: amount,
+    deposit_confirmations: confirmations,
+  };
+  if (order.status === 'EXPIRED') {
+    const moved = await move(deps.db, order, ['EXPIRED'], {
+      ...deposit,
+      status: 'EMERGENCY',
+      emergency_reason: 'LATE_DEPOSIT',
+    });
+    return orderDto(moved ?? (await reload(deps, order)));
+  }
+  if (order.status !== 'NEW' && order.status !== 'PENDING')
+    throw new ExchangeError(
+      'INVALID_STATE',
+      `Order ${order.id} is ${order.status}; a deposit can be simulated only while it is NEW or PENDING (or EXPIRED, for a late deposit)`,
+    );
+  order = (await move(deps.db, order, ['NEW', 'PENDING'], { ...deposit, status: 'PENDING' })) ?? order;
+  if (confirmations < from.confirmations) return orderDto(await reload(deps, order));
+  const reason = emergencyReason(order, amount);
+  const confirmed = reason
+    ? await move(deps.db, order, ['PENDING'], { status: 'EMERGENCY', emergency_reason: reason })
+    : await move(deps.db, order, ['PENDING'], {
+        status: 'EXCHANGE',
+        ...(order.type === 'float' ? await repriceFor(deps, order, amount) : {}),
+        settle_at: new Date(Date.now() + deps.config.sandboxSettleMs),
+      });
+  return orderDto(await advance(deps, confirmed ?? (await reload(deps, order))));
+}
+
+/** POST /api/v1/emergency: the partner decides what happens to a deposit that could not be exchanged as agreed. */
+export async function resolveEmergency(
+  deps: OrderDeps,
+  scope: Scope,
+  params: { id: string; token: string; choice: 'EXCHANGE' | 'REFUND'; address?: string | undefined },
+) {
+  const order = await ownedOrder(deps, scope, params.id, params.token);
+  const actions = emergencyActions(order);
+  if (!actions.includes(params.choice))
+    throw new ExchangeError(
+      order.status === 'EMERGENCY' && order.emergency_reason === 'LIMITS' && !order.emergency_choice
+        ? 'AMOUNT_OUT_OF_RANGE'
+        : 'INVALID_STATE',
+      actions.length === 0
+        ? `Order ${order.id} is ${order.status}${order.emergency_choice ? ` and ${order.emergency_choice} was already chosen` : ''}; only an EMERGENCY order awaiting a choice accepts one`
+        : `The deposit is outside the limits for ${order.from_ccy}, so it can only be refunded (choice "REFUND")`,
+    );
+  const settleAt = new Date(Date.now() + deps.config.sandboxSettleMs);
+  let moved: OrderRow | undefined;
+  if (params.choice === 'REFUND') {
+    const refundAddress = params.address ?? order.refund_address;
+    checkAddress(currencyOf(order.from_ccy), refundAddress, 'address');
+    moved = await transitionOrder(deps.db, order.id, ['EMERGENCY'], {
+      emergency_choice: 'REFUND',
+      refund_address: refundAddress,
+      settle_at: settleAt,
+    });
+  } else {
+    moved = await move(deps.db, order, ['EMERGENCY'], {
+      status: 'EXCHANGE',
+      emergency_choice: 'EXCHANGE',
+      ...(await repriceFor(deps, order, order.deposit_amount!)),
+      settle_at: settleAt,
+    });
+  }
+  return orderDto(await advance(deps, moved ?? (await reload(deps, order))));
+}

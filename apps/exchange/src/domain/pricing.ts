@@ -1,0 +1,111 @@
+import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
+import { newObjectId } from '../../../api/src/domain/ids.ts';
+import type { Db } from '../../../api/src/store/db.ts';
+import { insertQuote, type QuoteRow } from '../store/quotes.ts';
+import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
+import { ExchangeError } from './errors.ts';
+import type { Providers, ProvidersByMode } from './providers.ts';
+
+export interface Scope {
+  partnerId: string;
+  mode: 'test' | 'live';
+}
+
+export interface PriceParams {
+  type: RateType;
+  fromCcy: string;
+  toCcy: string;
+  direction: Direction;
+  amount: string;
+  refcode?: string | undefined;
+}
+
+export function providersFor(providers: ProvidersByMode, scope: Pick<Scope, 'mode'>): Providers {
+  const found = providers[scope.mode];
+  if (!found)
+    throw new ExchangeError(
+      'UNAVAILABLE',
+      'Live trading has no liquidity provider configured on this server; use your sandbox credentials, or ask your 0trace contact to enable live mode',
+    );
+  return found;
+}
+
+export async function resolveRefcode(db: Db, scope: Scope, code: string | undefined): Promise<RefcodeRow> {
+  const row = await findRefcode(db, scope.partnerId, code);
+  if (!row)
+    throw new ExchangeError(
+      'INVALID_REQUEST',
+      code === undefined
+        ? 'Your partner record has no default reference code; create one in the cabinet (POST /api/v1/cabinet/refcodes/create)'
+        : `refcode "${code}" is not one of your reference codes; list them with POST /api/v1/cabinet/refcodes`,
+    );
+  return row;
+}
+
+/** Prices with the shared engine, translating its errors into the catalogue's codes. */
+export async function priceWith(
+  providers: Providers,
+  params: PriceParams,
+  markupBps: number,
+): Promise<Quote> {
+  try {
+    return await quote({ ...params, markupBps }, providers.prices);
+  } catch (error) {
+    if (error instanceof QuoteError)
+      throw new ExchangeError(
+        error.kind === 'INVALID_AMOUNT' ? 'INVALID_REQUEST' : error.kind,
+        error.message,
+        error.details,
+      );
+    throw error;
+  }
+}
+
+export function quoteData(q: Quote, refcode: string, fixed: QuoteRow | null) {
+  return {
+    type: q.type,
+    direction: q.direction,
+    refcode,
+    from: q.from,
+    to: q.to,
+    rate: q.rate,
+    markupBps: q.markupBps,
+    serviceFeeBps: q.serviceFeeBps,
+    /** Fixed quotes only: a matching /create before this (unix seconds) gets exactly these amounts. */
+    quoteId: fixed?.id ?? null,
+    expiresAt: fixed ? Math.floor(fixed.expires_at.getTime() / 1000) : null,
+  };
+}
+
+/** POST /api/v1/price. A fixed quote is stored so a matching create inside its lifetime is honoured. */
+export async function price(
+  db: Db,
+  providers: ProvidersByMode,
+  scope: Scope,
+  params: PriceParams,
+  fixedRateTtlSeconds: number,
+) {
+  const chosen = providersFor(providers, scope);
+  const refcode = await resolveRefcode(db, scope, params.refcode);
+  const q = await priceWith(chosen, params, refcode.markup_bps);
+  const fixed =
+    params.type === 'fixed'
+      ? await insertQuote(db, {
+          id: newObjectId(),
+          partner_id: scope.partnerId,
+          mode: scope.mode,
+          refcode: refcode.code,
+          from_ccy: q.from.code,
+          to_ccy: q.to.code,
+          direction: q.direction,
+          amount: params.amount,
+          from_amount: q.from.amount,
+          to_amount: q.to.amount,
+          rate: q.rate,
+          markup_bps: q.markupBps,
+          service_fee_bps: q.serviceFeeBps,
+          expires_at: new Date(Date.now() + fixedRateTtlSeconds * 1000),
+        })
+      : null;
+  return quoteData(q, refcode.code, fixed);
+}

@@ -1,0 +1,59 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { adminGuard } from '../../../api/src/http/auth.ts';
+import type { Db } from '../../../api/src/store/db.ts';
+import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import { issueCredentials, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
+import { ok } from './envelope.ts';
+import { bodyParser } from './signed.ts';
+
+const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
+
+/**
+ * Operator API (ADMIN_TOKEN), as the quickstart says onboarding and webhook URLs are operator-mediated.
+ * Credentials appear in these answers only; store them at once.
+ */
+export function adminRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; box: SecretBox; adminToken: string },
+): void {
+  const guard = { preHandler: adminGuard(deps.adminToken) };
+  const raw = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+
+  const onboard = bodyParser(
+    Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+  );
+  app.post('/admin/exchange/partners', guard, async (request, reply) =>
+    reply.code(201).send(ok(await onboardPartner(deps.db, deps.box, onboard(raw(request.body))))),
+  );
+
+  const issue = bodyParser(Type.Object({ environment: Environment }, { additionalProperties: false }));
+  app.post<{ Params: { id: string } }>(
+    '/admin/exchange/partners/:id/credentials',
+    guard,
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          ok(
+            await issueCredentials(
+              deps.db,
+              deps.box,
+              request.params.id,
+              issue(raw(request.body)).environment,
+            ),
+          ),
+        ),
+  );
+
+  const webhook = bodyParser(
+    Type.Object(
+      { environment: Environment, url: Type.String({ minLength: 1, maxLength: 2048 }) },
+      { additionalProperties: false },
+    ),
+  );
+  app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/webhook', guard, async (request) => {
+    const body = webhook(raw(request.body));
+    return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url));
+  });
+}

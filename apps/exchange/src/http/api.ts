@@ -1,0 +1,121 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ExchangeError } from '../domain/errors.ts';
+import {
+  createOrder,
+  getOrder,
+  type OrderDeps,
+  resolveEmergency,
+  simulateDeposit,
+} from '../domain/orders.ts';
+import { price } from '../domain/pricing.ts';
+import { type SignedRouteDeps, signedRoute } from './signed.ts';
+
+const Amount = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  'x-hint': 'must be a decimal string such as "0.01"',
+});
+const Code = Type.String({ minLength: 1, maxLength: 32 });
+const OrderId = Type.String({ minLength: 1, maxLength: 64 });
+
+export const PriceBody = Type.Object(
+  {
+    type: Type.Union([Type.Literal('float'), Type.Literal('fixed')]),
+    fromCcy: Code,
+    toCcy: Code,
+    direction: Type.Union([Type.Literal('from'), Type.Literal('to')]),
+    amount: Amount,
+    refcode: Type.Optional(Code),
+  },
+  { additionalProperties: false },
+);
+
+const CreateBody = Type.Object(
+  {
+    ...PriceBody.properties,
+    toAddress: Type.String({ minLength: 1, maxLength: 128 }),
+    refundAddress: Type.String({ minLength: 1, maxLength: 128 }),
+    quoteId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+const OrderBody = Type.Object(
+  { id: OrderId, token: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+
+const EmergencyBody = Type.Object(
+  {
+    id: OrderId,
+    token: Type.String({ minLength: 1, maxLength: 128 }),
+    choice: Type.Union([Type.Literal('EXCHANGE'), Type.Literal('REFUND')]),
+    /** REFUND only: send the refund here instead of the order's refundAddress. */
+    address: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
+const DepositBody = Type.Object(
+  {
+    id: OrderId,
+    amount: Type.Optional(Amount),
+    confirmations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface ApiDeps extends SignedRouteDeps {
+  orders: OrderDeps;
+}
+
+/** The partner API of the quickstart: price, create, order, emergency; plus the sandbox chain simulator. */
+export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { orders } = deps;
+  signedRoute(app, deps, '/api/v1/price', PriceBody, { name: 'price', perMinute: 600 }, ({ scope, body }) =>
+    price(orders.db, orders.providers, scope, body, orders.config.fixedRateTtlSeconds),
+  );
+
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/create',
+    CreateBody,
+    { name: 'create', perMinute: 120 },
+    ({ scope, body, rawBody, request }) => {
+      const raw = request.headers['idempotency-key'];
+      const idempotencyKey = Array.isArray(raw) ? raw[0] : raw;
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+        throw new ExchangeError(
+          'INVALID_REQUEST',
+          'Idempotency-Key must be 1–255 visible ASCII characters, e.g. openssl rand -hex 12',
+        );
+      return createOrder(orders, scope, body, { rawBody, idempotencyKey });
+    },
+  );
+
+  signedRoute(app, deps, '/api/v1/order', OrderBody, { name: 'order', perMinute: 600 }, ({ scope, body }) =>
+    getOrder(orders, scope, body.id, body.token),
+  );
+
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/emergency',
+    EmergencyBody,
+    { name: 'emergency', perMinute: 60 },
+    ({ scope, body }) => resolveEmergency(orders, scope, body),
+  );
+
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/sandbox/deposit',
+    DepositBody,
+    { name: 'sandbox', perMinute: 300 },
+    ({ scope, body }) => simulateDeposit(orders, scope, body),
+  );
+}

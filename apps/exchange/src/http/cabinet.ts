@@ -1,0 +1,193 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { isUuid } from '../../../api/src/domain/ids.ts';
+import type { Db } from '../../../api/src/store/db.ts';
+import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import {
+  type DeliveryRow,
+  findDelivery,
+  listAttempts,
+  listDeliveries,
+  notifyWorkers,
+  scheduleReplay,
+} from '../../../api/src/store/webhooks.ts';
+import { ENVIRONMENT_OF, rotateApiCredentials, rotateWebhookSecret } from '../domain/credentials.ts';
+import { ExchangeError } from '../domain/errors.ts';
+import { orderDto } from '../domain/order-dto.ts';
+import { advance, type OrderDeps } from '../domain/orders.ts';
+import type { Scope } from '../domain/pricing.ts';
+import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
+import { findOrder, listOrders } from '../store/orders.ts';
+import { type SignedRouteDeps, signedRoute } from './signed.ts';
+
+const Empty = Type.Object({}, { additionalProperties: false });
+const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
+const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
+const STATUSES = ['NEW', 'PENDING', 'EXCHANGE', 'DONE', 'EXPIRED', 'EMERGENCY', 'REFUNDED'] as const;
+const RefcodeName = Type.String({
+  minLength: 1,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9_-]+$',
+  'x-hint': 'must be letters, digits, "_" or "-"',
+});
+
+const unix = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
+
+function deliveryDto(row: DeliveryRow) {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    orderId: row.session_id,
+    status: row.status,
+    attempts: row.attempt_count,
+    createdAt: unix(row.created_at),
+    lastAttemptAt: unix(row.last_attempt_at),
+    nextAttemptAt: row.status === 'pending' ? unix(row.next_attempt_at) : null,
+    deliveredAt: unix(row.delivered_at),
+  };
+}
+
+export interface CabinetDeps extends SignedRouteDeps {
+  db: Db;
+  box: SecretBox;
+  orders: OrderDeps;
+  rotationOverlapSeconds: number;
+}
+
+/**
+ * The self-serve cabinet, signed like the rest of the API: the credentials used decide the environment, so
+ * sandbox credentials manage the sandbox and live ones live.
+ */
+export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
+  const rule = { name: 'cabinet', perMinute: 120 };
+  const route = (
+    path: string,
+    schema: Parameters<typeof signedRoute>[3],
+    handler: Parameters<typeof signedRoute>[5],
+  ) => signedRoute(app, deps, `/api/v1/cabinet${path}`, schema, rule, handler);
+
+  route('/credentials/rotate', Empty, async ({ scope }) => {
+    const rotated = await rotateApiCredentials(deps.db, deps.box, scope, deps.rotationOverlapSeconds);
+    deps.verifier.forget();
+    return { environment: ENVIRONMENT_OF[scope.mode], ...rotated };
+  });
+
+  route('/webhook-secret/rotate', Empty, async ({ scope }) => ({
+    environment: ENVIRONMENT_OF[scope.mode],
+    ...(await rotateWebhookSecret(deps.db, deps.box, scope, deps.rotationOverlapSeconds)),
+  }));
+
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/cabinet/orders',
+    Type.Object(
+      {
+        limit: Limit,
+        startingAfter: Cursor,
+        status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+      },
+      { additionalProperties: false },
+    ),
+    rule,
+    async ({ scope, body }) => {
+      const limit = body.limit ?? 20;
+      const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
+      if (body.startingAfter && !after)
+        throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${body.startingAfter}`);
+      const rows = await listOrders(deps.db, scope, { limit: limit + 1, status: body.status, after });
+      const page = await Promise.all(rows.slice(0, limit).map((row) => advance(deps.orders, row)));
+      return { orders: page.map(orderDto), hasMore: rows.length > limit };
+    },
+  );
+
+  route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope.partnerId));
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/cabinet/refcodes/create',
+    Type.Object(
+      { code: RefcodeName, markupBps: Type.Integer(), default: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    rule,
+    ({ scope, body }) => createCode(deps.db, scope.partnerId, body),
+  );
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/cabinet/refcodes/update',
+    Type.Object(
+      { code: RefcodeName, markupBps: Type.Optional(Type.Integer()), default: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    rule,
+    ({ scope, body }) => updateCode(deps.db, scope.partnerId, body),
+  );
+
+  signedRoute(
+    app,
+    deps,
+    '/api/v1/cabinet/webhooks',
+    Type.Object(
+      {
+        limit: Limit,
+        startingAfter: Cursor,
+        status: Type.Optional(
+          Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
+        ),
+        orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      },
+      { additionalProperties: false },
+    ),
+    rule,
+    async ({ scope, body }) => {
+      const limit = body.limit ?? 20;
+      const after = body.startingAfter ? await delivery(deps.db, scope, body.startingAfter) : undefined;
+      const rows = await listDeliveries(
+        deps.db,
+        scope,
+        { status: body.status, sessionId: body.orderId },
+        { limit: limit + 1, after },
+        'exchange',
+      );
+      return { deliveries: rows.slice(0, limit).map(deliveryDto), hasMore: rows.length > limit };
+    },
+  );
+
+  const ById = Type.Object(
+    { id: Type.String({ minLength: 1, maxLength: 64 }) },
+    { additionalProperties: false },
+  );
+  route('/webhooks/retrieve', ById, async ({ scope, body }) => {
+    const row = await delivery(deps.db, scope, (body as { id: string }).id);
+    const attempts = await listAttempts(deps.db, row.id);
+    return {
+      ...deliveryDto(row),
+      payload: row.payload,
+      attemptLog: attempts.map((a) => ({
+        at: unix(a.attempted_at),
+        url: a.url,
+        statusCode: a.status_code,
+        error: a.error,
+        durationMs: a.duration_ms,
+        trigger: a.trigger,
+      })),
+    };
+  });
+
+  route('/webhooks/replay', ById, async ({ scope, body }) => {
+    const id = (body as { id: string }).id;
+    await delivery(deps.db, scope, id);
+    const row = await scheduleReplay(deps.db, scope, id, 'exchange');
+    await notifyWorkers(deps.db);
+    return deliveryDto(row!);
+  });
+}
+
+async function delivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {
+  const row = isUuid(id) ? await findDelivery(db, scope, id, 'exchange') : undefined;
+  if (!row) throw new ExchangeError('NOT_FOUND', `No webhook delivery ${id} for these credentials`);
+  return row;
+}

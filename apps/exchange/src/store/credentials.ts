@@ -1,0 +1,76 @@
+import { type Selectable, sql } from 'kysely';
+import type { Db } from '../../../api/src/store/db.ts';
+import type { ExchangeCredentialsTable } from '../../../api/src/store/schema.ts';
+
+export type CredentialRow = Selectable<ExchangeCredentialsTable>;
+type Mode = 'test' | 'live';
+
+export async function insertCredential(
+  db: Db,
+  row: Omit<CredentialRow, 'created_at' | 'expires_at'>,
+): Promise<CredentialRow> {
+  return db.insertInto('exchange_credentials').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The credential an apiKey hash names, if it still works (current, or rotated out but in its overlap). */
+export async function findUsableCredential(db: Db, apiKeyHash: string): Promise<CredentialRow | undefined> {
+  return db
+    .selectFrom('exchange_credentials')
+    .selectAll()
+    .where('api_key_hash', '=', apiKeyHash)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .executeTakeFirst();
+}
+
+export async function hasCurrentCredential(db: Db, partnerId: string, mode: Mode): Promise<boolean> {
+  const row = await db
+    .selectFrom('exchange_credentials')
+    .select('id')
+    .where('partner_id', '=', partnerId)
+    .where('mode', '=', mode)
+    .where('expires_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Starts the overlap window for every credential still working; returns its end, or null if none was. */
+export async function retireCredentials(
+  db: Db,
+  partnerId: string,
+  mode: Mode,
+  seconds: number,
+): Promise<Date | null> {
+  const until = sql<Date>`now() + make_interval(secs => ${seconds})`;
+  const rows = await db
+    .updateTable('exchange_credentials')
+    .set({ expires_at: until })
+    .where('partner_id', '=', partnerId)
+    .where('mode', '=', mode)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', until)]))
+    .returning('expires_at')
+    .execute();
+  return rows[0]?.expires_at ?? null;
+}
+
+/**
+ * Records a nonce for a credential; false when it was already seen (a replay). The primary key makes
+ * concurrent requests on several instances agree: exactly one insert wins.
+ */
+export async function claimNonce(db: Db, credentialId: string, nonce: string): Promise<boolean> {
+  const inserted = await db
+    .insertInto('exchange_nonces')
+    .values({ credential_id: credentialId, nonce })
+    .onConflict((oc) => oc.columns(['credential_id', 'nonce']).doNothing())
+    .returning('nonce')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Nonces older than the replay window can never be refused again; forget them. */
+export async function deleteOldNonces(db: Db, windowSeconds: number): Promise<number> {
+  const result = await db
+    .deleteFrom('exchange_nonces')
+    .where('seen_at', '<', sql<Date>`now() - make_interval(secs => ${windowSeconds})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
