@@ -1,0 +1,147 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { MemoryCounter } from '../../../api/src/store/counters.ts';
+import { SecretBox } from '../../../api/src/store/secret-box.ts';
+import { parseRetrySchedule } from '../../../api/src/webhooks/schedule.ts';
+import { startWebhookWorker } from '../../../api/src/webhooks/start.ts';
+import { freshDatabase, type TestDatabase } from '../../../api/test/support/database.ts';
+import { type RawRequest, type RawResponse, send } from '../../../api/test/support/http.ts';
+import { buildExchangeApp } from '../../src/app.ts';
+import { EXCHANGE_DEFAULTS, type ExchangeConfig } from '../../src/config.ts';
+import { DEFAULT_PROVIDERS } from '../../src/domain/providers.ts';
+import { startSettlement } from '../../src/settlement.ts';
+
+export interface Credentials {
+  partnerId: string;
+  apiKey: string;
+  apiSecret: string;
+  webhookSecret: string;
+}
+
+export interface ExchangeTestServer {
+  baseUrl: string;
+  adminToken: string;
+  database: TestDatabase;
+  /** Onboards a new partner through the operator API and returns its sandbox credentials. */
+  onboard(): Promise<Credentials>;
+  /** A signed call, signed here with node:crypto (tests also sign with openssl and Python). */
+  signed(
+    path: string,
+    body: unknown,
+    credentials: Credentials,
+    headers?: Record<string, string>,
+  ): Promise<RawResponse>;
+  admin(method: string, path: string, body?: unknown): Promise<RawResponse>;
+  call(method: string, path: string, options?: RawRequest): Promise<RawResponse>;
+  close(): Promise<void>;
+}
+
+export interface ExchangeTestOptions {
+  config?: Partial<ExchangeConfig>;
+  rateLimits?: boolean;
+  /** Run the webhook worker with a fast retry schedule. */
+  webhooks?: boolean;
+}
+
+export const SANDBOX_ADDRESSES = {
+  btc: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+  usdt_trc20: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t',
+  eth: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+  sol: 'So11111111111111111111111111111111111111112',
+};
+
+export const hmacHex = (secret: string, body: string) =>
+  createHmac('sha256', secret).update(body).digest('hex');
+
+export async function startExchangeServer(options: ExchangeTestOptions = {}): Promise<ExchangeTestServer> {
+  const database = await freshDatabase();
+  const box = new SecretBox(SecretBox.generateKey());
+  const adminToken = `adm_${randomBytes(20).toString('hex')}`;
+  const config = { sandboxSettleMs: 300, ...options.config };
+  const counter = options.rateLimits ? new MemoryCounter() : null;
+  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const settlement = startSettlement(
+    { db: database.db, box, providers: DEFAULT_PROVIDERS, config: { ...EXCHANGE_DEFAULTS, ...config } },
+    100,
+    { info: () => {}, warn: (obj, msg) => console.error(msg, obj) },
+  );
+  const worker = options.webhooks
+    ? startWebhookWorker(
+        database,
+        box,
+        {
+          workerEnabled: true,
+          retrySchedule: parseRetrySchedule('0.2,0.2,0.2,0.2'),
+          pollIntervalMs: 30_000,
+          batchSize: 20,
+          concurrency: 8,
+          timeoutMs: 2_000,
+        },
+        { info: () => {}, warn: () => {}, error: (...args: unknown[]) => console.error(...args) },
+      )
+    : null;
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const admin = (method: string, path: string, body?: unknown) =>
+    send(baseUrl, method, path, { headers: { authorization: `Bearer ${adminToken}` }, body });
+  return {
+    baseUrl,
+    adminToken,
+    database,
+    admin,
+    onboard: async () => {
+      const response = await admin('POST', '/admin/exchange/partners', {
+        name: `Partner ${randomBytes(3).toString('hex')}`,
+      });
+      if (response.status !== 201) throw new Error(`onboarding failed: ${JSON.stringify(response.body)}`);
+      return response.body.data;
+    },
+    signed: (path, body, credentials, headers = {}) => {
+      const raw = typeof body === 'string' ? body : JSON.stringify(body);
+      return send(baseUrl, 'POST', path, {
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': credentials.apiKey,
+          'x-api-sign': hmacHex(credentials.apiSecret, raw),
+          'x-api-nonce': randomBytes(16).toString('hex'),
+          ...headers,
+        },
+        body: raw,
+      });
+    },
+    call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
+    close: async () => {
+      await app.close();
+      await settlement.stop();
+      await worker?.stop();
+      await counter?.close();
+      await database.close();
+    },
+  };
+}
+
+export function useExchangeServer(options: ExchangeTestOptions = {}): ExchangeTestServer {
+  let running: ExchangeTestServer | undefined;
+  beforeAll(async () => {
+    running = await startExchangeServer(options);
+  });
+  afterAll(async () => running?.close());
+  return new Proxy({} as ExchangeTestServer, {
+    get: (_target, property) => {
+      if (!running)
+        throw new Error('the exchange test server is not started yet (use it inside a test or hook)');
+      return running[property as keyof ExchangeTestServer];
+    },
+  });
+}
+
+/** Polls until `check` returns a value (orders walk their states in the background). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
