@@ -40,7 +40,7 @@ function verify(delivery: Received, creds: Credentials) {
     id: string;
     type: string;
     createdAt: number;
-    data: { id: string; status: string } & Record<string, any>;
+    data: { id: string; status: string };
   };
 }
 
