@@ -108,7 +108,16 @@ export function spawnScript(
   env: Record<string, string | undefined>,
   args: string[] = [],
 ): SpawnedScript {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawnCommand(process.execPath, ['--import', 'tsx', script, ...args], env);
+}
+
+/** Starts any long-running command (a docs example in Python or plain Node) and watches its output. */
+export function spawnCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): SpawnedScript {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
   });
