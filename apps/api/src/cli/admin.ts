@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import { EXCHANGE_USAGE, runExchangeCommand } from '../../../exchange/src/cli.ts';
+import { ExchangeError } from '../../../exchange/src/domain/errors.ts';
+import { loadConfig } from '../config.ts';
+import { resolveLocalSecrets } from '../dev/local-secrets.ts';
 import { AppError } from '../domain/errors.ts';
 import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
 import { openConfiguredDatabase } from './open.ts';
@@ -10,6 +14,7 @@ const USAGE = `Usage: npm run admin -- <command>
   partners list [--limit <n>]
   partners show <partner-id>
   partners kyc-trusted <partner-id> <true|false>
+${EXCHANGE_USAGE}
 
 Uses the same DATABASE_URL / DATA_DIR as the server. On PGlite stop the server first.`;
 
@@ -22,17 +27,27 @@ async function run(argv: string[]): Promise<number> {
       domain: { type: 'string', multiple: true },
       'kyc-trusted': { type: 'boolean' },
       limit: { type: 'string' },
+      environment: { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || group !== 'partners' || !command) {
+  if (values.help || (group !== 'partners' && group !== 'exchange') || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
   const database = await openConfiguredDatabase();
   try {
     const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+    if (group === 'exchange') {
+      const config = loadConfig();
+      const { secretsKey } = resolveLocalSecrets(config.dataDir, config);
+      print(await runExchangeCommand(database, secretsKey, command, rest, values));
+      if (command !== 'webhook')
+        console.error('These credentials are shown only now. Store them in your secret manager.');
+      return 0;
+    }
     switch (command) {
       case 'create': {
         if (!values.name) throw new AppError('bad_request', '--name is required');
@@ -69,6 +84,8 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((error) => {
-    console.error(error instanceof AppError ? `error: ${error.message}` : error);
+    console.error(
+      error instanceof AppError || error instanceof ExchangeError ? `error: ${error.message}` : error,
+    );
     process.exit(1);
   });

@@ -1,0 +1,40 @@
+import type { OpenedDatabase } from '../../api/src/store/db.ts';
+import { SecretBox } from '../../api/src/store/secret-box.ts';
+import { type Environment, issueCredentials, onboardPartner, setWebhookUrl } from './domain/credentials.ts';
+import { ExchangeError } from './domain/errors.ts';
+
+export const EXCHANGE_USAGE = `  exchange onboard --name <name>
+      Onboard a 0trace partner: prints its sandbox apiKey, apiSecret and webhookSecret (shown only this once).
+  exchange credentials <partner-id> --environment <sandbox|live>
+      Issue a partner's credentials for an environment (once; rotate them from the cabinet afterwards).
+  exchange webhook <partner-id> --environment <sandbox|live> --url <url>
+      Point a partner's 0trace webhooks at a URL.`;
+
+function environment(value: string | undefined): Environment {
+  if (value !== 'sandbox' && value !== 'live')
+    throw new ExchangeError('INVALID_REQUEST', '--environment must be sandbox or live');
+  return value;
+}
+
+/** `npm run admin -- exchange …`: the operator API's onboarding, without a running server. */
+export async function runExchangeCommand(
+  database: OpenedDatabase,
+  secretsKey: Buffer,
+  command: string | undefined,
+  args: string[],
+  options: { name?: string | undefined; environment?: string | undefined; url?: string | undefined },
+): Promise<unknown> {
+  const box = new SecretBox(secretsKey);
+  switch (command) {
+    case 'onboard':
+      if (!options.name) throw new ExchangeError('INVALID_REQUEST', '--name is required');
+      return onboardPartner(database.db, box, { name: options.name });
+    case 'credentials':
+      return issueCredentials(database.db, box, args[0] ?? '', environment(options.environment));
+    case 'webhook':
+      if (!options.url) throw new ExchangeError('INVALID_REQUEST', '--url is required');
+      return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url);
+    default:
+      throw new ExchangeError('INVALID_REQUEST', `unknown exchange command "${command ?? ''}"`);
+  }
+}

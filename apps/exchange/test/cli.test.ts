@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../api/src/store/db.ts';
+import { SecretBox } from '../../api/src/store/secret-box.ts';
+import { createTestDatabase, usingPostgres } from '../../api/test/support/database.ts';
+import { send } from '../../api/test/support/http.ts';
+import { REPO_ROOT, runScript } from '../../api/test/support/process.ts';
+import { buildExchangeApp } from '../src/app.ts';
+import { hmacHex } from './support/server.ts';
+
+describe('npm run admin -- exchange', () => {
+  it('onboards a partner whose printed credentials sign a working request, and points its webhooks', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'exchange-cli-'));
+    const secretsKey = randomBytes(32);
+    const pg = usingPostgres() ? await createTestDatabase() : null;
+    const env = { DATA_DIR: dataDir, SECRETS_KEY: secretsKey.toString('hex'), DATABASE_URL: pg?.url };
+    try {
+      const admin = join(REPO_ROOT, 'apps/api/src/cli/admin.ts');
+      const onboarded = await runScript(admin, ['exchange', 'onboard', '--name', 'Acme'], env);
+      expect(onboarded.code, onboarded.stderr).toBe(0);
+      expect(onboarded.stderr).toContain('shown only now');
+      const creds = JSON.parse(onboarded.stdout);
+      const webhook = await runScript(
+        admin,
+        [
+          'exchange',
+          'webhook',
+          creds.partnerId,
+          '--environment',
+          'sandbox',
+          '--url',
+          'http://localhost:8080/hooks',
+        ],
+        env,
+      );
+      expect(JSON.parse(webhook.stdout)).toMatchObject({ url: 'http://localhost:8080/hooks' });
+      const refused = await runScript(
+        admin,
+        ['exchange', 'webhook', creds.partnerId, '--environment', 'live', '--url', 'http://x'],
+        env,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('https');
+
+      const database = await openDatabase(pg ? { databaseUrl: pg.url } : { dataDir });
+      const app = await buildExchangeApp({
+        db: database.db,
+        box: new SecretBox(secretsKey),
+        adminToken: 'x'.repeat(32),
+        counter: null,
+      });
+      try {
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const body = '{"type":"float","fromCcy":"sol","toCcy":"eth","direction":"from","amount":"10"}';
+        const answer = await send(
+          `http://127.0.0.1:${(app.server.address() as { port: number }).port}`,
+          'POST',
+          '/api/v1/price',
+          {
+            headers: {
+              'content-type': 'application/json',
+              'x-api-key': creds.apiKey,
+              'x-api-sign': hmacHex(creds.apiSecret, body),
+              'x-api-nonce': randomBytes(16).toString('hex'),
+            },
+            body,
+          },
+        );
+        // 10 SOL × 150 / 3000 × 0.995 = 0.4975 ETH, minus the 0.0006 network fee
+        expect(answer.body).toMatchObject({ code: 0, data: { to: { code: 'eth', amount: '0.4969' } } });
+      } finally {
+        await app.close();
+        await database.close();
+      }
+    } finally {
+      await pg?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
