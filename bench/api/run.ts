@@ -3,57 +3,12 @@
  * same run. `npm run bench:api` (PGlite) and, with DATABASE_URL set, PostgreSQL too. Writes a report to
  * stdout and bench/api/last-run.md; RESULTS.md quotes it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { createTestDatabase } from '../../apps/api/test/support/database.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-
-interface Result {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-function start(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMITS: 'off', ...env },
-    });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${out}`)));
-  });
-}
-
-async function load(name: string, options: autocannon.Options): Promise<Result> {
-  const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
-  return {
-    name,
-    rps: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-  };
-}
+import { load, type Result, ROOT, report, start, stop } from '../support.ts';
 
 async function benchApi(label: string, env: Record<string, string>): Promise<Result[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gate-bench-'));
@@ -93,8 +48,7 @@ async function benchApi(label: string, env: Record<string, string>): Promise<Res
     });
     return [retrieve, create];
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -119,18 +73,7 @@ if (process.env.DATABASE_URL) {
   }
 }
 
-const lines = [
-  `Run ${new Date().toISOString()} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}) · Node ${process.version}`,
-  `${CONNECTIONS} connections, ${SECONDS} s each, rate limits off, LOG_LEVEL=warn`,
-  '',
-  '| target | req/s | vs bare | p50 ms | p99 ms | errors | non-2xx |',
-  '|---|---:|---:|---:|---:|---:|---:|',
-  ...results.map(
-    (r) =>
-      `| ${r.name} | ${r.rps} | ${Math.round((r.rps / baseline.rps) * 100)} % | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
-  ),
-];
-const report = lines.join('\n');
-console.log(report);
-writeFileSync(join(ROOT, 'bench/api/last-run.md'), `${report}\n`);
+const text = report(results, baseline, 'rate limits off, LOG_LEVEL=warn');
+console.log(text);
+writeFileSync(join(ROOT, 'bench/api/last-run.md'), `${text}\n`);
 process.exit(0);

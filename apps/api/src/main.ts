@@ -2,6 +2,7 @@ import { buildExchangeApp } from '../../exchange/src/app.ts';
 import { ensureDemoExchangeCredentials } from '../../exchange/src/dev/demo-credentials.ts';
 import { DEFAULT_PROVIDERS } from '../../exchange/src/domain/providers.ts';
 import { startSettlement } from '../../exchange/src/settlement.ts';
+import { DatabaseNonceStore, RedisNonceStore } from '../../exchange/src/store/nonces.ts';
 import { buildApp, logSerializers } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
@@ -74,17 +75,16 @@ async function main(): Promise<void> {
         box,
         adminToken: secrets.adminToken,
         counter,
+        nonces: config.redisUrl
+          ? new RedisNonceStore(config.redisUrl, config.redisKeyPrefix)
+          : new DatabaseNonceStore(database.db),
         config: config.exchange,
         credentialCacheTtlMs: config.keyCacheTtlMs,
         logger: { level: config.logLevel, serializers: logSerializers },
       })
     : null;
   const settlement = exchange
-    ? startSettlement(
-        { db: database.db, box, providers: DEFAULT_PROVIDERS, config: config.exchange },
-        1000,
-        exchange.log,
-      )
+    ? startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 1000, exchange.log)
     : null;
 
   const address = await app.listen({ port: config.port, host: config.host });

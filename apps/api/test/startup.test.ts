@@ -78,7 +78,12 @@ describe('npm start on the embedded default', () => {
 
   it('refuses to start in production without its secrets, naming them', async () => {
     const { runScript } = await import('./support/process.ts');
-    const result = await runScript('apps/api/src/main.ts', [], { ...env, NODE_ENV: 'production', PORT: '0' });
+    const result = await runScript('apps/api/src/main.ts', [], {
+      ...env,
+      NODE_ENV: 'production',
+      PORT: '0',
+      EXCHANGE_PORT: '0',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('SECRETS_KEY is required');
     expect(result.stderr).toContain('ADMIN_TOKEN is required');

@@ -5,12 +5,14 @@ import type { Db } from '../../api/src/store/db.ts';
 import type { SecretBox } from '../../api/src/store/secret-box.ts';
 import { EXCHANGE_DEFAULTS, type ExchangeConfig } from './config.ts';
 import type { OrderDeps } from './domain/orders.ts';
+import { RefcodeCache } from './domain/pricing.ts';
 import { DEFAULT_PROVIDERS, type ProvidersByMode } from './domain/providers.ts';
 import { adminRoutes } from './http/admin.ts';
 import { apiRoutes } from './http/api.ts';
 import { cabinetRoutes } from './http/cabinet.ts';
 import { registerEnvelope } from './http/envelope.ts';
 import { RequestVerifier } from './http/signed.ts';
+import { DatabaseNonceStore, type NonceStore } from './store/nonces.ts';
 
 export interface ExchangeDeps {
   db: Db;
@@ -19,7 +21,9 @@ export interface ExchangeDeps {
   counter: WindowCounter | null;
   config?: Partial<ExchangeConfig>;
   providers?: ProvidersByMode;
-  /** How long a credential lookup may be reused (ms); 0 always asks the database. */
+  /** Seen nonces: the database by default; Redis when the platform has REDIS_URL. Closed with the app. */
+  nonces?: NonceStore;
+  /** How long a credential or reference-code lookup may be reused (ms); 0 always asks the database. */
   credentialCacheTtlMs?: number;
   logger?: FastifyServerOptions['logger'];
 }
@@ -45,11 +49,14 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
   registerEnvelope(app);
 
   const config = { ...EXCHANGE_DEFAULTS, ...deps.config };
-  const verifier = new RequestVerifier(deps.db, deps.box, deps.credentialCacheTtlMs ?? 0);
+  const nonces = deps.nonces ?? new DatabaseNonceStore(deps.db);
+  app.addHook('onClose', () => nonces.close()); // the app owns its nonce store's connection
+  const verifier = new RequestVerifier(deps.db, deps.box, nonces, deps.credentialCacheTtlMs ?? 0);
   const orders: OrderDeps = {
     db: deps.db,
     box: deps.box,
     providers: deps.providers ?? DEFAULT_PROVIDERS,
+    refcodes: new RefcodeCache(deps.credentialCacheTtlMs ?? 0),
     config,
   };
   const signed = { verifier, counter: deps.counter };

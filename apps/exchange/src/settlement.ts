@@ -1,4 +1,4 @@
-import { advance, type OrderDeps } from './domain/orders.ts';
+import { advance, type SettleDeps } from './domain/orders.ts';
 import { NONCE_WINDOW_SECONDS } from './http/signed.ts';
 import { deleteOldNonces } from './store/credentials.ts';
 import { dueOrderIds, findOrderById } from './store/orders.ts';
@@ -15,7 +15,7 @@ interface Log {
  * loop never apply a step twice. Also forgets nonces past the replay window and long-dead fixed quotes.
  */
 export function startSettlement(
-  deps: OrderDeps,
+  deps: SettleDeps,
   intervalMs: number,
   log: Log,
 ): { stop: () => Promise<void> } {

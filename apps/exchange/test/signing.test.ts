@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { send } from '../../api/test/support/http.ts';
+import { buildExchangeApp } from '../src/app.ts';
+import { RedisNonceStore } from '../src/store/nonces.ts';
 import { hmacHex, useExchangeServer } from './support/server.ts';
 
 const server = useExchangeServer();
@@ -42,7 +45,11 @@ describe('request signing', () => {
       ['re-serialised body', headers(creds.apiKey, sign), reserialised],
       ['signed with the apiKey', headers(creds.apiKey, hmacHex(creds.apiKey, PRICE)), PRICE],
       ['base64 signature', headers(creds.apiKey, Buffer.from(sign, 'hex').toString('base64')), PRICE],
-      ['unknown key', headers(`${creds.apiKey.startsWith('x') ? 'y' : 'x'}${creds.apiKey.slice(1)}`, sign), PRICE],
+      [
+        'unknown key',
+        headers(`${creds.apiKey.startsWith('x') ? 'y' : 'x'}${creds.apiKey.slice(1)}`, sign),
+        PRICE,
+      ],
       ['short nonce', headers(creds.apiKey, sign, 'abc'), PRICE],
       ['no signature', { ...headers(creds.apiKey, sign), 'x-api-sign': '' }, PRICE],
       [
@@ -164,5 +171,36 @@ describe('operator onboarding', () => {
     expect(liveQuote.body).toMatchObject({ code: 11, msg: 'UNAVAILABLE' });
     const noToken = await server.call('POST', '/admin/exchange/partners', { body: { name: 'x' } });
     expect(noToken.body).toMatchObject({ code: 3 });
+  });
+});
+
+describe('several instances', () => {
+  it('agree on nonces: the same signed request raced at two instances of the API is accepted once', async () => {
+    const creds = await server.onboard();
+    const second = await buildExchangeApp({
+      db: server.database.db,
+      box: server.box,
+      adminToken: 'x'.repeat(32),
+      counter: null,
+      nonces: process.env.REDIS_URL
+        ? new RedisNonceStore(process.env.REDIS_URL, server.noncePrefix)
+        : undefined,
+    });
+    await second.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const other = `http://127.0.0.1:${(second.server.address() as { port: number }).port}`;
+      const nonce = randomBytes(16).toString('hex');
+      const request = { headers: headers(creds.apiKey, hmacHex(creds.apiSecret, PRICE), nonce), body: PRICE };
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          i % 2
+            ? send(other, 'POST', '/api/v1/price', request)
+            : server.call('POST', '/api/v1/price', request),
+        ),
+      );
+      expect(answers.map((a) => a.body.code).sort()).toEqual([0, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -25,15 +25,26 @@ import {
 import { findLiveQuote, findQuote, type QuoteRow } from '../store/quotes.ts';
 import { ExchangeError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
-import { type PriceParams, priceWith, providersFor, resolveRefcode, type Scope } from './pricing.ts';
+import {
+  type PriceParams,
+  priceWith,
+  providersFor,
+  type RefcodeCache,
+  resolveRefcode,
+  type Scope,
+} from './pricing.ts';
 import type { ProvidersByMode } from './providers.ts';
 
 export interface OrderDeps {
   db: Db;
   box: SecretBox;
   providers: ProvidersByMode;
+  refcodes: RefcodeCache;
   config: Pick<ExchangeConfig, 'depositWindowSeconds' | 'fixedRateTtlSeconds' | 'sandboxSettleMs'>;
 }
+
+/** What moving an order along needs (the settlement loop has no HTTP side). */
+export type SettleDeps = Pick<OrderDeps, 'db' | 'providers'>;
 
 export interface CreateParams extends PriceParams {
   toAddress: string;
@@ -98,7 +109,7 @@ export async function createOrder(
   const to = findCurrency(params.toCcy);
   if (from) checkAddress(from, params.refundAddress, 'refundAddress');
   if (to) checkAddress(to, params.toAddress, 'toAddress');
-  const refcode = await resolveRefcode(deps.db, scope, params.refcode);
+  const refcode = await resolveRefcode(deps.db, deps.refcodes, scope, params.refcode);
   const fresh = await priceWith(providers, params, refcode.markup_bps);
   const now = Date.now();
   let amounts = { from_amount: fresh.from.amount, to_amount: fresh.to.amount, rate: fresh.rate };
@@ -223,7 +234,7 @@ function tokenMatches(order: OrderRow, token: string): boolean {
 }
 
 /** Applies whatever is due (expiry, a finished settlement) and returns the order as it now stands. */
-export async function advance(deps: OrderDeps, order: OrderRow): Promise<OrderRow> {
+export async function advance(deps: SettleDeps, order: OrderRow): Promise<OrderRow> {
   const now = Date.now();
   if (order.status === 'NEW' && order.deposit_deadline.getTime() <= now)
     return (await move(deps.db, order, ['NEW'], { status: 'EXPIRED' })) ?? (await reload(deps, order));
@@ -259,7 +270,7 @@ export async function advance(deps: OrderDeps, order: OrderRow): Promise<OrderRo
   return order;
 }
 
-async function reload(deps: OrderDeps, order: OrderRow): Promise<OrderRow> {
+async function reload(deps: SettleDeps, order: OrderRow): Promise<OrderRow> {
   return (await findOrderById(deps.db, order.id)) ?? order;
 }
 

@@ -30,8 +30,36 @@ export function providersFor(providers: ProvidersByMode, scope: Pick<Scope, 'mod
   return found;
 }
 
-export async function resolveRefcode(db: Db, scope: Scope, code: string | undefined): Promise<RefcodeRow> {
-  const row = await findRefcode(db, scope.partnerId, code);
+/**
+ * Reference codes change rarely and are read on every quote: one instance reuses a lookup for `ttlMs` (the
+ * same bound as credentials); a change made through this instance's cabinet is seen at once.
+ */
+export class RefcodeCache {
+  private readonly entries = new Map<string, { row: RefcodeRow | undefined; at: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  async find(db: Db, partnerId: string, code: string | undefined): Promise<RefcodeRow | undefined> {
+    const key = `${partnerId}:${code ?? ''}`;
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.at < this.ttlMs) return cached.row;
+    const row = await findRefcode(db, partnerId, code);
+    if (this.ttlMs > 0) this.entries.set(key, { row, at: Date.now() });
+    return row;
+  }
+
+  forget(partnerId: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(`${partnerId}:`)) this.entries.delete(key);
+  }
+}
+
+export async function resolveRefcode(
+  db: Db,
+  cache: RefcodeCache,
+  scope: Scope,
+  code: string | undefined,
+): Promise<RefcodeRow> {
+  const row = await cache.find(db, scope.partnerId, code);
   if (!row)
     throw new ExchangeError(
       'INVALID_REQUEST',
@@ -79,14 +107,14 @@ export function quoteData(q: Quote, refcode: string, fixed: QuoteRow | null) {
 
 /** POST /api/v1/price. A fixed quote is stored so a matching create inside its lifetime is honoured. */
 export async function price(
-  db: Db,
-  providers: ProvidersByMode,
+  deps: { db: Db; providers: ProvidersByMode; refcodes: RefcodeCache },
   scope: Scope,
   params: PriceParams,
   fixedRateTtlSeconds: number,
 ) {
-  const chosen = providersFor(providers, scope);
-  const refcode = await resolveRefcode(db, scope, params.refcode);
+  const { db } = deps;
+  const chosen = providersFor(deps.providers, scope);
+  const refcode = await resolveRefcode(db, deps.refcodes, scope, params.refcode);
   const q = await priceWith(chosen, params, refcode.markup_bps);
   const fixed =
     params.type === 'fixed'

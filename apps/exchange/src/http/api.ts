@@ -76,7 +76,7 @@ export interface ApiDeps extends SignedRouteDeps {
 export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { orders } = deps;
   signedRoute(app, deps, '/api/v1/price', PriceBody, { name: 'price', perMinute: 600 }, ({ scope, body }) =>
-    price(orders.db, orders.providers, scope, body, orders.config.fixedRateTtlSeconds),
+    price(orders, scope, body, orders.config.fixedRateTtlSeconds),
   );
 
   signedRoute(

@@ -112,7 +112,11 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { additionalProperties: false },
     ),
     rule,
-    ({ scope, body }) => createCode(deps.db, scope.partnerId, body),
+    async ({ scope, body }) => {
+      const created = await createCode(deps.db, scope.partnerId, body);
+      deps.orders.refcodes.forget(scope.partnerId);
+      return created;
+    },
   );
   signedRoute(
     app,
@@ -123,7 +127,11 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { additionalProperties: false },
     ),
     rule,
-    ({ scope, body }) => updateCode(deps.db, scope.partnerId, body),
+    async ({ scope, body }) => {
+      const updated = await updateCode(deps.db, scope.partnerId, body);
+      deps.orders.refcodes.forget(scope.partnerId);
+      return updated;
+    },
   );
 
   signedRoute(

@@ -8,7 +8,8 @@ import type { SecretBox } from '../../../api/src/store/secret-box.ts';
 import { hashApiKey } from '../domain/credentials.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import type { Scope } from '../domain/pricing.ts';
-import { type CredentialRow, claimNonce, findUsableCredential } from '../store/credentials.ts';
+import { type CredentialRow, findUsableCredential } from '../store/credentials.ts';
+import type { NonceStore } from '../store/nonces.ts';
 import { ok } from './envelope.ts';
 
 /** A nonce is refused when the same key sent it within this window (the quickstart's 24 h). */
@@ -32,8 +33,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Checks X-API-KEY / X-API-SIGN / X-API-NONCE against the exact raw body bytes. Credentials (with their
- * decrypted secret) are reused for `cacheTtlMs`, which bounds how long a rotated-out key that has expired
- * may still be accepted by one instance; nonces always go to the database so every instance agrees.
+ * decrypted secret) are reused for `cacheTtlMs`; an expired credential is refused even from the cache.
+ * Nonces always go to the shared NonceStore, so every instance agrees.
  */
 export class RequestVerifier {
   private readonly cache = new Map<string, { credential: CredentialRow; secret: string; loadedAt: number }>();
@@ -41,6 +42,7 @@ export class RequestVerifier {
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
+    private readonly nonces: NonceStore,
     private readonly cacheTtlMs: number,
   ) {}
 
@@ -81,7 +83,7 @@ export class RequestVerifier {
       throw authInvalid(
         'X-API-SIGN does not match: it must be the hex HMAC-SHA256 of the exact body bytes you send, keyed with your apiSecret',
       );
-    if (!(await claimNonce(this.db, found.credential.id, nonce)))
+    if (!(await this.nonces.claim(found.credential.id, nonce, NONCE_WINDOW_SECONDS)))
       throw authInvalid(
         'X-API-NONCE was already used with this key in the last 24 h; send a fresh random nonce per request',
       );

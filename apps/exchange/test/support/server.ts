@@ -7,9 +7,10 @@ import { startWebhookWorker } from '../../../api/src/webhooks/start.ts';
 import { freshDatabase, type TestDatabase } from '../../../api/test/support/database.ts';
 import { type RawRequest, type RawResponse, send } from '../../../api/test/support/http.ts';
 import { buildExchangeApp } from '../../src/app.ts';
-import { EXCHANGE_DEFAULTS, type ExchangeConfig } from '../../src/config.ts';
+import type { ExchangeConfig } from '../../src/config.ts';
 import { DEFAULT_PROVIDERS } from '../../src/domain/providers.ts';
 import { startSettlement } from '../../src/settlement.ts';
+import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../../src/store/nonces.ts';
 
 export interface Credentials {
   partnerId: string;
@@ -22,6 +23,9 @@ export interface ExchangeTestServer {
   baseUrl: string;
   adminToken: string;
   database: TestDatabase;
+  box: SecretBox;
+  /** The Redis key prefix of this server's nonces, for a second instance sharing them. */
+  noncePrefix: string;
   /** Onboards a new partner through the operator API and returns its sandbox credentials. */
   onboard(): Promise<Credentials>;
   /** A signed call, signed here with node:crypto (tests also sign with openssl and Python). */
@@ -59,13 +63,17 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
   const adminToken = `adm_${randomBytes(20).toString('hex')}`;
   const config = { sandboxSettleMs: 300, ...options.config };
   const counter = options.rateLimits ? new MemoryCounter() : null;
-  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config });
+  // Nonces in Redis when the run has REDIS_URL (the CI PostgreSQL pass), in the database otherwise.
+  const noncePrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const nonces: NonceStore = process.env.REDIS_URL
+    ? new RedisNonceStore(process.env.REDIS_URL, noncePrefix)
+    : new DatabaseNonceStore(database.db);
+  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config, nonces });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const settlement = startSettlement(
-    { db: database.db, box, providers: DEFAULT_PROVIDERS, config: { ...EXCHANGE_DEFAULTS, ...config } },
-    100,
-    { info: () => {}, warn: (obj, msg) => console.error(msg, obj) },
-  );
+  const settlement = startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 100, {
+    info: () => {},
+    warn: (obj, msg) => console.error(msg, obj),
+  });
   const worker = options.webhooks
     ? startWebhookWorker(
         database,
@@ -88,6 +96,8 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
     baseUrl,
     adminToken,
     database,
+    box,
+    noncePrefix,
     admin,
     onboard: async () => {
       const response = await admin('POST', '/admin/exchange/partners', {
