@@ -236,26 +236,31 @@ describe('orders in the sandbox', () => {
 });
 
 describe('expiry', () => {
-  it('expires an order without a deposit and treats a late deposit as an EMERGENCY', async () => {
-    const creds = await server.onboard();
-    // This file's server keeps the 30 min window; move the deadline into the past as time passing would.
-    const { id, token } = (await server.signed('/api/v1/create', CREATE, creds)).body.data;
-    await server.database.db
-      .updateTable('exchange_orders')
-      .set({ deposit_deadline: new Date(Date.now() - 1000) })
-      .where('id', '=', id)
-      .execute();
-    const expired = await eventually(async () => {
-      const row = await server.database.db
-        .selectFrom('exchange_orders')
-        .select('status')
+  it('expires an order without a deposit and treats a late deposit as an EMERGENCY, each step a verified webhook', async () => {
+    const { creds, receiver } = await partnerWithReceiver();
+    try {
+      // This file's server keeps the 30 min window; move the deadline into the past as time passing would.
+      const { id, token } = (await server.signed('/api/v1/create', CREATE, creds)).body.data;
+      await server.database.db
+        .updateTable('exchange_orders')
+        .set({ deposit_deadline: new Date(Date.now() - 1000) })
         .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      return row.status === 'EXPIRED' ? row : undefined;
-    });
-    expect(expired.status).toBe('EXPIRED'); // moved by the settlement loop, not by a read
-    expect((await server.signed('/api/v1/order', { id, token }, creds)).body.data.status).toBe('EXPIRED');
-    const late = await server.signed('/api/v1/sandbox/deposit', { id }, creds);
-    expect(late.body.data).toMatchObject({ status: 'EMERGENCY', emergency: { reason: 'LATE_DEPOSIT' } });
+        .execute();
+      const expired = await eventually(async () => {
+        const row = await server.database.db
+          .selectFrom('exchange_orders')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return row.status === 'EXPIRED' ? row : undefined;
+      });
+      expect(expired.status).toBe('EXPIRED'); // moved by the settlement loop, not by a read
+      expect((await server.signed('/api/v1/order', { id, token }, creds)).body.data.status).toBe('EXPIRED');
+      const late = await server.signed('/api/v1/sandbox/deposit', { id }, creds);
+      expect(late.body.data).toMatchObject({ status: 'EMERGENCY', emergency: { reason: 'LATE_DEPOSIT' } });
+      expect(await statusesFor(receiver, creds, id, 3)).toEqual(['NEW', 'EXPIRED', 'EMERGENCY']);
+    } finally {
+      await receiver.close();
+    }
   });
 });
