@@ -45,7 +45,7 @@ describe('documented catalogues match the code', () => {
         c.maxAmount,
         c.networkFee,
         String(c.confirmations),
-        SANDBOX_PRICES[c.code],
+        SANDBOX_PRICES[c.asset],
       ]),
     );
   });

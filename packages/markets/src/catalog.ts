@@ -9,6 +9,8 @@ export type Network = 'BTC' | 'ETH' | 'TRX' | 'SOL' | 'ARBITRUM';
 export interface Currency {
   code: string;
   name: string;
+  /** The asset priced by the feed (the same USDT on Tron and on Ethereum has one price). */
+  asset: string;
   network: Network;
   /** The chain family whose address format applies. */
   addressFormat: 'bitcoin' | 'evm' | 'tron' | 'solana';
@@ -22,6 +24,7 @@ export interface Currency {
 export const CURRENCIES: readonly Currency[] = [
   {
     code: 'btc',
+    asset: 'BTC',
     name: 'Bitcoin',
     network: 'BTC',
     addressFormat: 'bitcoin',
@@ -33,6 +36,7 @@ export const CURRENCIES: readonly Currency[] = [
   },
   {
     code: 'eth',
+    asset: 'ETH',
     name: 'Ether',
     network: 'ETH',
     addressFormat: 'evm',
@@ -44,6 +48,7 @@ export const CURRENCIES: readonly Currency[] = [
   },
   {
     code: 'usdt_trc20',
+    asset: 'USDT',
     name: 'Tether USD (Tron)',
     network: 'TRX',
     addressFormat: 'tron',
@@ -55,6 +60,7 @@ export const CURRENCIES: readonly Currency[] = [
   },
   {
     code: 'usdt_erc20',
+    asset: 'USDT',
     name: 'Tether USD (Ethereum)',
     network: 'ETH',
     addressFormat: 'evm',
@@ -66,6 +72,7 @@ export const CURRENCIES: readonly Currency[] = [
   },
   {
     code: 'usdc_arb',
+    asset: 'USDC',
     name: 'USD Coin (Arbitrum One)',
     network: 'ARBITRUM',
     addressFormat: 'evm',
@@ -77,6 +84,7 @@ export const CURRENCIES: readonly Currency[] = [
   },
   {
     code: 'sol',
+    asset: 'SOL',
     name: 'Solana',
     network: 'SOL',
     addressFormat: 'solana',

@@ -27,3 +27,11 @@ export function mulDiv(a: bigint, b: bigint, c: bigint, rounding: 'down' | 'up')
   const quotient = product / c;
   return rounding === 'up' && quotient * c !== product ? quotient + 1n : quotient;
 }
+
+/** Fiat style: always `decimals` fractional digits ("100.00"). */
+export function fromUnitsFixed(units: bigint, decimals: number): string {
+  const text = fromUnits(units, decimals);
+  if (decimals === 0) return text;
+  const [whole, fraction = ''] = text.split('.');
+  return `${whole}.${fraction.padEnd(decimals, '0')}`;
+}

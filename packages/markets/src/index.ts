@@ -1,6 +1,6 @@
 export { ADDRESS_HINTS, evmChecksum, isValidAddress, sandboxAddress, sandboxTxId } from './addresses.ts';
 export { CURRENCIES, type Currency, findCurrency, type Network } from './catalog.ts';
-export { fromUnits, mulDiv, toUnits } from './decimal.ts';
+export { fromUnits, fromUnitsFixed, mulDiv, toUnits } from './decimal.ts';
 export { type PriceFeed, SANDBOX_PRICES, SandboxPriceFeed } from './prices.ts';
 export {
   type Direction,
@@ -13,3 +13,12 @@ export {
   type RateType,
   SERVICE_FEE_BPS,
 } from './quotes.ts';
+export {
+  fiatDecimals,
+  NETWORK_ADDRESS_FORMAT,
+  RAMP_FEE_BPS,
+  type RampQuote,
+  rampQuote,
+  swapCurrency,
+  TOKEN_DECIMALS,
+} from './ramp.ts';

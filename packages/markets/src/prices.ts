@@ -1,30 +1,35 @@
-import type { Currency } from './catalog.ts';
-
 /**
- * Where USD prices come from. A live provider (an exchange's order book, an aggregator) implements this;
- * prices are decimal strings with at most 8 fractional digits.
+ * Where USD prices come from, for crypto assets (BTC, USDT, …) and fiat currencies (EUR, GBP, …) alike. A
+ * live provider (an exchange's order book, an aggregator, an FX feed) implements this; prices are decimal
+ * strings with at most 8 fractional digits.
  */
 export interface PriceFeed {
   readonly name: string;
-  usdPrice(currency: Currency): Promise<string>;
+  /** USD per one unit of `asset` (upper-case symbol). */
+  usdPrice(asset: string): Promise<string>;
 }
 
 /** Fixed, round prices: the same quote every time, so sandbox tests and docs can state exact amounts. */
 export const SANDBOX_PRICES: Readonly<Record<string, string>> = {
-  btc: '60000',
-  eth: '3000',
-  usdt_trc20: '1',
-  usdt_erc20: '1',
-  usdc_arb: '1',
-  sol: '150',
+  BTC: '60000',
+  ETH: '3000',
+  USDT: '1',
+  USDC: '1',
+  SOL: '150',
+  TRX: '0.25',
+  POL: '0.5',
+  USD: '1',
+  EUR: '1.08',
+  GBP: '1.27',
+  CHF: '1.12',
 };
 
 export class SandboxPriceFeed implements PriceFeed {
   readonly name = 'sandbox';
 
-  async usdPrice(currency: Currency): Promise<string> {
-    const price = SANDBOX_PRICES[currency.code];
-    if (!price) throw new Error(`the sandbox feed has no price for ${currency.code}`);
+  async usdPrice(asset: string): Promise<string> {
+    const price = SANDBOX_PRICES[asset];
+    if (!price) throw new Error(`the sandbox feed has no price for ${asset}`);
     return price;
   }
 }

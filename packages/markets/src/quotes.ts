@@ -57,10 +57,11 @@ function currency(code: string, field: string): Currency {
   return found;
 }
 
-async function priceUnits(feed: PriceFeed, c: Currency): Promise<bigint> {
-  const units = toUnits(await feed.usdPrice(c), PRICE_DECIMALS);
+/** The feed's USD price of an asset in 10⁻⁸ units (exact integers from here on). */
+export async function priceUnits(feed: PriceFeed, asset: string): Promise<bigint> {
+  const units = toUnits(await feed.usdPrice(asset), PRICE_DECIMALS);
   if (units === null || units <= 0n)
-    throw new Error(`price feed ${feed.name} gave no usable price for ${c.code}`);
+    throw new Error(`price feed ${feed.name} gave no usable price for ${asset}`);
   return units;
 }
 
@@ -81,7 +82,7 @@ export async function quote(request: QuoteRequest, feed: PriceFeed): Promise<Quo
     );
   const serviceFeeBps = SERVICE_FEE_BPS[request.type];
   const keptBps = BPS - BigInt(serviceFeeBps + request.markupBps);
-  const [fromPrice, toPrice] = await Promise.all([priceUnits(feed, from), priceUnits(feed, to)]);
+  const [fromPrice, toPrice] = await Promise.all([priceUnits(feed, from.asset), priceUnits(feed, to.asset)]);
   // to-units per from-unit = fromPrice·kept·10^to.decimals / (toPrice·BPS·10^from.decimals)
   const numerator = fromPrice * keptBps * 10n ** BigInt(to.decimals);
   const denominator = toPrice * BPS * 10n ** BigInt(from.decimals);

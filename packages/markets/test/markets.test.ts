@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
   CURRENCIES,
+  fiatDecimals,
   findCurrency,
   fromUnits,
   isValidAddress,
   type PriceFeed,
   QuoteError,
   quote,
+  rampQuote,
   SandboxPriceFeed,
   sandboxAddress,
   sandboxTxId,
+  swapCurrency,
   toUnits,
 } from '../src/index.ts';
 
@@ -51,7 +54,7 @@ describe('quote', () => {
   it('never depends on floating point: a price with 8 decimals gives an exact integer result', async () => {
     const odd: PriceFeed = {
       name: 'odd',
-      usdPrice: async (c) => (c.code === 'btc' ? '61234.56789012' : '1'),
+      usdPrice: async (asset) => (asset === 'BTC' ? '61234.56789012' : '1'),
     };
     const q = await quote({ ...base, amount: '0.00123457' }, odd);
     // 0.00123457 × 61 234.56789012 × 0.995 = 75.2203681… → 75.220368 (floor, 6 decimals), minus the 1 USDT fee
@@ -116,5 +119,44 @@ describe('addresses', () => {
         c.addressFormat === 'evm' ? /^0x[0-9a-f]{64}$/ : /^[0-9a-zA-Z]{64,90}$/,
       );
     }
+  });
+});
+
+describe('ramp quotes (0Gate buy and sell)', () => {
+  it('prices a 100 EUR buy of USDT on Arbitrum: 1.5 % processing, then the network fee', async () => {
+    const q = await rampQuote(
+      { flow: 'on_ramp', fiat: { amount: '100.00', currency: 'EUR' }, token: 'USDT', network: 'arbitrum' },
+      feed,
+    );
+    // (100 − 1.50) EUR × 1.08 USD/EUR = 106.38 USDT, minus 0.1 USDT to deliver on Arbitrum
+    expect(q).toEqual({
+      flow: 'on_ramp',
+      fiat: { amount: '100.00', currency: 'EUR' },
+      crypto: { token: 'USDT', network: 'arbitrum', amount: '106.28' },
+      fees: { processing: '1.50', network: '0.1' },
+      rate: '0.92',
+    });
+  });
+
+  it('prices a sell by what the user must send, rounded up, and knows zero-decimal currencies', async () => {
+    const sell = await rampQuote(
+      { flow: 'off_ramp', fiat: { amount: '100.00', currency: 'EUR' }, token: 'BTC', network: 'bitcoin' },
+      feed,
+    );
+    expect(sell.crypto.amount).toBe('0.001827'); // 101.50 × 1.08 / 60 000 = 0.001827 exactly
+    expect(fiatDecimals('JPY')).toBe(0);
+    await expect(
+      rampQuote(
+        { flow: 'on_ramp', fiat: { amount: '1.00', currency: 'EUR' }, token: 'USDT', network: 'ethereum' },
+        feed,
+      ),
+    ).rejects.toThrow('does not cover the fees');
+  });
+
+  it('maps the swap engine to 0Gate token + network names', () => {
+    expect(swapCurrency('USDT', 'tron')?.code).toBe('usdt_trc20');
+    expect(swapCurrency('USDC', 'arbitrum')?.code).toBe('usdc_arb');
+    expect(swapCurrency('BTC', 'bitcoin')?.code).toBe('btc');
+    expect(swapCurrency('USDT', 'polygon')).toBeNull();
   });
 });
