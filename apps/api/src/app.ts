@@ -5,6 +5,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { Mode } from './domain/keys.ts';
+import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import { adminRoutes } from './http/admin.ts';
 import { adminGuard, keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
 import { brandingRoutes } from './http/branding.ts';
@@ -31,6 +32,7 @@ import {
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
+import { widgetRoutes } from './http/widget.ts';
 import type { WindowCounter } from './store/counters.ts';
 import type { Db } from './store/db.ts';
 import type { SecretBox } from './store/secret-box.ts';
@@ -49,6 +51,8 @@ export interface AppDeps {
   tokens: EmbedTokens;
   widgetOrigins?: Record<Mode, string>;
   logger?: FastifyServerOptions['logger'];
+  /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
+  rampProviders?: RampProvidersByMode;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -170,11 +174,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   portalWebhookRoutes(app, routeDeps);
   brandingRoutes(app, routeDeps);
   portalRoutes(app, routeDeps);
-  embedRoutes(app, routeDeps, {
+  const embed = {
     tokens: deps.tokens,
     widgetOrigins: deps.widgetOrigins ?? { test: 'http://localhost:3000', live: 'http://localhost:3000' },
     hostModes,
-  });
+  };
+  embedRoutes(app, routeDeps, embed);
+  widgetRoutes(app, routeDeps, embed, deps.rampProviders ?? DEFAULT_RAMP_PROVIDERS);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

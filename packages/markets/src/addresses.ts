@@ -80,7 +80,11 @@ const VALIDATORS: Record<Currency['addressFormat'], (address: string) => boolean
 };
 
 export function isValidAddress(currency: Currency, address: unknown): boolean {
-  return typeof address === 'string' && address.length <= 128 && VALIDATORS[currency.addressFormat](address);
+  return isValidAddressFormat(currency.addressFormat, address);
+}
+
+export function isValidAddressFormat(format: Currency['addressFormat'], address: unknown): boolean {
+  return typeof address === 'string' && address.length <= 128 && VALIDATORS[format](address);
 }
 
 /** What a valid address looks like, for error messages. */

@@ -1,4 +1,11 @@
-export { ADDRESS_HINTS, evmChecksum, isValidAddress, sandboxAddress, sandboxTxId } from './addresses.ts';
+export {
+  ADDRESS_HINTS,
+  evmChecksum,
+  isValidAddress,
+  isValidAddressFormat,
+  sandboxAddress,
+  sandboxTxId,
+} from './addresses.ts';
 export { CURRENCIES, type Currency, findCurrency, type Network } from './catalog.ts';
 export { fromUnits, fromUnitsFixed, mulDiv, toUnits } from './decimal.ts';
 export { type PriceFeed, SANDBOX_PRICES, SandboxPriceFeed } from './prices.ts';

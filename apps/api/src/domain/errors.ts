@@ -75,3 +75,10 @@ export class RateLimitError extends AppError {
     super('rate_limited', message);
   }
 }
+
+/** 503: the service cannot do this right now (e.g. live payments with no provider configured). */
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}

@@ -296,7 +296,19 @@ export async function cancelSession(db: Db, scope: Scope, id: string): Promise<G
 
 /** Sandbox helper: completes an open test session with a simulated settlement transaction. */
 export async function completeTestSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
-  const txRefid = `0x${randomBytes(32).toString('hex')}`;
+  return completeSession(db, scope, id, `0x${randomBytes(32).toString('hex')}`);
+}
+
+/**
+ * Settlement happened: the session completes with its transaction reference and gate_session.completed is
+ * emitted, once (a concurrent completion or an expiry that won answers 409). Call inside a transaction.
+ */
+export async function completeSession(
+  db: Db,
+  scope: Scope,
+  id: string,
+  txRefid: string,
+): Promise<GateSession> {
   const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid });
   if (!row) return terminalConflict(db, scope, id, 'completed');
   await insertIntent(db, { id: newObjectId(), session_id: id, status: 'succeeded', failure_reason: null });
@@ -312,6 +324,22 @@ export interface GateIntent {
   status: 'failed';
   failure_reason: string;
   created_at: string;
+}
+
+/** A payment attempt in the widget failed: the session stays open (the user may retry) and partners hear of it. */
+export async function reportPaymentFailure(
+  db: Db,
+  scope: Scope,
+  session: GateSession,
+  failureReason: string,
+): Promise<void> {
+  await appendEvent(
+    db,
+    scope,
+    'gate_session.failed',
+    { ...session, failure_reason: failureReason },
+    session.id,
+  );
 }
 
 /** Sandbox helper: records a failed intent; the session stays open and no webhook is emitted (spec). */

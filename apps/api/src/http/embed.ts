@@ -52,8 +52,9 @@ function corsAllowed(db: Db, widgetOrigins: Record<Mode, string>) {
 
 const ALLOWED_HEADERS = 'authorization, content-type, x-publishable-key, x-embed-token';
 
-export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
-  const allowed = corsAllowed(deps.db, embed.widgetOrigins);
+/** The CORS hooks every /v1/embed route uses: an onRequest that echoes an allowed origin, and the preflight. */
+export function embedCors(db: Db, embed: EmbedDeps) {
+  const allowed = corsAllowed(db, embed.widgetOrigins);
   const cors = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('Vary', 'Origin');
     const origin = request.headers.origin;
@@ -74,6 +75,11 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
       .header('Access-Control-Max-Age', '600')
       .send();
   };
+  return { cors, preflight };
+}
+
+export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
+  const { cors, preflight } = embedCors(deps.db, embed);
 
   app.options('/v1/embed/bootstrap', { schema: { hide: true } }, preflight);
   app.post(

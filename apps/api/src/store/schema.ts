@@ -51,6 +51,8 @@ export interface GateSessionsTable {
   expires_at: Timestamp;
   created_at: DefaultTimestamp;
   closed_at: NullableTimestamp;
+  /** When the widget's (simulated) KYC verified the user of this session. */
+  kyc_verified_at: NullableTimestamp;
 }
 
 export interface SessionIntentsTable {
@@ -275,6 +277,30 @@ export interface ExchangeEventsTable {
   created_at: DefaultTimestamp;
 }
 
+export type IntentStatus = 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed';
+
+export interface WidgetIntentsTable {
+  id: string;
+  session_id: string;
+  flow: 'on_ramp' | 'off_ramp' | 'swap';
+  status: IntentStatus;
+  fiat_amount: string;
+  fiat_currency: string;
+  token: string;
+  network: string;
+  crypto_amount: string;
+  source_token: string | null;
+  source_network: string | null;
+  source_amount: string | null;
+  /** The user's wallet (buy, swap) or IBAN (sell). */
+  destination: string;
+  deposit_address: string | null;
+  failure_reason: string | null;
+  tx_refid: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   api_keys: ApiKeysTable;
@@ -297,4 +323,5 @@ export interface Database {
   exchange_orders: ExchangeOrdersTable;
   exchange_idempotency: ExchangeIdempotencyTable;
   exchange_events: ExchangeEventsTable;
+  widget_intents: WidgetIntentsTable;
 }
