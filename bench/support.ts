@@ -30,6 +30,8 @@ export function start(
         ...process.env,
         PORT: '0',
         EXCHANGE_PORT: '0',
+        WIDGET_PORT: '0',
+        EXAMPLE_PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         RATE_LIMITS: 'off',

@@ -40,6 +40,8 @@ export interface Config {
     concurrency: number;
     timeoutMs: number;
   };
+  /** The hosted widget (apps/widget, built) and, with the demo partner, the example shop. */
+  widget: { enabled: boolean; port: number; apiBaseUrl: string | undefined; examplePort: number };
   /** The 0trace partner API, served by the same process on its own port. */
   exchange: ExchangeConfig & { enabled: boolean };
 }
@@ -200,6 +202,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: int('WEBHOOK_BATCH_SIZE', 20, 1, 1000),
       concurrency: int('WEBHOOK_CONCURRENCY', 32, 1, 1000),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    },
+    widget: {
+      enabled: oneOf('WIDGET_ENABLED', 'true', ['true', 'false'] as const) === 'true',
+      port: int('WIDGET_PORT', 3000, 0, 65535),
+      apiBaseUrl: env.WIDGET_API_BASE_URL || undefined,
+      examplePort: int('EXAMPLE_PORT', 5173, 0, 65535),
     },
     exchange: {
       enabled: oneOf('EXCHANGE_ENABLED', 'true', ['true', 'false'] as const) === 'true',

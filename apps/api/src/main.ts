@@ -5,6 +5,7 @@ import { startSettlement } from '../../exchange/src/settlement.ts';
 import { DatabaseNonceStore, RedisNonceStore } from '../../exchange/src/store/nonces.ts';
 import { buildApp, logSerializers } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
 import { resolveLocalSecrets } from './dev/local-secrets.ts';
 import { EmbedTokens } from './domain/embed-token.ts';
@@ -122,6 +123,33 @@ async function main(): Promise<void> {
         `    its keys were shown when it was created; ${config.dataDir}/demo-partner.json is missing`,
       );
   }
+  // The hosted widget and, for the demo partner, the example shop: the whole integration on one machine.
+  const apiBaseUrl = config.widget.apiBaseUrl ?? `http://localhost:${port}`;
+  const widget = config.widget.enabled
+    ? await startWidget({ port: config.widget.port, host: config.host, apiBaseUrl })
+    : null;
+  const widgetPort = widget ? (widget.server.address() as { port: number }).port : null;
+  if (widget)
+    lines.push(`0Gate widget on http://localhost:${widgetPort}  (WIDGET_ORIGIN must be this origin)`);
+  const demoForShop =
+    config.demoPartner && widget ? (await ensureDemoPartner(database.db, config.dataDir)).demo : null;
+  const shop = demoForShop
+    ? await startExampleShop({
+        db: database.db,
+        box,
+        dataDir: config.dataDir,
+        demo: demoForShop,
+        port: config.widget.examplePort,
+        host: config.host,
+        apiBaseUrl,
+        widgetUrl: `http://localhost:${widgetPort}`,
+      })
+    : null;
+  if (shop)
+    lines.push(
+      `Example shop (examples/partner-node) on ${shop.url}  — open it to buy, sell or swap in the sandbox`,
+    );
+
   if (config.demoPartner && exchange) {
     const { partnerId } = await ensureDemoPartner(database.db, config.dataDir);
     const creds = await ensureDemoExchangeCredentials(database.db, box, config.dataDir, partnerId);
@@ -144,6 +172,8 @@ async function main(): Promise<void> {
     clearInterval(sweep);
     await app.close();
     await exchange?.close();
+    await widget?.close();
+    await shop?.close();
     await settlement?.stop();
     await worker?.stop();
     await counter?.close();

@@ -41,6 +41,26 @@ export async function buildPackage(): Promise<void> {
   };
   await build({ ...node, format: 'esm', outfile: join(dist, 'esm/node/index.js') });
   await build({ ...node, format: 'cjs', outfile: join(dist, 'cjs/node/index.cjs') });
+  // The browser SDK: an ES module for bundlers and a <script> build exposing window.GateJS; minified,
+  // because partners ship it to every visitor (budget: 8 KB gzipped, bench/RESULTS.md).
+  const browser: BuildOptions = {
+    entryPoints: [join(root, 'src/browser/index.ts')],
+    bundle: true,
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+  };
+  await build({ ...browser, format: 'esm', outfile: join(dist, 'browser/index.js') });
+  await build({ ...browser, format: 'iife', globalName: 'GateJS', outfile: join(dist, 'browser/gate.iife.js') });
+  const react: BuildOptions = {
+    entryPoints: [join(root, 'src/react/index.ts')],
+    bundle: true,
+    platform: 'neutral',
+    target: 'es2020',
+    external: ['react'],
+  };
+  await build({ ...react, format: 'esm', outfile: join(dist, 'react/index.js') });
+  await build({ ...react, format: 'cjs', platform: 'node', outfile: join(dist, 'react/index.cjs') });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   finishDeclarations(join(dist, 'types'));

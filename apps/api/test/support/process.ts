@@ -60,7 +60,16 @@ export function startServerProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: '0', EXCHANGE_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      env: {
+        ...process.env,
+        PORT: '0',
+        EXCHANGE_PORT: '0',
+        WIDGET_PORT: '0',
+        EXAMPLE_PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
     });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

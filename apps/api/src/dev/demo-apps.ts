@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPartnerExample } from '../../../../examples/partner-node/src/server.ts';
+import { buildWidgetServer } from '../../../widget/src/server.ts';
+import { setEndpoint } from '../domain/webhook-endpoints.ts';
+import type { Db } from '../store/db.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { DemoPartner } from './demo-partner.ts';
+
+/**
+ * `npm start`'s newcomer tour: the hosted widget (WIDGET_PORT) and, for the demo partner, the example shop
+ * (EXAMPLE_PORT) whose webhook endpoint this points at the shop, keeping the signing secret in DATA_DIR so
+ * later starts can verify too.
+ */
+export async function startWidget(options: { port: number; host: string; apiBaseUrl: string }) {
+  const widget = await buildWidgetServer({ apiBaseUrl: options.apiBaseUrl });
+  await widget.listen({ port: options.port, host: options.host });
+  return widget;
+}
+
+async function demoWebhookSecret(db: Db, box: SecretBox, dataDir: string, demo: DemoPartner, url: string) {
+  const file = join(dataDir, 'demo-webhook.json');
+  const saved = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { url: string; secret: string })
+    : null;
+  if (saved?.url === url) return saved.secret;
+  const endpoint = await setEndpoint(db, box, { partnerId: demo.partner_id, mode: 'test' }, url);
+  if (!endpoint.secret) return null; // an endpoint set by hand earlier keeps its own secret
+  writeFileSync(file, `${JSON.stringify({ url, secret: endpoint.secret }, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return endpoint.secret;
+}
+
+export async function startExampleShop(options: {
+  db: Db;
+  box: SecretBox;
+  dataDir: string;
+  demo: DemoPartner;
+  port: number;
+  host: string;
+  apiBaseUrl: string;
+  widgetUrl: string;
+}) {
+  const webhookUrl = `http://localhost:${options.port}/webhooks/gate`;
+  return startPartnerExample({
+    port: options.port,
+    host: options.host,
+    secretKey: options.demo.secret_key,
+    publishableKey: options.demo.publishable_key,
+    webhookSecret: await demoWebhookSecret(
+      options.db,
+      options.box,
+      options.dataDir,
+      options.demo,
+      webhookUrl,
+    ),
+    apiBaseUrl: options.apiBaseUrl,
+    iframeUrl: options.widgetUrl,
+  });
+}

@@ -1,0 +1,63 @@
+/** The widget's only way to the API: X-Embed-Token, from this origin (the server checks both). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface Quote {
+  flow: 'on_ramp' | 'off_ramp' | 'swap';
+  amount: string;
+  currency: string;
+  crypto: { token: string; network: string; amount: string };
+  fees: { processing: string; network: string };
+  rate: string;
+  source: { token: string; network: string; amount: string; rate: string } | null;
+  kyc_required: boolean;
+}
+
+export interface Intent {
+  id: string;
+  flow: 'on_ramp' | 'off_ramp' | 'swap';
+  status: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed';
+  amount: string;
+  currency: string;
+  crypto: { token: string; network: string; amount: string };
+  source: { token: string; network: string | null; amount: string | null } | null;
+  destination: string;
+  deposit_address: string | null;
+  failure_reason: string | null;
+  tx_refid: string | null;
+  return_url: string;
+}
+
+export function createApi(apiBaseUrl: string, token: string) {
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
+    const response = await fetch(`${apiBaseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-embed-token': token },
+      body: JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const message = Array.isArray(data.message)
+        ? data.message.join('; ')
+        : (data.message ?? response.statusText);
+      throw new ApiError(message, response.status);
+    }
+    return data as T;
+  };
+  return {
+    quote: (selection: Record<string, string | undefined>) => post<Quote>('/v1/embed/quote', selection),
+    kyc: (person: { first_name: string; last_name: string; date_of_birth: string; country: string }) =>
+      post<{ status: 'verified' | 'rejected'; reason: string | null }>('/v1/embed/kyc', person),
+    createIntent: (body: Record<string, string | undefined>) => post<Intent>('/v1/embed/intents', body),
+    confirm: (id: string, body: Record<string, unknown>) =>
+      post<Intent>(`/v1/embed/intents/${encodeURIComponent(id)}/confirm`, body),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

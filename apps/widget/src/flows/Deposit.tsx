@@ -1,0 +1,117 @@
+import { useState } from 'react';
+import type { Api, Intent, Quote } from '../api.ts';
+import type { Bootstrap } from '../embed.ts';
+import { Done, ErrorText, Field, QuoteSummary, Step } from '../ui.tsx';
+
+/**
+ * Sell and swap: the user sends crypto to a deposit address shown here, then we pay out — to a bank account
+ * (sell) or a wallet (swap). In the sandbox "I have sent it" stands for the chain seeing the deposit.
+ */
+export function Deposit(props: {
+  api: Api;
+  boot: Bootstrap;
+  quote: Quote;
+  selection: Record<string, string | undefined>;
+  redirect: boolean;
+  onPaid: (intent: Intent) => void;
+  onFailed: (message: string) => void;
+}) {
+  const { api, boot, quote } = props;
+  const selling = quote.flow === 'off_ramp';
+  const [destination, setDestination] = useState(selling ? '' : (boot.wallet_address ?? ''));
+  const [intent, setIntent] = useState<Intent | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (intent?.status === 'succeeded' && intent.tx_refid)
+    return <Done txId={intent.tx_refid} returnUrl={boot.return_url} redirect={props.redirect} />;
+  if (intent)
+    return (
+      <Step title="Send your crypto">
+        <p>
+          Send exactly{' '}
+          <strong data-testid="deposit-amount">{intent.source?.amount ?? intent.crypto.amount}</strong>{' '}
+          {intent.source?.token ?? intent.crypto.token} on {intent.source?.network ?? intent.crypto.network}{' '}
+          to:
+        </p>
+        <p className="address">
+          <code data-testid="deposit-address">{intent.deposit_address}</code>
+        </p>
+        <p className="hint">
+          Sandbox: nothing is really sent; the button below simulates the deposit arriving.
+        </p>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() =>
+            run(async () => {
+              const result = await api.confirm(intent.id, {});
+              setIntent(result);
+              if (result.status === 'succeeded') props.onPaid(result);
+              else {
+                props.onFailed(`Payment failed (${result.failure_reason})`);
+                throw new Error(`Payment failed (${result.failure_reason})`);
+              }
+            })
+          }
+        >
+          I have sent it
+        </button>
+        <ErrorText message={error} />
+      </Step>
+    );
+  return (
+    <Step title={selling ? 'Sell' : 'Swap'}>
+      <QuoteSummary quote={quote} />
+      {selling ? (
+        <Field
+          id="iban"
+          label={`Your bank account (IBAN) for ${quote.amount} ${quote.currency}`}
+          value={destination}
+          onChange={setDestination}
+          placeholder="DE89 3704 0044 0532 0130 00"
+        />
+      ) : (
+        <Field
+          id="wallet"
+          label={`Your ${quote.crypto.token} address on ${quote.crypto.network}`}
+          value={destination}
+          onChange={setDestination}
+        />
+      )}
+      <button
+        type="button"
+        className="button"
+        disabled={busy || !destination}
+        onClick={() =>
+          run(async () => {
+            setIntent(
+              await api.createIntent({
+                ...props.selection,
+                amount: quote.amount,
+                currency: quote.currency,
+                ...(selling ? { iban: destination } : { wallet_address: destination.trim() }),
+              }),
+            );
+          })
+        }
+      >
+        Continue
+      </button>
+      <ErrorText message={error} />
+    </Step>
+  );
+}
