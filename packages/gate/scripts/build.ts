@@ -51,7 +51,12 @@ export async function buildPackage(): Promise<void> {
     minify: true,
   };
   await build({ ...browser, format: 'esm', outfile: join(dist, 'browser/index.js') });
-  await build({ ...browser, format: 'iife', globalName: 'GateJS', outfile: join(dist, 'browser/gate.iife.js') });
+  await build({
+    ...browser,
+    format: 'iife',
+    globalName: 'GateJS',
+    outfile: join(dist, 'browser/gate.iife.js'),
+  });
   const react: BuildOptions = {
     entryPoints: [join(root, 'src/react/index.ts')],
     bundle: true,
