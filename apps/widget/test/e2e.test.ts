@@ -59,4 +59,178 @@ describe('the widget in Chromium, embedded by the example shop', () => {
     );
     await page.close();
   });
+
+  it('declines a card: onError on the page, gate_session.failed for the partner, and another card still pays', async () => {
+    const shop = await stack.shop();
+    const page = await stack.page();
+    await page.goto(shop.url);
+    await page.click('button[data-flow="on_ramp"]');
+    const frame = await widgetFrame(page);
+    await frame.getByRole('button', { name: 'Continue' }).click();
+    await frame.getByRole('button', { name: 'Continue' }).click();
+    await frame.getByLabel('First name').fill('Grace');
+    await frame.getByLabel('Last name').fill('Hopper');
+    await frame.getByLabel(/Date of birth/).fill('1990-01-31');
+    await frame.getByLabel(/Country/).fill('US');
+    await frame.getByRole('button', { name: 'Verify' }).click();
+    await frame.getByLabel('Card number').fill('4000 0000 0000 0002');
+    await frame.getByLabel(/Expiry/).fill('12/30');
+    await frame.getByLabel('CVC').fill('123');
+    await frame.getByRole('button', { name: /^Pay/ }).click();
+    await frame.getByRole('alert').filter({ hasText: 'card_declined' }).waitFor();
+    await page.screenshot(shot('on-ramp-declined'));
+    expect(await waitForEvent(page, /^error Payment declined \(card_declined\)/m)).not.toContain('success');
+    const order = [...shop.orders.values()][0]!;
+    const failed = await stack.server.call('GET', '/v1/events?type=gate_session.failed', {
+      headers: bearer(shop.keys.secret_key),
+    });
+    expect(failed.body.data[0]).toMatchObject({
+      type: 'gate_session.failed',
+      data: { id: order.sessionId, failure_reason: 'card_declined' },
+    });
+    await frame.getByLabel('Card number').fill('4000 0000 0000 3220');
+    await frame.getByRole('button', { name: /^Pay/ }).click();
+    await frame.getByRole('heading', { name: '3-D Secure' }).waitFor();
+    await page.screenshot(shot('on-ramp-3ds-challenge'));
+    await frame.getByLabel('Confirmation code').fill('123456');
+    await frame.getByRole('button', { name: 'Confirm' }).click();
+    await frame.getByRole('heading', { name: 'Done' }).waitFor();
+    await waitForEvent(page, /^success /m);
+    await page.close();
+  });
+
+  it('sells to a test IBAN and swaps, each completing its session; a flow lock hides the tabs, no lock shows them', async () => {
+    const shop = await stack.shop();
+    const page = await stack.page();
+    await page.goto(shop.url);
+    await page.click('button[data-flow="off_ramp"]');
+    let frame = await widgetFrame(page);
+    await frame.getByRole('heading', { name: 'Sell' }).waitFor();
+    expect(await frame.getByRole('tablist').count()).toBe(0);
+    await frame.getByLabel(/IBAN/).fill('DE89 3704 0044 0532 0130 00');
+    await page.screenshot(shot('off-ramp-1-iban'));
+    await frame.getByRole('button', { name: 'Continue' }).click();
+    expect(await frame.getByTestId('deposit-address').textContent()).toMatch(/^bc1q/);
+    expect(await frame.getByTestId('deposit-amount').textContent()).toBe('0.001827');
+    await page.screenshot(shot('off-ramp-2-deposit'));
+    await frame.getByRole('button', { name: 'I have sent it' }).click();
+    await frame.getByRole('heading', { name: 'Done' }).waitFor();
+    const sold = /^success (\S+) /m.exec(await waitForEvent(page, /^success /m))![1]!;
+    expect((await sessionOf(shop.keys.secret_key, sold)).status).toBe('completed');
+
+    await page.click('button[data-flow=""]');
+    await waitForEvent(page, /^ready$[\s\S]*^ready$/m); // the second widget is mounted
+    frame = await widgetFrame(page);
+    await frame.getByRole('tablist').waitFor();
+    await frame.getByRole('tab', { name: 'Swap' }).click();
+    await frame.getByLabel('Swap from').selectOption('BTC:bitcoin');
+    await frame.getByTestId('quote').filter({ hasText: 'BTC' }).waitFor();
+    await page.screenshot(shot('swap-1-quote'));
+    await frame.getByRole('button', { name: 'Continue' }).click();
+    await frame.getByRole('button', { name: 'I have sent it' }).click();
+    await frame.getByRole('heading', { name: 'Done' }).waitFor();
+    await page.screenshot(shot('swap-2-done'));
+    const log = await waitForEvent(page, /^success [\s\S]*^success /m);
+    expect(log.match(/^success /gm)).toHaveLength(2);
+    await page.close();
+  });
+
+  it('applies the partner branding (colour visible in the computed style, name shown)', async () => {
+    const shop = await stack.shop();
+    await stack.server.call('PATCH', '/v1/branding', {
+      headers: { ...bearer(shop.keys.secret_key), 'idempotency-key': crypto.randomUUID() },
+      body: { primary_color: '#FF4B1F', brand_name: 'Acme Ramp' },
+    });
+    const page = await stack.page();
+    await page.goto(shop.url);
+    await page.click('button[data-flow="on_ramp"]');
+    const frame = await widgetFrame(page);
+    await frame.getByRole('heading', { name: 'Review' }).waitFor();
+    expect(await frame.getByTestId('brand-name').textContent()).toBe('Acme Ramp');
+    const background = await frame
+      .getByRole('button', { name: 'Continue' })
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(background).toBe('rgb(255, 75, 31)');
+    await page.screenshot(shot('branding'));
+    await page.close();
+  });
+
+  it('works at 360 px wide without horizontal scrolling, and is usable with the keyboard alone', async () => {
+    const shop = await stack.shop();
+    const page = await stack.page(360);
+    await page.goto(shop.url);
+    await page.click('button[data-flow="on_ramp"]');
+    const frame = await widgetFrame(page);
+    await frame.getByRole('heading', { name: 'Review' }).waitFor();
+    const overflow = await frame.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await frame.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+    await frame.getByLabel(/address on arbitrum/).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await frame.getByRole('heading', { name: 'Verify your identity' }).waitFor();
+    await page.screenshot(shot('narrow-360'));
+    await page.close();
+  });
+});
+
+describe('GateRamp guards', () => {
+  it('rejects mount with a clear error on a page whose origin is not in allowed_domains', async () => {
+    const shop = await stack.shop(); // allows http://127.0.0.1:<port> only
+    const page = await stack.page();
+    await page.goto(shop.url.replace('127.0.0.1', 'localhost')); // the same shop, from an origin it did not register
+    await page.click('button[data-flow="on_ramp"]');
+    const log = await waitForEvent(page, /^mount failed/m);
+    expect(log).toMatch(
+      /mount failed: BootstrapError: .*origin http:\/\/localhost:\d+ is not in the partner's allowed_domains/,
+    );
+    expect(await page.locator('#ramp iframe').count()).toBe(0);
+    await page.close();
+  });
+
+  it('calls onUnavailable when the partner quota is exhausted', async () => {
+    const shop = await stack.shop();
+    await stack.server.call('PATCH', `/admin/partners/${shop.partnerId}/quota`, {
+      headers: bearer(stack.server.adminToken),
+      body: { mode: 'test', monthly_sessions: 1 },
+    });
+    const page = await stack.page();
+    await page.goto(shop.url);
+    await page.click('button[data-flow="on_ramp"]');
+    expect(await waitForEvent(page, /^unavailable /m)).toMatch(/^unavailable \S+/m);
+    expect(await page.locator('#ramp iframe').count()).toBe(0);
+    await page.close();
+  });
+
+  it('refuses a secret key with SecretKeyInBrowserError, and ignores messages from any other origin', async () => {
+    const shop = await stack.shop();
+    const page = await stack.page();
+    await page.goto(shop.url);
+    const errors = await page.evaluate(() => {
+      const names: string[] = [];
+      for (const publishableKey of ['sk_test_abc', 'nope'])
+        try {
+          new (window as never as { GateJS: { GateRamp: new (o: object) => unknown } }).GateJS.GateRamp({
+            publishableKey,
+          });
+        } catch (error) {
+          names.push((error as Error).name);
+        }
+      return names;
+    });
+    expect(errors).toEqual(['SecretKeyInBrowserError', 'ConfigError']);
+    await page.click('button[data-flow="on_ramp"]');
+    await waitForEvent(page, /^ready$/m);
+    // The page itself (another origin than the widget's) pretends to be the widget.
+    await page.evaluate(() =>
+      window.postMessage({ type: 'PAYMENT_SUCCESS', txId: '0xforged', sessionId: 'forged' }, '*'),
+    );
+    await page.waitForTimeout(300);
+    expect(await events(page)).not.toContain('forged');
+    await page.close();
+  });
 });

@@ -91,6 +91,7 @@ export function useStack() {
       webhookSecret: endpoint.body.secret,
       apiBaseUrl: server.baseUrl,
       iframeUrl: widgetOrigin,
+      publicUrl: origin,
     });
     const result: Shop = {
       url: origin,

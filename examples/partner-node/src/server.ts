@@ -20,6 +20,8 @@ export interface PartnerExampleOptions {
   /** The 0Gate API and widget origins (local: http://localhost:4000 and http://localhost:3000). */
   apiBaseUrl: string;
   iframeUrl: string;
+  /** This shop's own origin, for return URLs (default http://localhost:<port>). */
+  publicUrl?: string;
 }
 
 interface Order {
@@ -72,11 +74,11 @@ export async function startPartnerExample(options: PartnerExampleOptions) {
       if (req.method === 'POST' && url.pathname === '/api/orders') {
         const { flow = null } = JSON.parse((await readBody(req)).toString() || '{}');
         const id = `order_${next++}`;
-        const origin = `http://${req.headers.host}`;
+        const origin = options.publicUrl ?? `http://localhost:${port}`;
         const session = await gate.sessions.create({
           amount: '100.00',
           currency: 'EUR',
-          target_token: flow === 'off_ramp' ? 'BTC' : flow === 'swap' ? 'USDC' : 'USDT',
+          target_token: flow === 'off_ramp' ? 'BTC' : flow === 'on_ramp' ? 'USDT' : 'USDC',
           target_network: flow === 'off_ramp' ? 'bitcoin' : 'arbitrum',
           flow,
           wallet_address: flow === 'off_ramp' ? null : '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
@@ -120,8 +122,9 @@ export async function startPartnerExample(options: PartnerExampleOptions) {
       json(res, 500, { error: (error as Error).message });
     }
   });
+  let port = options.port;
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  port = (server.address() as { port: number }).port;
   return {
     port,
     url: `http://localhost:${port}`,

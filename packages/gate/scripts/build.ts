@@ -49,6 +49,7 @@ export async function buildPackage(): Promise<void> {
     platform: 'browser',
     target: 'es2020',
     minify: true,
+    keepNames: true, // error.name stays "SecretKeyInBrowserError", not a minified letter
   };
   await build({ ...browser, format: 'esm', outfile: join(dist, 'browser/index.js') });
   await build({

@@ -75,7 +75,11 @@ export class GateRamp {
       headers: { authorization: `Bearer ${this.options.publishableKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(this.options.clientSecret ? { clientSecret: this.options.clientSecret } : {}),
     }).catch((error: Error) => {
-      throw new BootstrapError(`Could not reach ${this.apiBaseUrl}: ${error.message}`, 0);
+      // The API refuses cross-origin calls from pages it does not know, which looks like a network error here.
+      throw new BootstrapError(
+        `Could not reach ${this.apiBaseUrl} (${error.message}): either it is down, or this page's origin ${location.origin} is not in the partner's allowed_domains`,
+        0,
+      );
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
