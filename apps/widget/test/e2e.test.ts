@@ -1,7 +1,10 @@
+import http from 'node:http';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bearer } from '../../api/test/support/server.ts';
-import { events, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './harness.ts';
+import { REPO_ROOT } from '../../api/test/support/process.ts';
+import { bearer, writeHeaders } from '../../api/test/support/server.ts';
+import { events, freePort, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './harness.ts';
 
 const stack = useStack();
 const shot = (name: string) => ({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -232,5 +235,96 @@ describe('GateRamp guards', () => {
     await page.waitForTimeout(300);
     expect(await events(page)).not.toContain('forged');
     await page.close();
+  });
+
+  it('redirectToCheckout opens the widget as a page: the client secret travels only in the fragment', async () => {
+    const shop = await stack.shop();
+    const page = await stack.page();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(shop.url);
+    await page.evaluate(async () => {
+      const config = await fetch('/config.json').then((r) => r.json());
+      const order = await fetch('/api/orders', { method: 'POST', body: '{"flow":"on_ramp"}' }).then((r) =>
+        r.json(),
+      );
+      const { GateJS } = window as never as {
+        GateJS: { createGateOnRamp: (o: object) => { redirectToCheckout(): void } };
+      };
+      GateJS.createGateOnRamp({
+        ...config,
+        clientSecret: order.clientSecret,
+        environment: 'development',
+      }).redirectToCheckout();
+    });
+    await page.waitForURL(`${stack.widgetOrigin}/**`);
+    await page.getByRole('heading', { name: 'Review' }).waitFor();
+    await page.screenshot(shot('redirect-review'));
+    expect(page.url()).toBe(`${stack.widgetOrigin}/`); // the fragment is gone from the address bar
+    expect(requested.filter((url) => url.includes('gsec_'))).toEqual([]);
+    expect(await page.getByRole('tablist').count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe('@0bit/gate/react in the browser', () => {
+  it('mounts exactly one widget under React StrictMode (effects run twice in development)', async () => {
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const { keys } = await stack.server.partner({ allowed_domains: [origin] });
+    const session = await stack.server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(keys.test.secret_key),
+      body: {
+        amount: '25.00',
+        currency: 'EUR',
+        return_url: `${origin}/done`,
+        flow: 'swap',
+        target_token: 'USDC',
+        target_network: 'arbitrum',
+      },
+    });
+    const bundle = await build({
+      stdin: {
+        contents: `import { createElement, StrictMode } from 'react';
+          import { createRoot } from 'react-dom/client';
+          import { GateSwap } from '@0bit/gate/react';
+          createRoot(document.getElementById('root')).render(
+            createElement(StrictMode, null, createElement(GateSwap, { ...window.CONFIG, onError: (e) => { document.title = 'error: ' + e.message; } })),
+          );`,
+        resolveDir: REPO_ROOT,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      define: { 'process.env.NODE_ENV': '"development"' },
+    });
+    const config = {
+      publishableKey: keys.test.publishable_key,
+      clientSecret: session.body.client_secret,
+      environment: 'development',
+      apiBaseUrl: stack.server.baseUrl,
+      iframeUrl: stack.widgetOrigin,
+    };
+    const page = `<!doctype html><div id="root"></div><script>window.CONFIG=${JSON.stringify(config)}</script><script src="/app.js"></script>`;
+    const server = http.createServer((req, res) =>
+      req.url === '/app.js'
+        ? res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.outputFiles[0]!.text)
+        : res.writeHead(200, { 'content-type': 'text/html' }).end(page),
+    );
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const browserPage = await stack.page();
+    try {
+      await browserPage.goto(origin);
+      const frame = await widgetFrame(browserPage, '#root iframe');
+      await frame.getByRole('heading', { name: 'Swap' }).waitFor();
+      await browserPage.waitForTimeout(500);
+      expect(await browserPage.locator('#root iframe').count()).toBe(1);
+      expect(await browserPage.title()).not.toContain('error');
+    } finally {
+      await browserPage.close();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

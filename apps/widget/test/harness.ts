@@ -119,8 +119,8 @@ export function useStack() {
 }
 
 /** The widget's frame once it has mounted. */
-export async function widgetFrame(page: Page): Promise<Frame> {
-  const handle = await page.waitForSelector('#ramp iframe');
+export async function widgetFrame(page: Page, selector = '#ramp iframe'): Promise<Frame> {
+  const handle = await page.waitForSelector(selector);
   const frame = await handle.contentFrame();
   if (!frame) throw new Error('the widget iframe has no frame');
   return frame;

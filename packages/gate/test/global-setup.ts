@@ -1,6 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildPackage } from '../scripts/build.ts';
 
-/** Tests that import `@0bit/gate` by name get dist/, as a partner does; build it from the current sources. */
+const WIDGET = fileURLToPath(new URL('../../../apps/widget/', import.meta.url));
+
+/**
+ * Tests that import `@0bit/gate` by name get dist/, as a partner does; build it from the current sources.
+ * The browser tests serve the built widget; `npm test` builds it first, a bare `vitest run` does it here.
+ */
 export default async function setup(): Promise<void> {
   await buildPackage();
+  if (!existsSync(`${WIDGET}dist/index.html`))
+    execFileSync(
+      process.execPath,
+      [fileURLToPath(import.meta.resolve('vite/bin/vite.js')), 'build', '--logLevel', 'warn'],
+      {
+        cwd: WIDGET,
+        stdio: 'inherit',
+      },
+    );
 }

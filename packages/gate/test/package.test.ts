@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCommand } from '../../../apps/api/test/support/process.ts';
 import { useTestServer } from '../../../apps/api/test/support/server.ts';
@@ -64,15 +65,31 @@ describe('the packed @0bit/gate, installed like a partner would', () => {
     expect(await runConsumer('consumer.cjs', `(async () => {${source}})();`)).toEqual(expected);
   });
 
-  it('ships no runtime dependencies and no sources, and reserves ./browser and ./react', async () => {
+  it('ships no runtime dependencies and no sources; the browser entry imports in Node without touching window', async () => {
     const installed = join(project, 'node_modules/@0bit/gate');
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'package.json']);
     expect(readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.'))).toEqual(['@0bit']);
-    for (const subpath of ['browser', 'react']) {
-      const result = await runCommand(process.execPath, ['-e', `require('@0bit/gate/${subpath}')`], {
-        cwd: project,
-      });
-      expect(result.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    const browser = await runCommand(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('@0bit/gate/browser'); console.log(Object.keys(m).sort().join(','))",
+      ],
+      { cwd: project },
+    );
+    expect(browser.stderr).toBe('');
+    expect(browser.stdout.trim()).toBe(
+      'BootstrapError,ConfigError,ENVIRONMENTS,GateJsError,GateRamp,MOUNT_TIMEOUT_MS,MountTimeoutError,SecretKeyInBrowserError,createGateOffRamp,createGateOnRamp,createGateSwap',
+    );
+  });
+
+  it('keeps the browser SDK within its budget of 8 KB gzipped (ES module and <script> build)', () => {
+    for (const file of ['index.js', 'gate.iife.js']) {
+      const bytes = gzipSync(readFileSync(join(project, 'node_modules/@0bit/gate/dist/browser', file)), {
+        level: 9,
+      }).length;
+      expect(bytes, file).toBeLessThanOrEqual(8 * 1024);
     }
   });
 
