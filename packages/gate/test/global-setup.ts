@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildPackage } from '../scripts/build.ts';
 
@@ -14,7 +15,7 @@ export default async function setup(): Promise<void> {
   if (!existsSync(`${WIDGET}dist/index.html`))
     execFileSync(
       process.execPath,
-      [fileURLToPath(import.meta.resolve('vite/bin/vite.js')), 'build', '--logLevel', 'warn'],
+      [createRequire(import.meta.url).resolve('vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
       {
         cwd: WIDGET,
         stdio: 'inherit',
