@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildPackage } from '../scripts/build.ts';
 
@@ -15,7 +14,12 @@ export default async function setup(): Promise<void> {
   if (!existsSync(`${WIDGET}dist/index.html`))
     execFileSync(
       process.execPath,
-      [createRequire(import.meta.url).resolve('vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+      [
+        fileURLToPath(new URL('../../../node_modules/vite/bin/vite.js', import.meta.url)),
+        'build',
+        '--logLevel',
+        'warn',
+      ],
       {
         cwd: WIDGET,
         stdio: 'inherit',
