@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_CARDS, TEST_THREE_DS_CODE } from '../src/domain/ramp/providers.ts';
+import { REPO_ROOT, runCommand } from './support/process.ts';
 import { startReceiver, verifiedByOpenssl } from './support/receiver.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
 
@@ -33,7 +36,15 @@ async function widgetFor(body: Record<string, unknown> = {}, mode: 'test' | 'liv
   });
   const call = (path: string, payload: unknown = {}, origin = WIDGET_ORIGINS[mode]) =>
     server.call('POST', path, { headers: { 'x-embed-token': boot.body.token, origin }, body: payload });
-  return { keys, partner, session: session.body, call, receiver, secret: endpoint.body.secret as string };
+  return {
+    keys,
+    partner,
+    session: session.body,
+    call,
+    receiver,
+    secret: endpoint.body.secret as string,
+    token: boot.body.token as string,
+  };
 }
 
 async function eventsOf(receiver: Awaited<ReturnType<typeof startReceiver>>, secret: string, count: number) {
@@ -242,6 +253,24 @@ describe('widget API (/v1/embed/…)', () => {
     } finally {
       await w.receiver.close();
       await live.receiver.close();
+    }
+  });
+
+  it('runs the docs/widget-api.md example as written', async () => {
+    const w = await widgetFor();
+    try {
+      const doc = readFileSync(join(REPO_ROOT, 'docs/widget-api.md'), 'utf8');
+      const script = /<!-- widget-api-example -->\s*```bash\n([\s\S]*?)```/.exec(doc)![1]!;
+      const run = await runCommand('bash', ['-euo', 'pipefail', '-c', script], {
+        env: { API: server.baseUrl, TOKEN: w.token, WIDGET_ORIGIN: WIDGET_ORIGINS.test },
+      });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        status: 'succeeded',
+        tx_refid: expect.stringMatching(/^0x/),
+      });
+    } finally {
+      await w.receiver.close();
     }
   });
 });
