@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { EPHEMERAL_PORTS } from '../apps/api/test/support/process.ts';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,10 +29,7 @@ export function start(
       cwd: ROOT,
       env: {
         ...process.env,
-        PORT: '0',
-        EXCHANGE_PORT: '0',
-        WIDGET_PORT: '0',
-        EXAMPLE_PORT: '0',
+        ...EPHEMERAL_PORTS,
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         RATE_LIMITS: 'off',

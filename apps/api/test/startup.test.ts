@@ -77,12 +77,11 @@ describe('npm start on the embedded default', () => {
   }, 90_000);
 
   it('refuses to start in production without its secrets, naming them', async () => {
-    const { runScript } = await import('./support/process.ts');
+    const { runScript, EPHEMERAL_PORTS } = await import('./support/process.ts');
     const result = await runScript('apps/api/src/main.ts', [], {
       ...env,
       NODE_ENV: 'production',
-      PORT: '0',
-      EXCHANGE_PORT: '0',
+      ...EPHEMERAL_PORTS,
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('SECRETS_KEY is required');

@@ -1,5 +1,23 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { Quote } from './api.ts';
+
+/** One user action at a time: `busy` while it runs, its error message (if any) afterwards. */
+export function useAction() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run };
+}
 
 /** A labelled input: every field has a visible label, and errors are announced. */
 export function Field(props: {

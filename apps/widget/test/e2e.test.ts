@@ -2,9 +2,10 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../api/test/support/http.ts';
 import { REPO_ROOT } from '../../api/test/support/process.ts';
 import { bearer, writeHeaders } from '../../api/test/support/server.ts';
-import { events, freePort, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './harness.ts';
+import { events, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './harness.ts';
 
 const stack = useStack();
 const shot = (name: string) => ({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

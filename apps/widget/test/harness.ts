@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startPartnerExample } from '../../../examples/partner-node/src/server.ts';
+import { freePort } from '../../api/test/support/http.ts';
 import { REPO_ROOT } from '../../api/test/support/process.ts';
 import { bearer, useTestServer } from '../../api/test/support/server.ts';
 import { buildWidgetServer } from '../src/server.ts';
@@ -19,14 +19,6 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'widget-screenshots');
-
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 export interface Shop {
   url: string;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -54,4 +55,13 @@ export function send(
     if (payload !== undefined) req.write(payload);
     req.end();
   });
+}
+
+/** A port free on 127.0.0.1 right now, for a server that must know its origin before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
+/** `npm start` opens four ports (API, 0trace, widget, example shop); a spawned copy takes free ones. */
+export const EPHEMERAL_PORTS = { PORT: '0', EXCHANGE_PORT: '0', WIDGET_PORT: '0', EXAMPLE_PORT: '0' };
+
 export interface CommandResult {
   code: number | null;
   stdout: string;
@@ -62,10 +65,7 @@ export function startServerProcess(
       cwd: REPO_ROOT,
       env: {
         ...process.env,
-        PORT: '0',
-        EXCHANGE_PORT: '0',
-        WIDGET_PORT: '0',
-        EXAMPLE_PORT: '0',
+        ...EPHEMERAL_PORTS,
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
         ...env,

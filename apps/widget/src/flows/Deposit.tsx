@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Api, Intent, Quote } from '../api.ts';
 import type { Bootstrap } from '../embed.ts';
-import { Done, ErrorText, Field, QuoteSummary, Step } from '../ui.tsx';
+import { Done, ErrorText, Field, QuoteSummary, Step, useAction } from '../ui.tsx';
 
 /**
  * Sell and swap: the user sends crypto to a deposit address shown here, then we pay out — to a bank account
@@ -20,20 +20,7 @@ export function Deposit(props: {
   const selling = quote.flow === 'off_ramp';
   const [destination, setDestination] = useState(selling ? '' : (boot.wallet_address ?? ''));
   const [intent, setIntent] = useState<Intent | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, run } = useAction();
 
   if (intent?.status === 'succeeded' && intent.tx_refid)
     return <Done txId={intent.tx_refid} returnUrl={boot.return_url} redirect={props.redirect} />;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Api, Intent, Quote } from '../api.ts';
 import type { Bootstrap } from '../embed.ts';
-import { Done, ErrorText, Field, QuoteSummary, Step } from '../ui.tsx';
+import { Done, ErrorText, Field, QuoteSummary, Step, useAction } from '../ui.tsx';
 
 type Stage = 'quote' | 'wallet' | 'kyc' | 'card' | 'challenge' | 'done';
 
@@ -22,20 +22,7 @@ export function OnRamp(props: {
   const [person, setPerson] = useState({ first_name: '', last_name: '', date_of_birth: '', country: '' });
   const [card, setCard] = useState({ number: '', expiry: '', cvc: '' });
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, run } = useAction();
 
   const submitWallet = () =>
     run(async () => {
