@@ -182,6 +182,22 @@ describe('the widget in Chromium, embedded by the example shop', () => {
   });
 });
 
+describe('live mode without a payment provider', () => {
+  it('shows a clear "unavailable" screen and never a price or a card form', async () => {
+    const shop = await stack.shop('live');
+    const page = await stack.page();
+    await page.goto(shop.url);
+    await page.click('button[data-flow="on_ramp"]');
+    const frame = await widgetFrame(page);
+    await frame.getByRole('heading', { name: 'Unavailable' }).waitFor();
+    expect(await frame.getByTestId('unavailable').textContent()).toContain('No money was moved');
+    expect(await frame.getByTestId('quote').count()).toBe(0);
+    expect(await frame.getByText('Sandbox').count()).toBe(0);
+    await page.screenshot(shot('live-unavailable'));
+    await page.close();
+  });
+});
+
 describe('GateRamp guards', () => {
   it('rejects mount with a clear error on a page whose origin is not in allowed_domains', async () => {
     const shop = await stack.shop(); // allows http://127.0.0.1:<port> only

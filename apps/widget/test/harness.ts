@@ -66,20 +66,20 @@ export function useStack() {
   });
 
   /** A partner and its example shop on a free port (its origin allowed unless `allowed` says otherwise). */
-  async function shop(options: { allowed?: (origin: string) => string[] } = {}): Promise<Shop> {
+  async function shop(mode: 'test' | 'live' = 'test'): Promise<Shop> {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const { keys, partner } = await server.partner({
-      allowed_domains: options.allowed?.(origin) ?? [origin],
+      allowed_domains: [origin],
     });
     const endpoint = await server.call('PUT', '/portal/webhook-endpoint', {
-      headers: bearer(keys.test.secret_key),
+      headers: bearer(keys[mode].secret_key),
       body: { url: `${origin}/webhooks/gate` },
     });
     const running = await startPartnerExample({
       port,
-      secretKey: keys.test.secret_key,
-      publishableKey: keys.test.publishable_key,
+      secretKey: keys[mode].secret_key,
+      publishableKey: keys[mode].publishable_key,
       webhookSecret: endpoint.body.secret,
       apiBaseUrl: server.baseUrl,
       iframeUrl: widgetOrigin,
@@ -88,7 +88,7 @@ export function useStack() {
     const result: Shop = {
       url: origin,
       partnerId: partner.id,
-      keys: keys.test,
+      keys: keys[mode],
       orders: running.orders,
       close: running.close,
     };
