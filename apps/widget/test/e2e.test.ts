@@ -284,6 +284,42 @@ describe('GateRamp guards', () => {
   });
 });
 
+describe('the widget trusts only the page its token was issued to', () => {
+  it('ignores INIT_CONFIG from a page on another origin, even with a valid token, and never says WIDGET_READY', async () => {
+    const shop = await stack.shop(); // allows http://127.0.0.1:<port>
+    const boot = await stack.server.call('POST', '/v1/embed/bootstrap', {
+      headers: { ...bearer(shop.keys.publishable_key), origin: shop.url },
+      body: {},
+    });
+    expect(boot.status).toBe(200);
+    const page = await stack.page();
+    // The same shop server, reached as localhost: another origin than the token's.
+    await page.goto(shop.url.replace('127.0.0.1', 'localhost'));
+    const messages = await page.evaluate(
+      async ({ widgetOrigin, token, bootstrap }) => {
+        const seen: string[] = [];
+        const frame = document.createElement('iframe');
+        frame.src = `${widgetOrigin}/`;
+        window.addEventListener('message', (event) => {
+          if (event.source !== frame.contentWindow) return;
+          seen.push(event.data.type);
+          if (event.data.type === 'WIDGET_LOADED')
+            frame.contentWindow!.postMessage(
+              { type: 'INIT_CONFIG', token, apiBaseUrl: '', flow: null, bootstrap },
+              widgetOrigin,
+            );
+        });
+        document.body.appendChild(frame);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        return seen;
+      },
+      { widgetOrigin: stack.widgetOrigin, token: boot.body.token, bootstrap: boot.body },
+    );
+    expect(messages).toEqual(['WIDGET_LOADED']);
+    await page.close();
+  });
+});
+
 describe('@0bit/gate/react in the browser', () => {
   it('mounts exactly one widget under React StrictMode (effects run twice in development)', async () => {
     const port = await freePort();
