@@ -2,7 +2,7 @@ import type { Currency } from './catalog.ts';
 import { CURRENCIES } from './catalog.ts';
 import { fromUnits, fromUnitsFixed, mulDiv, toUnits } from './decimal.ts';
 import type { PriceFeed } from './prices.ts';
-import { priceUnits } from './quotes.ts';
+import { priceUnits, QuoteError } from './quotes.ts';
 
 /**
  * Fiat ⇄ crypto pricing for the 0Gate ramp, on the same feed and integer arithmetic as crypto swaps. Assets
@@ -77,10 +77,13 @@ export async function rampQuote(
   const tokenDigits = TOKEN_DECIMALS[request.token];
   const networkFee = NETWORK_FEE[request.network]?.[request.token];
   if (tokenDigits === undefined || networkFee === undefined)
-    throw new Error(`${request.token} on ${request.network} is not priced`);
+    throw new QuoteError('UNKNOWN_CURRENCY', `${request.token} on ${request.network} is not priced`);
   const fiat = toUnits(request.fiat.amount, fiatDigits);
   if (fiat === null || fiat <= 0n)
-    throw new Error(`amount ${request.fiat.amount} is not a ${request.fiat.currency} amount`);
+    throw new QuoteError(
+      'INVALID_AMOUNT',
+      `amount ${request.fiat.amount} is not a ${request.fiat.currency} amount`,
+    );
   const [fiatPrice, tokenPrice] = await Promise.all([
     priceUnits(feed, request.fiat.currency),
     priceUnits(feed, request.token),
@@ -93,7 +96,10 @@ export async function rampQuote(
   const crypto =
     request.flow === 'on_ramp' ? scale(fiat - processing, 'down') - fee : scale(fiat + processing, 'up');
   if (crypto <= 0n)
-    throw new Error(`${request.fiat.amount} ${request.fiat.currency} does not cover the fees`);
+    throw new QuoteError(
+      'AMOUNT_OUT_OF_RANGE',
+      `${request.fiat.amount} ${request.fiat.currency} does not cover the fees`,
+    );
   const rate = mulDiv(tokenPrice, 10n ** BigInt(fiatDigits), fiatPrice, 'down');
   return {
     flow: request.flow,

@@ -84,11 +84,10 @@ function checkAddress(network: string, address: string, field: string): void {
     ]);
 }
 
+/** The engine's refusals (unknown asset, amount that does not cover the fees…) are the user's to fix: 422. */
 function priced<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
     if (error instanceof QuoteError) throw new ValidationError([error.message]);
-    if (error instanceof Error && /not priced|does not cover|not a .* amount/.test(error.message))
-      throw new ValidationError([error.message]);
     throw error;
   });
 }
