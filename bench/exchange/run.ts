@@ -14,10 +14,13 @@ import { load, type Result, ROOT, report, start, stop } from '../support.ts';
 
 const BODY = '{"type":"float","fromCcy":"btc","toCcy":"usdt_trc20","direction":"from","amount":"0.01"}';
 
+/** `npm run exchange` (the deployable unit) by default; BENCH_EXCHANGE_IN_PLATFORM=1 measures `npm start`'s copy. */
+const SCRIPT = process.env.BENCH_EXCHANGE_IN_PLATFORM ? 'apps/api/src/main.ts' : 'apps/exchange/src/main.ts';
+
 async function benchExchange(label: string, env: Record<string, string>): Promise<Result[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'exchange-bench-'));
   const { child, port } = await start(
-    'apps/api/src/main.ts',
+    SCRIPT,
     { DATA_DIR: dataDir, DEMO_PARTNER: 'on', ...env },
     /0trace partner API listening on http:\/\/localhost:(\d+)/,
   );
