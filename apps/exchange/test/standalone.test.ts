@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase, usingPostgres } from '../../api/test/support/database.ts';
+import { send } from '../../api/test/support/http.ts';
+import { spawnScript } from '../../api/test/support/process.ts';
+import { hmacHex } from './support/server.ts';
+
+describe('npm run exchange (the 0trace API as its own process)', () => {
+  it('starts, serves a signed price with the demo sandbox credentials, and stops on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'exchange-standalone-'));
+    const pg = usingPostgres() ? await createTestDatabase() : null;
+    const child = spawnScript('apps/exchange/src/main.ts', {
+      DATA_DIR: dataDir,
+      DATABASE_URL: pg?.url,
+      DEMO_PARTNER: 'on',
+      EXCHANGE_PORT: '0',
+      HOST: '127.0.0.1',
+    });
+    try {
+      await child.waitForOutput(/Demo sandbox apiKey/);
+      const port = Number(/listening on http:\/\/localhost:(\d+)/.exec(child.output())![1]);
+      const creds = JSON.parse(readFileSync(join(dataDir, 'demo-exchange.json'), 'utf8'));
+      expect(child.output()).not.toContain(creds.apiSecret);
+      const body = '{"type":"fixed","fromCcy":"eth","toCcy":"btc","direction":"from","amount":"1"}';
+      const answer = await send(`http://127.0.0.1:${port}`, 'POST', '/api/v1/price', {
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': creds.apiKey,
+          'x-api-sign': hmacHex(creds.apiSecret, body),
+          'x-api-nonce': randomBytes(16).toString('hex'),
+        },
+        body,
+      });
+      // 1 ETH × 3 000 / 60 000 × 0.99 = 0.0495 BTC, minus the 0.00002 BTC payout fee
+      expect(answer.body).toMatchObject({
+        code: 0,
+        data: { to: { amount: '0.04948' }, quoteId: expect.any(String) },
+      });
+      expect(await child.stop('SIGTERM')).toBe(0);
+    } finally {
+      await child.stop('SIGKILL');
+      await pg?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
