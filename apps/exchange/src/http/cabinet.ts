@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { isUuid } from '../../../api/src/domain/ids.ts';
 import type { Db } from '../../../api/src/store/db.ts';
@@ -18,7 +18,7 @@ import { advance, type OrderDeps } from '../domain/orders.ts';
 import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { findOrder, listOrders } from '../store/orders.ts';
-import { type SignedRouteDeps, signedRoute } from './signed.ts';
+import { type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
 const Empty = Type.Object({}, { additionalProperties: false });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
@@ -61,11 +61,8 @@ export interface CabinetDeps extends SignedRouteDeps {
  */
 export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
   const rule = { name: 'cabinet', perMinute: 120 };
-  const route = (
-    path: string,
-    schema: Parameters<typeof signedRoute>[3],
-    handler: Parameters<typeof signedRoute>[5],
-  ) => signedRoute(app, deps, `/api/v1/cabinet${path}`, schema, rule, handler);
+  const route = <S extends TSchema>(path: string, schema: S, handler: SignedHandler<S>) =>
+    signedRoute(app, deps, `/api/v1/cabinet${path}`, schema, rule, handler);
 
   route('/credentials/rotate', Empty, async ({ scope }) => {
     const rotated = await rotateApiCredentials(deps.db, deps.box, scope, deps.rotationOverlapSeconds);
@@ -78,10 +75,8 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     ...(await rotateWebhookSecret(deps.db, deps.box, scope, deps.rotationOverlapSeconds)),
   }));
 
-  signedRoute(
-    app,
-    deps,
-    '/api/v1/cabinet/orders',
+  route(
+    '/orders',
     Type.Object(
       {
         limit: Limit,
@@ -90,7 +85,6 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       },
       { additionalProperties: false },
     ),
-    rule,
     async ({ scope, body }) => {
       const limit = body.limit ?? 20;
       const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
@@ -103,30 +97,24 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
   );
 
   route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope.partnerId));
-  signedRoute(
-    app,
-    deps,
-    '/api/v1/cabinet/refcodes/create',
+  route(
+    '/refcodes/create',
     Type.Object(
       { code: RefcodeName, markupBps: Type.Integer(), default: Type.Optional(Type.Boolean()) },
       { additionalProperties: false },
     ),
-    rule,
     async ({ scope, body }) => {
       const created = await createCode(deps.db, scope.partnerId, body);
       deps.orders.refcodes.forget(scope.partnerId);
       return created;
     },
   );
-  signedRoute(
-    app,
-    deps,
-    '/api/v1/cabinet/refcodes/update',
+  route(
+    '/refcodes/update',
     Type.Object(
       { code: RefcodeName, markupBps: Type.Optional(Type.Integer()), default: Type.Optional(Type.Boolean()) },
       { additionalProperties: false },
     ),
-    rule,
     async ({ scope, body }) => {
       const updated = await updateCode(deps.db, scope.partnerId, body);
       deps.orders.refcodes.forget(scope.partnerId);
@@ -134,10 +122,8 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     },
   );
 
-  signedRoute(
-    app,
-    deps,
-    '/api/v1/cabinet/webhooks',
+  route(
+    '/webhooks',
     Type.Object(
       {
         limit: Limit,
@@ -149,7 +135,6 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       },
       { additionalProperties: false },
     ),
-    rule,
     async ({ scope, body }) => {
       const limit = body.limit ?? 20;
       const after = body.startingAfter ? await delivery(deps.db, scope, body.startingAfter) : undefined;
@@ -169,7 +154,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     { additionalProperties: false },
   );
   route('/webhooks/retrieve', ById, async ({ scope, body }) => {
-    const row = await delivery(deps.db, scope, (body as { id: string }).id);
+    const row = await delivery(deps.db, scope, body.id);
     const attempts = await listAttempts(deps.db, row.id);
     return {
       ...deliveryDto(row),
@@ -186,7 +171,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
   });
 
   route('/webhooks/replay', ById, async ({ scope, body }) => {
-    const id = (body as { id: string }).id;
+    const id = body.id;
     await delivery(deps.db, scope, id);
     const row = await scheduleReplay(deps.db, scope, id, 'exchange');
     await notifyWorkers(deps.db);

@@ -155,19 +155,21 @@ async function enforceRate(
 }
 
 /** A POST route behind request signing: verify → rate limit → parse → handler → `{code: 0, data}`. */
+export type SignedHandler<S extends TSchema> = (input: {
+  scope: Scope;
+  credential: CredentialRow;
+  body: Static<S>;
+  rawBody: Buffer;
+  request: FastifyRequest;
+}) => Promise<unknown>;
+
 export function signedRoute<S extends TSchema>(
   app: FastifyInstance,
   deps: SignedRouteDeps,
   path: string,
   schema: S,
   rule: RateRule,
-  handler: (input: {
-    scope: Scope;
-    credential: CredentialRow;
-    body: Static<S>;
-    rawBody: Buffer;
-    request: FastifyRequest;
-  }) => Promise<unknown>,
+  handler: SignedHandler<S>,
 ): void {
   const parse = bodyParser(schema);
   app.post(path, async (request) => {
