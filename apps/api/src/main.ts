@@ -1,47 +1,19 @@
-import { buildExchangeApp } from '../../exchange/src/app.ts';
+import { buildConfiguredExchange } from '../../exchange/src/configured.ts';
 import { ensureDemoExchangeCredentials } from '../../exchange/src/dev/demo-credentials.ts';
 import { DEFAULT_PROVIDERS } from '../../exchange/src/domain/providers.ts';
 import { startSettlement } from '../../exchange/src/settlement.ts';
-import { DatabaseNonceStore, RedisNonceStore } from '../../exchange/src/store/nonces.ts';
 import { buildApp, logSerializers } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
-import { resolveLocalSecrets } from './dev/local-secrets.ts';
 import { EmbedTokens } from './domain/embed-token.ts';
 import { expireDue } from './domain/sessions.ts';
-import { MemoryCounter, RedisCounter } from './store/counters.ts';
-import { openDatabase } from './store/db.ts';
+import { openPlatform } from './platform.ts';
 import { deleteExpiredKeys } from './store/idempotency.ts';
-import { migrateToLatest } from './store/migrate.ts';
-import { SecretBox } from './store/secret-box.ts';
 import { startWebhookWorker } from './webhooks/start.ts';
 
 /** `npm start`: read config, open and migrate the database, listen, sweep, and shut down gracefully. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const secrets = resolveLocalSecrets(config.dataDir, config);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-  });
-  const applied = await migrateToLatest(database.db);
-  const counter = !config.rateLimits
-    ? null
-    : config.redisUrl
-      ? new RedisCounter(config.redisUrl, config.redisKeyPrefix)
-      : new MemoryCounter();
-  const box = new SecretBox(secrets.secretsKey);
+  const { config, secrets, database, box, counter, migrated: applied } = await openPlatform();
   const app = await buildApp({
     db: database.db,
     box,
@@ -71,18 +43,7 @@ async function main(): Promise<void> {
 
   // The 0trace partner API: same process and database (on PGlite there is only one connection), its own port.
   const exchange = config.exchange.enabled
-    ? await buildExchangeApp({
-        db: database.db,
-        box,
-        adminToken: secrets.adminToken,
-        counter,
-        nonces: config.redisUrl
-          ? new RedisNonceStore(config.redisUrl, config.redisKeyPrefix)
-          : new DatabaseNonceStore(database.db),
-        config: config.exchange,
-        credentialCacheTtlMs: config.keyCacheTtlMs,
-        logger: { level: config.logLevel, serializers: logSerializers },
-      })
+    ? await buildConfiguredExchange({ config, secrets, database, box, counter })
     : null;
   const settlement = exchange
     ? startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 1000, exchange.log)

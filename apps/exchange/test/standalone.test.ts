@@ -20,7 +20,7 @@ describe('npm run exchange (the 0trace API as its own process)', () => {
       HOST: '127.0.0.1',
     });
     try {
-      await child.waitForOutput(/Demo sandbox apiKey/);
+      await child.waitForOutput(/Demo sandbox apiKey/, 60_000); // PGlite start + migrations, on a busy CI box
       const port = Number(/listening on http:\/\/localhost:(\d+)/.exec(child.output())![1]);
       const creds = JSON.parse(readFileSync(join(dataDir, 'demo-exchange.json'), 'utf8'));
       expect(child.output()).not.toContain(creds.apiSecret);
@@ -45,5 +45,5 @@ describe('npm run exchange (the 0trace API as its own process)', () => {
       await pg?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 90_000);
 });
