@@ -154,5 +154,5 @@ describe('admin CLI', () => {
       await target?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // five CLI processes, each starting TypeScript and a database: slow on a busy machine
 });

@@ -79,5 +79,5 @@ describe('npm run admin -- exchange', () => {
       await pg?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
