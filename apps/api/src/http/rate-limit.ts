@@ -14,6 +14,24 @@ export interface RateLimitRule {
 const WINDOW_MS = 60_000;
 
 /**
+ * Counts one request in the shared one-minute window. Null when the counter store is unreachable: the
+ * caller lets the request through (a Redis outage must not take the API down), and it is logged.
+ */
+export async function countRequest(
+  counter: WindowCounter,
+  key: string,
+  log: FastifyRequest['log'],
+): Promise<{ count: number; resetSeconds: number } | null> {
+  try {
+    const { count, resetMs } = await counter.hit(key, WINDOW_MS);
+    return { count, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) };
+  } catch (err) {
+    log.warn({ err, limit: key }, 'rate limit store unavailable; allowing request');
+    return null;
+  }
+}
+
+/**
  * A preHandler enforcing one rule, with the IETF RateLimit headers on every answer and Retry-After on 429.
  * If the shared counter store is unreachable the request goes through: a Redis outage must not take the
  * API down with it. It is logged so operators see it.
@@ -22,14 +40,9 @@ export function rateLimit(counter: WindowCounter | null, rule: RateLimitRule) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!counter) return;
     const subject = rule.per === 'key' ? request.auth?.keyId : request.ip;
-    let result: { count: number; resetMs: number };
-    try {
-      result = await counter.hit(`${rule.name}:${subject}`, WINDOW_MS);
-    } catch (err) {
-      request.log.warn({ err, limit: rule.name }, 'rate limit store unavailable; allowing request');
-      return;
-    }
-    const resetSeconds = Math.max(1, Math.ceil(result.resetMs / 1000));
+    const result = await countRequest(counter, `${rule.name}:${subject}`, request.log);
+    if (!result) return;
+    const { resetSeconds } = result;
     reply.header('RateLimit-Limit', String(rule.perMinute));
     reply.header('RateLimit-Remaining', String(Math.max(0, rule.perMinute - result.count)));
     reply.header('RateLimit-Reset', String(resetSeconds));

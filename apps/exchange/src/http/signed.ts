@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { countRequest } from '../../../api/src/http/rate-limit.ts';
 import { schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/validation.ts';
 import type { WindowCounter } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
@@ -136,22 +137,13 @@ async function enforceRate(
   credentialId: string,
 ) {
   if (!deps.counter) return;
-  let count: number;
-  let resetMs: number;
-  try {
-    ({ count, resetMs } = await deps.counter.hit(`exchange:${rule.name}:${credentialId}`, 60_000));
-  } catch (err) {
-    request.log.warn({ err }, 'rate limit store unavailable; allowing request');
-    return;
-  }
-  if (count > rule.perMinute) {
-    const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
+  const result = await countRequest(deps.counter, `exchange:${rule.name}:${credentialId}`, request.log);
+  if (result && result.count > rule.perMinute)
     throw new ExchangeError(
       'RATE_LIMITED',
-      `More than ${rule.perMinute} ${rule.name} requests per minute for this key; retry after ${retryAfter} s`,
-      { retryAfter },
+      `More than ${rule.perMinute} ${rule.name} requests per minute for this key; retry after ${result.resetSeconds} s`,
+      { retryAfter: result.resetSeconds },
     );
-  }
 }
 
 /** A POST route behind request signing: verify → rate limit → parse → handler → `{code: 0, data}`. */
