@@ -1,4 +1,3 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPartnerExample } from '../../../../examples/partner-node/src/server.ts';
 import { buildWidgetServer } from '../../../widget/src/server.ts';
@@ -6,6 +5,7 @@ import { setEndpoint } from '../domain/webhook-endpoints.ts';
 import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { DemoPartner } from './demo-partner.ts';
+import { readJsonIfExists, writePrivateJson } from './private-json.ts';
 
 /**
  * `npm start`'s newcomer tour: the hosted widget (WIDGET_PORT) and, for the demo partner, the example shop
@@ -20,14 +20,11 @@ export async function startWidget(options: { port: number; host: string; apiBase
 
 async function demoWebhookSecret(db: Db, box: SecretBox, dataDir: string, demo: DemoPartner, url: string) {
   const file = join(dataDir, 'demo-webhook.json');
-  const saved = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { url: string; secret: string })
-    : null;
+  const saved = readJsonIfExists<{ url: string; secret: string }>(file);
   if (saved?.url === url) return saved.secret;
   const endpoint = await setEndpoint(db, box, { partnerId: demo.partner_id, mode: 'test' }, url);
   if (!endpoint.secret) return null; // an endpoint set by hand earlier keeps its own secret
-  writeFileSync(file, `${JSON.stringify({ url, secret: endpoint.secret }, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writePrivateJson(file, { url, secret: endpoint.secret });
   return endpoint.secret;
 }
 

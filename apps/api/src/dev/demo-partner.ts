@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPartner } from '../domain/partners.ts';
 import type { Db } from '../store/db.ts';
+import { readJsonIfExists, writePrivateJson } from './private-json.ts';
 
 export const DEMO_ALLOWED_DOMAINS = ['http://localhost:3000', 'http://localhost:5173'];
 
@@ -34,7 +34,7 @@ export async function ensureDemoPartner(
         .where('key', '=', 'demo_partner')
         .executeTakeFirstOrThrow();
       const partnerId = String((row.value as { partner_id?: string }).partner_id ?? '');
-      const demo = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoPartner) : null;
+      const demo = readJsonIfExists<DemoPartner>(file);
       return { demo: demo?.partner_id === partnerId ? demo : null, created: false, partnerId };
     }
     const { partner, keys } = await createPartner(trx, {
@@ -47,8 +47,7 @@ export async function ensureDemoPartner(
       .where('key', '=', 'demo_partner')
       .execute();
     const demo: DemoPartner = { partner_id: partner.id, mode: 'test', ...keys.test };
-    writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
+    writePrivateJson(file, demo);
     return { demo, created: true, partnerId: partner.id };
   });
 }

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EmbedTokenKey, parseEmbedTokenKeys } from '../config.ts';
 import { randomAlphanumeric } from '../domain/ids.ts';
 import { SecretBox } from '../store/secret-box.ts';
+import { readJsonIfExists, writePrivateJson } from './private-json.ts';
 
 export interface LocalSecrets {
   adminToken: string;
@@ -26,8 +27,8 @@ export function resolveLocalSecrets(
   },
 ): LocalSecrets {
   const file = join(dataDir, 'local-secrets.json');
-  let saved: { admin_token?: string; secrets_key?: string; embed_token_secret?: string } = {};
-  if (existsSync(file)) saved = JSON.parse(readFileSync(file, 'utf8'));
+  const saved =
+    readJsonIfExists<{ admin_token?: string; secrets_key?: string; embed_token_secret?: string }>(file) ?? {};
   const adminToken = configured.adminToken ?? saved.admin_token ?? `adm_${randomAlphanumeric(40)}`;
   const secretsKey =
     configured.secretsKey ??
@@ -46,8 +47,7 @@ export function resolveLocalSecrets(
       secrets_key: secretsKey.toString('base64'),
       embed_token_secret: embedSecret,
     };
-    writeFileSync(file, JSON.stringify(content, null, 2), { mode: 0o600 });
-    chmodSync(file, 0o600);
+    writePrivateJson(file, content);
   }
   return { adminToken, secretsKey, embedTokenKeys, generated };
 }

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonIfExists, writePrivateJson } from '../../../api/src/dev/private-json.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
 import { issueCredentials } from '../domain/credentials.ts';
@@ -36,15 +36,12 @@ export async function ensureDemoExchangeCredentials(
       apiSecret: issued.apiSecret,
       webhookSecret: issued.webhookSecret,
     };
-    writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
+    writePrivateJson(file, demo);
     return demo;
   } catch (error) {
     // Issued on an earlier start: print what that start saved.
     if (!(error instanceof ExchangeError) || error.kind !== 'INVALID_STATE') throw error;
-    const saved = existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as DemoExchangeCredentials)
-      : null;
+    const saved = readJsonIfExists<DemoExchangeCredentials>(file);
     return saved?.partnerId === partnerId ? saved : null;
   }
 }
