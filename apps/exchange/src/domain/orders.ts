@@ -337,7 +337,8 @@ export async function simulateDeposit(
   let order = await ownedOrder(deps, scope, params.id);
   const from = currencyOf(order.from_ccy);
   const amount = params.amount ?? order.deposit_amount ?? order.from_amount;
-  if (toUnits(amount, from.decimals) === null || toUnits(amount, from.decimals)! <= 0n)
+  const units = toUnits(amount, from.decimals);
+  if (units === null || units <= 0n)
     throw new ExchangeError(
       'INVALID_REQUEST',
       `amount must be a positive decimal string with at most ${from.decimals} decimals for ${from.code}`,
