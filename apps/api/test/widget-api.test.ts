@@ -44,6 +44,16 @@ async function widgetFor(body: Record<string, unknown> = {}, mode: 'test' | 'liv
     receiver,
     secret: endpoint.body.secret as string,
     token: boot.body.token as string,
+    /** The widget's buy intent for exactly the session's amount, to the test wallet. */
+    buyIntent: () => call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', wallet_address: WALLET }),
+    /** Simulated KYC with a name that passes. */
+    verify: () =>
+      call('/v1/embed/kyc', {
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        date_of_birth: '1990-01-01',
+        country: 'DE',
+      }),
   };
 }
 
@@ -67,21 +77,12 @@ describe('widget API (/v1/embed/…)', () => {
         fees: { processing: '1.50', network: '0.1' },
         kyc_required: true,
       });
-      const intent = await w.call('/v1/embed/intents', {
-        amount: '100.00',
-        currency: 'EUR',
-        wallet_address: WALLET,
-      });
+      const intent = await w.buyIntent();
       expect(intent.body).toMatchObject({ status: 'requires_payment', destination: WALLET });
       const early = await w.call(`/v1/embed/intents/${intent.body.id}/confirm`, { card: CARD });
       expect(early.status).toBe(403);
       expect(early.body.message).toContain('/v1/embed/kyc');
-      const kyc = await w.call('/v1/embed/kyc', {
-        first_name: 'Ada',
-        last_name: 'Lovelace',
-        date_of_birth: '1990-01-01',
-        country: 'DE',
-      });
+      const kyc = await w.verify();
       expect(kyc.body).toMatchObject({ status: 'verified' });
       const paid = await w.call(`/v1/embed/intents/${intent.body.id}/confirm`, { card: CARD });
       expect(paid.body).toMatchObject({
@@ -106,17 +107,8 @@ describe('widget API (/v1/embed/…)', () => {
   it('declines a card: the intent fails, gate_session.failed is sent, the session stays open for a new attempt', async () => {
     const w = await widgetFor();
     try {
-      await w.call('/v1/embed/kyc', {
-        first_name: 'A',
-        last_name: 'B',
-        date_of_birth: '1990-01-01',
-        country: 'FR',
-      });
-      const intent = await w.call('/v1/embed/intents', {
-        amount: '100.00',
-        currency: 'EUR',
-        wallet_address: WALLET,
-      });
+      await w.verify();
+      const intent = await w.buyIntent();
       const declined = await w.call(`/v1/embed/intents/${intent.body.id}/confirm`, {
         card: { ...CARD, number: TEST_CARDS.declined },
       });
@@ -128,11 +120,7 @@ describe('widget API (/v1/embed/…)', () => {
         type: 'gate_session.failed',
         data: { id: w.session.id, status: 'open', failure_reason: 'card_declined' },
       });
-      const retry = await w.call('/v1/embed/intents', {
-        amount: '100.00',
-        currency: 'EUR',
-        wallet_address: WALLET,
-      });
+      const retry = await w.buyIntent();
       expect((await w.call(`/v1/embed/intents/${retry.body.id}/confirm`, { card: CARD })).body.status).toBe(
         'succeeded',
       );
@@ -144,18 +132,9 @@ describe('widget API (/v1/embed/…)', () => {
   it('answers a 3-D Secure challenge: requires_action, then the right code pays and a wrong one fails', async () => {
     const w = await widgetFor();
     try {
-      await w.call('/v1/embed/kyc', {
-        first_name: 'A',
-        last_name: 'B',
-        date_of_birth: '1990-01-01',
-        country: 'FR',
-      });
+      await w.verify();
       const card = { ...CARD, number: TEST_CARDS.threeDs };
-      const first = await w.call('/v1/embed/intents', {
-        amount: '100.00',
-        currency: 'EUR',
-        wallet_address: WALLET,
-      });
+      const first = await w.buyIntent();
       const challenged = await w.call(`/v1/embed/intents/${first.body.id}/confirm`, { card });
       expect(challenged.body).toMatchObject({
         status: 'requires_action',
@@ -166,11 +145,7 @@ describe('widget API (/v1/embed/…)', () => {
         three_ds_code: '000000',
       });
       expect(wrong.body).toMatchObject({ status: 'failed', failure_reason: 'three_ds_failed' });
-      const second = await w.call('/v1/embed/intents', {
-        amount: '100.00',
-        currency: 'EUR',
-        wallet_address: WALLET,
-      });
+      const second = await w.buyIntent();
       await w.call(`/v1/embed/intents/${second.body.id}/confirm`, { card });
       const ok = await w.call(`/v1/embed/intents/${second.body.id}/confirm`, {
         card,
