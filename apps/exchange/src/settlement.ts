@@ -4,6 +4,8 @@ import { deleteOldNonces } from './store/credentials.ts';
 import { dueOrderIds, findOrderById } from './store/orders.ts';
 import { deleteExpiredQuotes } from './store/quotes.ts';
 
+const CLEANUP_INTERVAL_MS = 60_000;
+
 interface Log {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -20,13 +22,18 @@ export function startSettlement(
   log: Log,
 ): { stop: () => Promise<void> } {
   let running: Promise<void> | null = null;
+  let cleanedAt = 0;
   const tick = async () => {
     for (const id of await dueOrderIds(deps.db, 100)) {
       const order = await findOrderById(deps.db, id);
       if (order) await advance(deps, order);
     }
-    await deleteOldNonces(deps.db, NONCE_WINDOW_SECONDS);
-    await deleteExpiredQuotes(deps.db);
+    // Forgetting old nonces and quotes has a 24 h horizon: once a minute is plenty, not every tick.
+    if (Date.now() - cleanedAt >= CLEANUP_INTERVAL_MS) {
+      await deleteOldNonces(deps.db, NONCE_WINDOW_SECONDS);
+      await deleteExpiredQuotes(deps.db);
+      cleanedAt = Date.now();
+    }
   };
   const timer = setInterval(() => {
     if (running) return; // a slow tick is not stacked
