@@ -14,7 +14,6 @@ import { BootstrapSchema, embedRoutes } from './http/embed.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
-import { KeyCache } from './http/key-cache.ts';
 import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
 import { redactSecrets } from './http/redact.ts';
@@ -33,9 +32,11 @@ import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
 import { widgetRoutes } from './http/widget.ts';
+import type { KeyLookup } from './store/api-keys.ts';
 import type { WindowCounter } from './store/counters.ts';
 import type { Db } from './store/db.ts';
 import type { SecretBox } from './store/secret-box.ts';
+import { TtlCache } from './store/ttl-cache.ts';
 
 export interface AppDeps {
   db: Db;
@@ -152,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app.addSchema(schema);
 
   const hostModes = deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES);
-  const keyCache = new KeyCache(deps.keyCacheTtlMs ?? 0);
+  const keyCache = new TtlCache<KeyLookup>(deps.keyCacheTtlMs ?? 0);
   const keys = { db: deps.db, hostModes, cache: keyCache };
   const routeDeps: RouteDeps = {
     db: deps.db,

@@ -57,7 +57,7 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const partner = await setKycTrusted(deps.db, request.params.id, request.body.kyc_trusted);
-      deps.keyCache.forgetPartner(partner.id);
+      deps.keyCache.forget((key) => key.partner_id === partner.id);
       return partner;
     },
   );
@@ -84,7 +84,7 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
       const state = await deps.db
         .transaction()
         .execute((trx) => changeQuota(trx, scope, request.body.monthly_sessions));
-      deps.keyCache.forgetPartner(request.params.id);
+      deps.keyCache.forget((key) => key.partner_id === request.params.id);
       return { mode: request.body.mode, ...state };
     },
   );

@@ -5,7 +5,7 @@ import { AuthenticationError, PermissionError } from '../domain/errors.ts';
 import { type KeyKind, looksLikeSecretKey, type Mode, parseApiKey, type Scope } from '../domain/keys.ts';
 import { type KeyLookup, lookupKey, touchKey } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
-import type { KeyCache } from './key-cache.ts';
+import type { TtlCache } from '../store/ttl-cache.ts';
 
 export interface AuthContext {
   keyId: string;
@@ -65,7 +65,7 @@ export function hostServesMode(hostModes: HostModes, hostname: string, mode: Mod
 export interface KeyGuardDeps {
   db: Db;
   hostModes: HostModes;
-  cache?: KeyCache | undefined;
+  cache?: TtlCache<KeyLookup> | undefined;
 }
 
 const TOUCH_EVERY_MS = 60_000;
@@ -92,11 +92,8 @@ export function keyGuard(
       throw new PermissionError(
         'Secret keys must never be used in a browser or sent to this endpoint. Use your publishable key (pk_…) here and keep secret keys server-side; roll the exposed key.',
       );
-    let found: KeyLookup | undefined = deps.cache?.get(parsed.hash);
-    if (!found) {
-      found = await lookupKey(deps.db, parsed.hash);
-      if (found) deps.cache?.set(parsed.hash, found);
-    }
+    const lookup = () => lookupKey(deps.db, parsed.hash);
+    const found = await (deps.cache ? deps.cache.get(parsed.hash, lookup) : lookup());
     if (!found)
       throw new AuthenticationError(
         'Invalid API key; check that you copied the whole key and that it was not deleted',

@@ -7,10 +7,11 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { KeyLookup } from '../store/api-keys.ts';
 import type { WindowCounter } from '../store/counters.ts';
 import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
-import type { KeyCache } from './key-cache.ts';
+import type { TtlCache } from '../store/ttl-cache.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -32,5 +33,5 @@ export interface RouteDeps {
   publishableKey: Guard;
   admin: Guard;
   /** Key lookups cached by this process; routes that change keys or domains evict their partner. */
-  keyCache: KeyCache;
+  keyCache: TtlCache<KeyLookup>;
 }

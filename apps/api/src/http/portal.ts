@@ -119,7 +119,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
         status: 200,
         body: await revokeKey(trx, scope, request.params.id, request.body.expires_in),
       }));
-      deps.keyCache.forgetPartner(scope.partnerId);
+      deps.keyCache.forget((key) => key.partner_id === scope.partnerId);
       return result;
     },
   );
@@ -160,7 +160,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       const { scope } = scopeOf(request);
       const allowed = await replaceAllowedDomains(deps.db, scope, request.body.allowed_domains);
-      deps.keyCache.forgetPartner(scope.partnerId);
+      deps.keyCache.forget((key) => key.partner_id === scope.partnerId);
       return { allowed_domains: allowed };
     },
   );

@@ -1,6 +1,7 @@
 import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
 import { newObjectId } from '../../../api/src/domain/ids.ts';
 import type { Db } from '../../../api/src/store/db.ts';
+import { TtlCache } from '../../../api/src/store/ttl-cache.ts';
 import { insertQuote, type QuoteRow } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
@@ -35,21 +36,18 @@ export function providersFor(providers: ProvidersByMode, scope: Pick<Scope, 'mod
  * same bound as credentials); a change made through this instance's cabinet is seen at once.
  */
 export class RefcodeCache {
-  private readonly entries = new Map<string, { row: RefcodeRow | undefined; at: number }>();
+  private readonly cache: TtlCache<RefcodeRow>;
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(ttlMs: number) {
+    this.cache = new TtlCache(ttlMs);
+  }
 
-  async find(db: Db, partnerId: string, code: string | undefined): Promise<RefcodeRow | undefined> {
-    const key = `${partnerId}:${code ?? ''}`;
-    const cached = this.entries.get(key);
-    if (cached && Date.now() - cached.at < this.ttlMs) return cached.row;
-    const row = await findRefcode(db, partnerId, code);
-    if (this.ttlMs > 0) this.entries.set(key, { row, at: Date.now() });
-    return row;
+  find(db: Db, partnerId: string, code: string | undefined): Promise<RefcodeRow | undefined> {
+    return this.cache.get(`${partnerId}:${code ?? ''}`, () => findRefcode(db, partnerId, code));
   }
 
   forget(partnerId: string): void {
-    for (const key of this.entries.keys()) if (key.startsWith(`${partnerId}:`)) this.entries.delete(key);
+    this.cache.forget((row) => row.partner_id === partnerId);
   }
 }
 

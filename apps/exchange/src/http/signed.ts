@@ -6,6 +6,7 @@ import { schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/v
 import type { WindowCounter } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import { TtlCache } from '../../../api/src/store/ttl-cache.ts';
 import { hashApiKey } from '../domain/credentials.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import type { Scope } from '../domain/pricing.ts';
@@ -38,28 +39,23 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * Nonces always go to the shared NonceStore, so every instance agrees.
  */
 export class RequestVerifier {
-  private readonly cache = new Map<string, { credential: CredentialRow; secret: string; loadedAt: number }>();
+  private readonly cache: TtlCache<{ credential: CredentialRow; secret: string }>;
 
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     private readonly nonces: NonceStore,
-    private readonly cacheTtlMs: number,
-  ) {}
+    cacheTtlMs: number,
+  ) {
+    this.cache = new TtlCache(cacheTtlMs);
+  }
 
-  private async credentialFor(apiKey: string) {
+  private credentialFor(apiKey: string) {
     const hash = hashApiKey(apiKey);
-    const cached = this.cache.get(hash);
-    const now = Date.now();
-    if (cached && now - cached.loadedAt < this.cacheTtlMs) return cached;
-    const credential = await findUsableCredential(this.db, hash);
-    if (!credential) {
-      this.cache.delete(hash);
-      return null;
-    }
-    const entry = { credential, secret: this.box.open(credential.api_secret_sealed), loadedAt: now };
-    if (this.cacheTtlMs > 0) this.cache.set(hash, entry);
-    return entry;
+    return this.cache.get(hash, async () => {
+      const credential = await findUsableCredential(this.db, hash);
+      return credential && { credential, secret: this.box.open(credential.api_secret_sealed) };
+    });
   }
 
   async verify(request: FastifyRequest, rawBody: Buffer): Promise<Verified> {
@@ -96,7 +92,7 @@ export class RequestVerifier {
 
   /** After a rotation this instance must not keep serving a cached credential past its new expiry. */
   forget(): void {
-    this.cache.clear();
+    this.cache.forget(() => true);
   }
 }
 
