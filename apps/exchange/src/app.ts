@@ -41,8 +41,10 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     genReqId: () => `req_${PROCESS_PREFIX}${(requestCounter++).toString(16).padStart(8, '0')}`,
     requestIdHeader: false,
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: this runs on every request and needs no promise.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('Request-Id', request.id);
+    done();
   });
   // Signatures cover the exact bytes: keep the body raw; routes parse it after verifying.
   app.removeAllContentTypeParsers();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AppError } from '../../../api/src/domain/errors.ts';
 import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
 import { checkEndpointUrl } from '../../../api/src/domain/webhook-endpoints.ts';
@@ -21,7 +21,7 @@ export type Environment = 'sandbox' | 'live';
 export const MODE_OF: Record<Environment, 'test' | 'live'> = { sandbox: 'test', live: 'live' };
 export const ENVIRONMENT_OF = { test: 'sandbox', live: 'live' } as const;
 
-export const hashApiKey = (apiKey: string): string => createHash('sha256').update(apiKey).digest('hex');
+export const hashApiKey = (apiKey: string): string => hash('sha256', apiKey, 'hex');
 /** "rWqZ…Rg": enough to recognise a key in a list, never enough to use it. */
 const displayPrefix = (apiKey: string) => `${apiKey.slice(0, 4)}…${apiKey.slice(-2)}`;
 
