@@ -17,6 +17,7 @@ import { healthRoutes } from './http/health.ts';
 import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
 import { redactSecrets } from './http/redact.ts';
+import { lazyRequestLogger } from './http/request-logger.ts';
 import {
   Branding,
   CreatedGateSession,
@@ -63,6 +64,7 @@ const BODY_LIMIT = 64 * 1024;
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? false,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.trustProxy ?? false,
     genReqId: () => `req_${randomBytes(12).toString('hex')}`,

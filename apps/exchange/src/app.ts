@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { lazyRequestLogger } from '../../api/src/http/request-logger.ts';
 import type { WindowCounter } from '../../api/src/store/counters.ts';
 import type { Db } from '../../api/src/store/db.ts';
 import type { SecretBox } from '../../api/src/store/secret-box.ts';
@@ -36,6 +37,7 @@ let requestCounter = 0;
 export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     // Unique without a CSPRNG call per request: a random process prefix and a counter.
     genReqId: () => `req_${PROCESS_PREFIX}${(requestCounter++).toString(16).padStart(8, '0')}`,
