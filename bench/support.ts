@@ -23,9 +23,10 @@ export function start(
   script: string,
   env: Record<string, string>,
   pattern = /listening on http:\/\/localhost:(\d+)/,
+  nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
       cwd: ROOT,
       env: {
         ...process.env,

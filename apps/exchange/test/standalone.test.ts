@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, usingPostgres } from '../../api/test/support/database.ts';
 import { send } from '../../api/test/support/http.ts';
-import { spawnScript } from '../../api/test/support/process.ts';
+import { nodeArgsOfScript, spawnCommand } from '../../api/test/support/process.ts';
 import { hmacHex } from './support/server.ts';
 
 describe('npm run exchange (the 0trace API as its own process)', () => {
   it('starts, serves a signed price with the demo sandbox credentials, and stops on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'exchange-standalone-'));
     const pg = usingPostgres() ? await createTestDatabase() : null;
-    const child = spawnScript('apps/exchange/src/main.ts', {
+    // The package.json script's own command line, Node flags included.
+    const child = spawnCommand(process.execPath, nodeArgsOfScript('exchange'), {
       DATA_DIR: dataDir,
       DATABASE_URL: pg?.url,
       DEMO_PARTNER: 'on',

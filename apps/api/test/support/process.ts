@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -118,6 +120,14 @@ export function spawnScript(
   args: string[] = [],
 ): SpawnedScript {
   return spawnCommand(process.execPath, ['--import', 'tsx', script, ...args], env);
+}
+
+/** What `npm run <name>` passes to node (package.json), to start a process exactly as operators do. */
+export function nodeArgsOfScript(name: string): string[] {
+  const command: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts[name];
+  const words = command.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`npm run ${name} is not a plain node command: ${command}`);
+  return words.slice(1);
 }
 
 /** Starts any long-running command (a docs example in Python or plain Node) and watches its output. */
