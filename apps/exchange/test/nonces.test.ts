@@ -1,45 +1,94 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../../api/test/support/database.ts';
 import { freePort } from '../../api/test/support/http.ts';
-import { RedisNonceStore } from '../src/store/nonces.ts';
+import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../src/store/nonces.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
 const prefix = `test:${randomBytes(6).toString('hex')}:`;
 
-describe.skipIf(!REDIS_URL)('Redis nonce store (claims batched per event-loop turn)', () => {
-  const stores = [new RedisNonceStore(REDIS_URL ?? '', prefix), new RedisNonceStore(REDIS_URL ?? '', prefix)];
+/** Two stores on one backend stand for two instances of the API. */
+interface Backend {
+  stores: [NonceStore, NonceStore];
+  close(): Promise<void>;
+}
 
+async function databaseBackend(): Promise<Backend> {
+  const database: TestDatabase = await freshDatabase();
+  return {
+    stores: [new DatabaseNonceStore(database.db), new DatabaseNonceStore(database.db)],
+    close: () => database.close(),
+  };
+}
+
+async function redisBackend(): Promise<Backend> {
+  const stores: [NonceStore, NonceStore] = [
+    new RedisNonceStore(REDIS_URL ?? '', prefix),
+    new RedisNonceStore(REDIS_URL ?? '', prefix),
+  ];
+  return {
+    stores,
+    close: async () => {
+      for (const store of stores) await store.close();
+      const redis = new Redis(REDIS_URL ?? '');
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.unlink(...keys);
+      redis.disconnect();
+    },
+  };
+}
+
+const backends = [
+  { name: 'database (PGlite, or PostgreSQL with DATABASE_URL)', open: databaseBackend, skip: false },
+  { name: 'Redis', open: redisBackend, skip: !REDIS_URL },
+];
+
+describe.each(backends)('$name nonce store (claims batched per event-loop turn)', ({ open, skip }) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    if (!skip) backend = await open();
+  });
   afterAll(async () => {
-    for (const store of stores) await store.close();
-    const redis = new Redis(REDIS_URL ?? '');
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.unlink(...keys);
-    redis.disconnect();
+    await backend?.close();
   });
 
-  it('accepts each nonce exactly once, even when the same nonce is in one batch twice or races two instances', async () => {
-    const nonces = Array.from({ length: 700 }, () => randomBytes(8).toString('hex'));
-    // Every nonce three times: twice through one store (the same batch), once through the other instance.
-    // 1 400 claims in one turn also overflow one script call (256 keys), so batches are split.
-    const claims = nonces.flatMap((nonce) => [
-      stores[0]?.claim('cred_a', nonce, 60),
-      stores[0]?.claim('cred_a', nonce, 60),
-      stores[1]?.claim('cred_a', nonce, 60),
-    ]);
-    const answers = await Promise.all(claims);
-    for (let i = 0; i < nonces.length; i++)
-      expect(answers.slice(i * 3, i * 3 + 3).filter(Boolean)).toHaveLength(1);
-    // The same nonce under another credential is a different claim.
-    expect(await stores[0]?.claim('cred_b', nonces[0] as string, 60)).toBe(true);
-  });
+  it.skipIf(skip)(
+    'accepts each nonce exactly once, even twice in one batch or raced at two instances',
+    async () => {
+      const [one, two] = backend.stores;
+      const nonces = Array.from({ length: 300 }, () => randomBytes(8).toString('hex'));
+      // Every nonce three times: twice through one store (the same batch), once through the other instance.
+      // 600 claims in one turn also overflow one round trip (256 claims), so batches are split.
+      const answers = await Promise.all(
+        nonces.flatMap((nonce) => [
+          one.claim('cred_a', nonce, 60),
+          one.claim('cred_a', nonce, 60),
+          two.claim('cred_a', nonce, 60),
+        ]),
+      );
+      for (let i = 0; i < nonces.length; i++)
+        expect(answers.slice(i * 3, i * 3 + 3).filter(Boolean)).toHaveLength(1);
+      // Seen before: refused in a later turn too; the same nonce under another credential is a new claim.
+      expect(await two.claim('cred_a', nonces[0] as string, 60)).toBe(false);
+      expect(await one.claim('cred_b', nonces[0] as string, 60)).toBe(true);
+    },
+  );
+});
 
+describe.skipIf(!REDIS_URL)('Redis nonce store expiry', () => {
   it('forgets a nonce after its window, so the key expires by itself', async () => {
-    const nonce = randomBytes(8).toString('hex');
-    expect(await stores[0]?.claim('cred_a', nonce, 1)).toBe(true);
-    expect(await stores[1]?.claim('cred_a', nonce, 1)).toBe(false);
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(await stores[1]?.claim('cred_a', nonce, 1)).toBe(true);
+    const backend = await redisBackend();
+    try {
+      const [one, two] = backend.stores;
+      const nonce = randomBytes(8).toString('hex');
+      expect(await one.claim('cred_a', nonce, 1)).toBe(true);
+      expect(await two.claim('cred_a', nonce, 1)).toBe(false);
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(await two.claim('cred_a', nonce, 1)).toBe(true);
+    } finally {
+      await backend.close();
+    }
   });
 });
 

@@ -52,18 +52,26 @@ export async function retireCredentials(
   return rows[0]?.expires_at ?? null;
 }
 
+export interface NonceClaim {
+  credentialId: string;
+  nonce: string;
+}
+
 /**
- * Records a nonce for a credential; false when it was already seen (a replay). The primary key makes
- * concurrent requests on several instances agree: exactly one insert wins.
+ * Records nonces in one statement (one commit); answers, in order, whether each was new. The primary key
+ * makes concurrent requests on several instances agree: exactly one insert wins. A nonce twice in the same
+ * batch is inserted once, and only its first claim wins.
  */
-export async function claimNonce(db: Db, credentialId: string, nonce: string): Promise<boolean> {
+export async function claimNonces(db: Db, claims: NonceClaim[]): Promise<boolean[]> {
   const inserted = await db
     .insertInto('exchange_nonces')
-    .values({ credential_id: credentialId, nonce })
+    .values(claims.map((claim) => ({ credential_id: claim.credentialId, nonce: claim.nonce })))
     .onConflict((oc) => oc.columns(['credential_id', 'nonce']).doNothing())
-    .returning('nonce')
-    .executeTakeFirst();
-  return inserted !== undefined;
+    .returning(['credential_id', 'nonce'])
+    .execute();
+  const won = new Set(inserted.map((row) => `${row.credential_id} ${row.nonce}`));
+  // Set.delete is true once per key: a duplicate later in the batch loses, as it would against another request.
+  return claims.map((claim) => won.delete(`${claim.credentialId} ${claim.nonce}`));
 }
 
 /** Nonces older than the replay window can never be refused again; forget them. */

@@ -1,14 +1,14 @@
 import { Redis } from 'ioredis';
 import type { Db } from '../../../api/src/store/db.ts';
 import { ExchangeError } from '../domain/errors.ts';
-import { claimNonce } from './credentials.ts';
+import { claimNonces, type NonceClaim } from './credentials.ts';
 
 /**
  * Where seen nonces live so that every instance agrees a nonce is used once per key within the window.
- * PostgreSQL by default (a primary key; one durable insert per request); Redis when REDIS_URL is set
- * (SET NX with an expiry: no commit per request, and old nonces expire by themselves). Redis is one server
- * (or a primary with replicas): a batch's keys go to one script call, which a Redis Cluster would refuse
- * unless they shared a hash slot.
+ * PostgreSQL by default (a primary key; old rows swept by the settlement loop); Redis when REDIS_URL is set
+ * (SET NX with an expiry: no commit at all, and old nonces expire by themselves). Redis is one server (or a
+ * primary with replicas): a batch's keys go to one script call, which a Redis Cluster would refuse unless
+ * they shared a hash slot.
  */
 export interface NonceStore {
   /** True the first time a nonce is seen for a credential within `windowSeconds`. */
@@ -16,17 +16,68 @@ export interface NonceStore {
   close(): Promise<void>;
 }
 
-export class DatabaseNonceStore implements NonceStore {
-  constructor(private readonly db: Db) {}
+interface Pending {
+  claim: NonceClaim & { windowSeconds: number };
+  settle: (claimed: boolean) => void;
+  fail: (error: unknown) => void;
+}
 
-  claim(credentialId: string, nonce: string): Promise<boolean> {
-    return claimNonce(this.db, credentialId, nonce);
+/** Claims per round trip at most; a longer queue is split so one call never holds the store for long. */
+const MAX_BATCH = 256;
+
+/**
+ * One nonce per request is the API's hottest shared state, so the claims of every request read in one turn
+ * of the event loop go to the store together — one round trip (and on PostgreSQL one commit) per turn
+ * instead of one per request. `send` answers one boolean per claim, in order.
+ */
+abstract class BatchingNonceStore implements NonceStore {
+  private queue: Pending[] = [];
+
+  protected abstract send(claims: Pending['claim'][]): Promise<boolean[]>;
+  abstract close(): Promise<void>;
+
+  claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {
+    return new Promise((settle, fail) => {
+      this.queue.push({ claim: { credentialId, nonce, windowSeconds }, settle, fail });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const queued = this.queue;
+    this.queue = [];
+    for (let start = 0; start < queued.length; start += MAX_BATCH)
+      void this.sendBatch(queued.slice(start, start + MAX_BATCH));
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    let answers: boolean[];
+    try {
+      answers = await this.send(batch.map((pending) => pending.claim));
+    } catch (error) {
+      for (const pending of batch) pending.fail(error);
+      return;
+    }
+    batch.forEach((pending, i) => {
+      pending.settle(answers[i] === true);
+    });
+  }
+}
+
+/** Nonces as rows: one multi-row insert per batch; the primary key decides, across instances too. */
+export class DatabaseNonceStore extends BatchingNonceStore {
+  constructor(private readonly db: Db) {
+    super();
+  }
+
+  protected send(claims: NonceClaim[]): Promise<boolean[]> {
+    return claimNonces(this.db, claims);
   }
 
   async close(): Promise<void> {}
 }
 
-/** Claims every queued nonce in one round trip: SET NX EX per key, answered 1 (new) or 0 (seen) in order. */
+/** Claims every key of a batch in one call: SET NX EX per key, answered 1 (new) or 0 (seen) in order. */
 const CLAIM_ALL = `
 local claimed = {}
 for i, key in ipairs(KEYS) do
@@ -34,33 +85,18 @@ for i, key in ipairs(KEYS) do
 end
 return claimed`;
 
-/** Keys per script call; a larger queue is split so one call never blocks Redis for long. */
-const MAX_BATCH = 256;
-
-interface PendingClaim {
-  key: string;
-  windowSeconds: number;
-  settle: (claimed: boolean) => void;
-  fail: (error: Error) => void;
-}
-
 type ClaimingRedis = Redis & {
   claimNonces(keyCount: number, ...args: (string | number)[]): Promise<number[]>;
 };
 
-function replayProtectionUnavailable(): ExchangeError {
-  // Replay protection is part of authentication: without its store, refuse rather than guess.
-  return new ExchangeError('UNAVAILABLE', 'Replay protection is briefly unavailable; retry with a new nonce');
-}
-
-export class RedisNonceStore implements NonceStore {
+export class RedisNonceStore extends BatchingNonceStore {
   private readonly redis: ClaimingRedis;
-  private queue: PendingClaim[] = [];
 
   constructor(
     url: string,
     private readonly prefix: string,
   ) {
+    super();
     this.redis = new Redis(url, {
       maxRetriesPerRequest: 1,
       commandTimeout: 500,
@@ -71,39 +107,22 @@ export class RedisNonceStore implements NonceStore {
     this.redis.on('error', () => {});
   }
 
-  /**
-   * One nonce per request is the API's hottest shared state, so the claims of every request read in one
-   * turn of the event loop go to Redis together: one script call and one reply instead of a command each.
-   */
-  claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {
-    return new Promise((settle, fail) => {
-      this.queue.push({ key: `${this.prefix}nonce:${credentialId}:${nonce}`, windowSeconds, settle, fail });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const queued = this.queue;
-    this.queue = [];
-    for (let start = 0; start < queued.length; start += MAX_BATCH)
-      void this.send(queued.slice(start, start + MAX_BATCH));
-  }
-
-  private async send(batch: PendingClaim[]): Promise<void> {
+  protected async send(claims: Pending['claim'][]): Promise<boolean[]> {
     let answers: number[];
     try {
       answers = await this.redis.claimNonces(
-        batch.length,
-        ...batch.map((claim) => claim.key),
-        ...batch.map((claim) => claim.windowSeconds),
+        claims.length,
+        ...claims.map((claim) => `${this.prefix}nonce:${claim.credentialId}:${claim.nonce}`),
+        ...claims.map((claim) => claim.windowSeconds),
       );
     } catch {
-      for (const claim of batch) claim.fail(replayProtectionUnavailable());
-      return;
+      // Replay protection is part of authentication: without its store, refuse rather than guess.
+      throw new ExchangeError(
+        'UNAVAILABLE',
+        'Replay protection is briefly unavailable; retry with a new nonce',
+      );
     }
-    batch.forEach((claim, i) => {
-      claim.settle(answers[i] === 1);
-    });
+    return answers.map((answer) => answer === 1);
   }
 
   async close(): Promise<void> {
