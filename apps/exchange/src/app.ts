@@ -14,6 +14,7 @@ import { cabinetRoutes } from './http/cabinet.ts';
 import { registerEnvelope } from './http/envelope.ts';
 import { RequestVerifier } from './http/signed.ts';
 import { DatabaseNonceStore, type NonceStore } from './store/nonces.ts';
+import { QuoteWriter } from './store/quotes.ts';
 
 export interface ExchangeDeps {
   db: Db;
@@ -64,6 +65,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     box: deps.box,
     providers: deps.providers ?? DEFAULT_PROVIDERS,
     refcodes: new RefcodeCache(deps.credentialCacheTtlMs ?? 0),
+    quotes: new QuoteWriter(deps.db),
     config,
   };
   const signed = { verifier, counter: deps.counter };

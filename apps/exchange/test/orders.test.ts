@@ -188,6 +188,32 @@ describe('orders in the sandbox', () => {
     expect(done.to.tx.amount).toBe(done.to.amount);
   });
 
+  it('stores each of many concurrent fixed quotes (written together) as its own quote that create honours', async () => {
+    const creds = await server.onboard();
+    const amounts = Array.from({ length: 12 }, (_, i) => `${597 + i}`);
+    const quotes = await Promise.all(
+      amounts.map(async (amount) => {
+        const terms = { type: 'fixed', fromCcy: 'btc', toCcy: 'usdt_trc20', direction: 'to', amount };
+        return { terms, data: (await server.signed('/api/v1/price', terms, creds)).body.data };
+      }),
+    );
+    expect(new Set(quotes.map((q) => q.data.quoteId)).size).toBe(amounts.length);
+    const orders = await Promise.all(
+      quotes.map(async ({ terms, data }) => {
+        const order = await server.signed(
+          '/api/v1/create',
+          { ...CREATE, ...terms, quoteId: data.quoteId },
+          creds,
+        );
+        return { quoted: data, order: order.body.data };
+      }),
+    );
+    for (const { quoted, order } of orders) {
+      expect(order.from.amount).toBe(quoted.from.amount);
+      expect(order.rate.expiresAt).toBe(quoted.expiresAt);
+    }
+  });
+
   it('gives the same order for the same Idempotency-Key, even to ten concurrent retries, and refuses a changed body', async () => {
     const creds = await server.onboard();
     const key = randomBytes(12).toString('hex');

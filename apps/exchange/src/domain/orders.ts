@@ -22,7 +22,7 @@ import {
   type OrderRow,
   transitionOrder,
 } from '../store/orders.ts';
-import { findLiveQuote, findQuote, type QuoteRow } from '../store/quotes.ts';
+import { findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
 import { ExchangeError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
 import {
@@ -40,6 +40,8 @@ export interface OrderDeps {
   box: SecretBox;
   providers: ProvidersByMode;
   refcodes: RefcodeCache;
+  /** Fixed quotes, written in batches (one commit per event-loop turn). */
+  quotes: QuoteWriter;
   config: Pick<ExchangeConfig, 'depositWindowSeconds' | 'fixedRateTtlSeconds' | 'sandboxSettleMs'>;
 }
 

@@ -2,7 +2,7 @@ import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0
 import { newObjectId } from '../../../api/src/domain/ids.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import { TtlCache } from '../../../api/src/store/ttl-cache.ts';
-import { insertQuote, type QuoteRow } from '../store/quotes.ts';
+import type { QuoteRow, QuoteWriter } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
@@ -105,7 +105,7 @@ export function quoteData(q: Quote, refcode: string, fixed: QuoteRow | null) {
 
 /** POST /api/v1/price. A fixed quote is stored so a matching create inside its lifetime is honoured. */
 export async function price(
-  deps: { db: Db; providers: ProvidersByMode; refcodes: RefcodeCache },
+  deps: { db: Db; providers: ProvidersByMode; refcodes: RefcodeCache; quotes: QuoteWriter },
   scope: Scope,
   params: PriceParams,
   fixedRateTtlSeconds: number,
@@ -116,7 +116,7 @@ export async function price(
   const q = await priceWith(chosen, params, refcode.markup_bps);
   const fixed =
     params.type === 'fixed'
-      ? await insertQuote(db, {
+      ? await deps.quotes.insert({
           id: newObjectId(),
           partner_id: scope.partnerId,
           mode: scope.mode,

@@ -1,14 +1,14 @@
 import { Redis } from 'ioredis';
 import type { Db } from '../../../api/src/store/db.ts';
+import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import { claimNonces, type NonceClaim } from './credentials.ts';
 
 /**
  * Where seen nonces live so that every instance agrees a nonce is used once per key within the window.
  * PostgreSQL by default (a primary key; old rows swept by the settlement loop); Redis when REDIS_URL is set
- * (SET NX with an expiry: no commit at all, and old nonces expire by themselves). Redis is one server (or a
- * primary with replicas): a batch's keys go to one script call, which a Redis Cluster would refuse unless
- * they shared a hash slot.
+ * (SET NX with an expiry: no commit at all, and old nonces expire by themselves). One nonce per request is
+ * the API's hottest shared state, so both stores claim the nonces of one event-loop turn together.
  */
 export interface NonceStore {
   /** True the first time a nonce is seen for a credential within `windowSeconds`. */
@@ -16,62 +16,16 @@ export interface NonceStore {
   close(): Promise<void>;
 }
 
-interface Pending {
-  claim: NonceClaim & { windowSeconds: number };
-  settle: (claimed: boolean) => void;
-  fail: (error: unknown) => void;
-}
+/** Nonces as rows: one multi-row insert (one commit) per batch; the primary key decides, across instances too. */
+export class DatabaseNonceStore implements NonceStore {
+  private readonly batcher: TurnBatcher<NonceClaim, boolean>;
 
-/** Claims per round trip at most; a longer queue is split so one call never holds the store for long. */
-const MAX_BATCH = 256;
-
-/**
- * One nonce per request is the API's hottest shared state, so the claims of every request read in one turn
- * of the event loop go to the store together — one round trip (and on PostgreSQL one commit) per turn
- * instead of one per request. `send` answers one boolean per claim, in order.
- */
-abstract class BatchingNonceStore implements NonceStore {
-  private queue: Pending[] = [];
-
-  protected abstract send(claims: Pending['claim'][]): Promise<boolean[]>;
-  abstract close(): Promise<void>;
-
-  claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {
-    return new Promise((settle, fail) => {
-      this.queue.push({ claim: { credentialId, nonce, windowSeconds }, settle, fail });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
-    });
+  constructor(db: Db) {
+    this.batcher = new TurnBatcher((claims) => claimNonces(db, claims));
   }
 
-  private flush(): void {
-    const queued = this.queue;
-    this.queue = [];
-    for (let start = 0; start < queued.length; start += MAX_BATCH)
-      void this.sendBatch(queued.slice(start, start + MAX_BATCH));
-  }
-
-  private async sendBatch(batch: Pending[]): Promise<void> {
-    let answers: boolean[];
-    try {
-      answers = await this.send(batch.map((pending) => pending.claim));
-    } catch (error) {
-      for (const pending of batch) pending.fail(error);
-      return;
-    }
-    batch.forEach((pending, i) => {
-      pending.settle(answers[i] === true);
-    });
-  }
-}
-
-/** Nonces as rows: one multi-row insert per batch; the primary key decides, across instances too. */
-export class DatabaseNonceStore extends BatchingNonceStore {
-  constructor(private readonly db: Db) {
-    super();
-  }
-
-  protected send(claims: NonceClaim[]): Promise<boolean[]> {
-    return claimNonces(this.db, claims);
+  claim(credentialId: string, nonce: string): Promise<boolean> {
+    return this.batcher.add({ credentialId, nonce });
   }
 
   async close(): Promise<void> {}
@@ -89,14 +43,18 @@ type ClaimingRedis = Redis & {
   claimNonces(keyCount: number, ...args: (string | number)[]): Promise<number[]>;
 };
 
-export class RedisNonceStore extends BatchingNonceStore {
+/**
+ * Nonces as Redis keys. Redis is one server (or a primary with replicas): a batch's keys go to one script
+ * call, which a Redis Cluster would refuse unless they shared a hash slot.
+ */
+export class RedisNonceStore implements NonceStore {
   private readonly redis: ClaimingRedis;
+  private readonly batcher: TurnBatcher<{ key: string; windowSeconds: number }, boolean>;
 
   constructor(
     url: string,
     private readonly prefix: string,
   ) {
-    super();
     this.redis = new Redis(url, {
       maxRetriesPerRequest: 1,
       commandTimeout: 500,
@@ -105,14 +63,19 @@ export class RedisNonceStore extends BatchingNonceStore {
     // ioredis sends EVALSHA and falls back to EVAL once if Redis has not cached the script yet.
     this.redis.defineCommand('claimNonces', { lua: CLAIM_ALL });
     this.redis.on('error', () => {});
+    this.batcher = new TurnBatcher((claims) => this.claimAll(claims));
   }
 
-  protected async send(claims: Pending['claim'][]): Promise<boolean[]> {
+  claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {
+    return this.batcher.add({ key: `${this.prefix}nonce:${credentialId}:${nonce}`, windowSeconds });
+  }
+
+  private async claimAll(claims: { key: string; windowSeconds: number }[]): Promise<boolean[]> {
     let answers: number[];
     try {
       answers = await this.redis.claimNonces(
         claims.length,
-        ...claims.map((claim) => `${this.prefix}nonce:${claim.credentialId}:${claim.nonce}`),
+        ...claims.map((claim) => claim.key),
         ...claims.map((claim) => claim.windowSeconds),
       );
     } catch {

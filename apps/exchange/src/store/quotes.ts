@@ -1,11 +1,33 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { ExchangeQuotesTable } from '../../../api/src/store/schema.ts';
+import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 
 export type QuoteRow = Selectable<ExchangeQuotesTable>;
+type NewQuote = Omit<QuoteRow, 'created_at'>;
 
-export async function insertQuote(db: Db, row: Omit<QuoteRow, 'created_at'>): Promise<QuoteRow> {
-  return db.insertInto('exchange_quotes').values(row).returningAll().executeTakeFirstOrThrow();
+/** Stores several quotes in one statement (one commit); answers the stored rows in the order given. */
+async function insertQuotes(db: Db, rows: NewQuote[]): Promise<QuoteRow[]> {
+  const stored = await db.insertInto('exchange_quotes').values(rows).returningAll().execute();
+  // RETURNING promises no order: match by id.
+  const byId = new Map(stored.map((row) => [row.id, row]));
+  return rows.map((row) => byId.get(row.id) as QuoteRow);
+}
+
+/**
+ * Every fixed quote is a row a later `/create` relies on, so each is committed before it is answered; the
+ * quotes of one event-loop turn share that commit.
+ */
+export class QuoteWriter {
+  private readonly batcher: TurnBatcher<NewQuote, QuoteRow>;
+
+  constructor(db: Db) {
+    this.batcher = new TurnBatcher((rows) => insertQuotes(db, rows));
+  }
+
+  insert(row: NewQuote): Promise<QuoteRow> {
+    return this.batcher.add(row);
+  }
 }
 
 /** The newest fixed quote for exactly these terms that has not expired, if the partner asked for one. */
