@@ -6,10 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../api/src/store/db.ts';
 import { SecretBox } from '../../api/src/store/secret-box.ts';
 import { createTestDatabase, usingPostgres } from '../../api/test/support/database.ts';
-import { send } from '../../api/test/support/http.ts';
 import { REPO_ROOT, runScript } from '../../api/test/support/process.ts';
 import { buildExchangeApp } from '../src/app.ts';
-import { hmacHex } from './support/server.ts';
+import { signedPost } from './support/server.ts';
 
 describe('npm run admin -- exchange', () => {
   it('onboards a partner whose printed credentials sign a working request, and points its webhooks', async () => {
@@ -55,19 +54,11 @@ describe('npm run admin -- exchange', () => {
       try {
         await app.listen({ port: 0, host: '127.0.0.1' });
         const body = '{"type":"float","fromCcy":"sol","toCcy":"eth","direction":"from","amount":"10"}';
-        const answer = await send(
+        const answer = await signedPost(
           `http://127.0.0.1:${(app.server.address() as { port: number }).port}`,
-          'POST',
           '/api/v1/price',
-          {
-            headers: {
-              'content-type': 'application/json',
-              'x-api-key': creds.apiKey,
-              'x-api-sign': hmacHex(creds.apiSecret, body),
-              'x-api-nonce': randomBytes(16).toString('hex'),
-            },
-            body,
-          },
+          body,
+          creds,
         );
         // 10 SOL × 150 / 3000 × 0.995 = 0.4975 ETH, minus the 0.0006 network fee
         expect(answer.body).toMatchObject({ code: 0, data: { to: { code: 'eth', amount: '0.4969' } } });

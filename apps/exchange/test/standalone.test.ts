@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, usingPostgres } from '../../api/test/support/database.ts';
-import { send } from '../../api/test/support/http.ts';
 import { nodeArgsOfScript, spawnCommand } from '../../api/test/support/process.ts';
-import { hmacHex } from './support/server.ts';
+import { signedPost } from './support/server.ts';
 
 describe('npm run exchange (the 0trace API as its own process)', () => {
   it('starts, serves a signed price with the demo sandbox credentials, and stops on SIGTERM', async () => {
@@ -26,15 +24,7 @@ describe('npm run exchange (the 0trace API as its own process)', () => {
       const creds = JSON.parse(readFileSync(join(dataDir, 'demo-exchange.json'), 'utf8'));
       expect(child.output()).not.toContain(creds.apiSecret);
       const body = '{"type":"fixed","fromCcy":"eth","toCcy":"btc","direction":"from","amount":"1"}';
-      const answer = await send(`http://127.0.0.1:${port}`, 'POST', '/api/v1/price', {
-        headers: {
-          'content-type': 'application/json',
-          'x-api-key': creds.apiKey,
-          'x-api-sign': hmacHex(creds.apiSecret, body),
-          'x-api-nonce': randomBytes(16).toString('hex'),
-        },
-        body,
-      });
+      const answer = await signedPost(`http://127.0.0.1:${port}`, '/api/v1/price', body, creds);
       // 1 ETH × 3 000 / 60 000 × 0.99 = 0.0495 BTC, minus the 0.00002 BTC payout fee
       expect(answer.body).toMatchObject({
         code: 0,

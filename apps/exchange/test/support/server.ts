@@ -106,19 +106,7 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
       if (response.status !== 201) throw new Error(`onboarding failed: ${JSON.stringify(response.body)}`);
       return response.body.data;
     },
-    signed: (path, body, credentials, headers = {}) => {
-      const raw = typeof body === 'string' ? body : JSON.stringify(body);
-      return send(baseUrl, 'POST', path, {
-        headers: {
-          'content-type': 'application/json',
-          'x-api-key': credentials.apiKey,
-          'x-api-sign': hmacHex(credentials.apiSecret, raw),
-          'x-api-nonce': randomBytes(16).toString('hex'),
-          ...headers,
-        },
-        body: raw,
-      });
-    },
+    signed: (path, body, credentials, headers = {}) => signedPost(baseUrl, path, body, credentials, headers),
     call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
     close: async () => {
       await app.close();
@@ -142,6 +130,27 @@ export function useExchangeServer(options: ExchangeTestOptions = {}): ExchangeTe
         throw new Error('the exchange test server is not started yet (use it inside a test or hook)');
       return running[property as keyof ExchangeTestServer];
     },
+  });
+}
+
+/** A request signed here with node:crypto, with a fresh nonce, to any running 0trace API. */
+export function signedPost(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  credentials: Pick<Credentials, 'apiKey' | 'apiSecret'>,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  return send(baseUrl, 'POST', path, {
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': credentials.apiKey,
+      'x-api-sign': hmacHex(credentials.apiSecret, raw),
+      'x-api-nonce': randomBytes(16).toString('hex'),
+      ...headers,
+    },
+    body: raw,
   });
 }
 
