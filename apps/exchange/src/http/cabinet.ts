@@ -17,8 +17,9 @@ import { orderDto } from '../domain/order-dto.ts';
 import { advance, type OrderDeps } from '../domain/orders.ts';
 import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
+import { signingPolicy } from '../domain/signing.ts';
 import { findOrder, listOrders } from '../store/orders.ts';
-import { type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
+import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
 const Empty = Type.Object({}, { additionalProperties: false });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
@@ -64,16 +65,40 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
   const route = <S extends TSchema>(path: string, schema: S, handler: SignedHandler<S>) =>
     signedRoute(app, deps, `/api/v1/cabinet${path}`, schema, rule, handler);
 
-  route('/credentials/rotate', Empty, async ({ scope }) => {
-    const rotated = await rotateApiCredentials(deps.db, deps.box, scope, deps.rotationOverlapSeconds);
+  // Routes that change credentials, secrets, reference codes or the signing policy need signature v2
+  // (signature-v2.ts lists them): a captured body-only signature of `{}` must not rotate anything.
+  route('/credentials/rotate', Empty, async ({ scope, credential, request }) => {
+    const rotated = await rotateApiCredentials(
+      deps.db,
+      deps.box,
+      scope,
+      deps.rotationOverlapSeconds,
+      auditOf(credential, request),
+    );
     deps.verifier.forget();
     return { environment: ENVIRONMENT_OF[scope.mode], ...rotated };
   });
 
-  route('/webhook-secret/rotate', Empty, async ({ scope }) => ({
+  route('/webhook-secret/rotate', Empty, async ({ scope, credential, request }) => ({
     environment: ENVIRONMENT_OF[scope.mode],
-    ...(await rotateWebhookSecret(deps.db, deps.box, scope, deps.rotationOverlapSeconds)),
+    ...(await rotateWebhookSecret(
+      deps.db,
+      deps.box,
+      scope,
+      deps.rotationOverlapSeconds,
+      auditOf(credential, request),
+    )),
   }));
+
+  route(
+    '/signing',
+    Type.Object({ requireV2: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    async ({ scope, body, credential, request }) => {
+      const policy = await signingPolicy(deps.db, scope, body.requireV2, auditOf(credential, request));
+      deps.verifier.forget();
+      return policy;
+    },
+  );
 
   route(
     '/orders',
@@ -103,8 +128,8 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { code: RefcodeName, markupBps: Type.Integer(), default: Type.Optional(Type.Boolean()) },
       { additionalProperties: false },
     ),
-    async ({ scope, body }) => {
-      const created = await createCode(deps.db, scope.partnerId, body);
+    async ({ scope, body, credential, request }) => {
+      const created = await createCode(deps.db, scope.partnerId, body, auditOf(credential, request));
       deps.orders.refcodes.forget(scope.partnerId);
       return created;
     },
@@ -115,8 +140,8 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { code: RefcodeName, markupBps: Type.Optional(Type.Integer()), default: Type.Optional(Type.Boolean()) },
       { additionalProperties: false },
     ),
-    async ({ scope, body }) => {
-      const updated = await updateCode(deps.db, scope.partnerId, body);
+    async ({ scope, body, credential, request }) => {
+      const updated = await updateCode(deps.db, scope.partnerId, body, auditOf(credential, request));
       deps.orders.refcodes.forget(scope.partnerId);
       return updated;
     },
