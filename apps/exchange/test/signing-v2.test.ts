@@ -1,6 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SecretBox } from '../../api/src/store/secret-box.ts';
 import type { RawResponse } from '../../api/test/support/http.ts';
+import { runExchangeCommand } from '../src/cli.ts';
 import {
   type Credentials,
   hmacHex,
@@ -264,6 +266,36 @@ describe('v2 everywhere (account opt-in)', () => {
       requireV2: true,
     });
     expect(unknown.body.code).toBe(12);
+  });
+});
+
+describe('v2 everywhere from the operator CLI', () => {
+  it('`exchange signing` shows and sets the policy and is audited as the CLI', async () => {
+    const creds = await server.onboard();
+    const run = (options: Record<string, string>) =>
+      runExchangeCommand(server.database, SecretBox.generateKey(), 'signing', [creds.partnerId], options);
+    expect(await run({ environment: 'sandbox' })).toEqual({
+      partnerId: creds.partnerId,
+      environment: 'sandbox',
+      requireV2: false,
+    });
+    expect(await run({ environment: 'sandbox', 'require-v2': 'true' })).toMatchObject({ requireV2: true });
+    const refused = await server.call('POST', '/api/v1/price', {
+      headers: v1Headers(creds, PRICE),
+      body: PRICE,
+    });
+    expectAuthInvalid(refused, /opted in/, 'after the CLI');
+    await expect(run({ environment: 'sandbox', 'require-v2': 'yes' })).rejects.toThrow(/true or false/);
+    const [row] = await server.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('partner_id', '=', creds.partnerId)
+      .execute();
+    expect(row).toMatchObject({
+      actor_kind: 'cli',
+      action: 'exchange.signing.update',
+      after: { requireV2: true },
+    });
   });
 });
 
