@@ -123,12 +123,35 @@ describe('signature v2', () => {
       const answer = await server.call('POST', path, { headers: v2(creds, { path, body }), body });
       expect(answer.body, path).toMatchObject({ code: 0 });
     }
+    for (const skew of [-250, 250]) {
+      const headers = v2(creds, { path: '/api/v1/price', body: PRICE, timestamp: now() + skew });
+      const skewed = await server.call('POST', '/api/v1/price', { headers, body: PRICE });
+      expect(skewed.body.code, `clock ${skew} s off`).toBe(0);
+    }
     const rotatePath = '/api/v1/cabinet/credentials/rotate';
     const rotated = await server.call('POST', rotatePath, {
       headers: v2(creds, { path: rotatePath, body: '{}' }),
       body: '{}',
     });
     expect(rotated.body).toMatchObject({ code: 0, data: { apiKey: expect.any(String) } });
+
+    // The pair just rotated out still serves traffic during its overlap, but it may be the one that leaked:
+    // it cannot rotate again (locking the partner out), rotate the webhook secret, or change signing.
+    for (const [path, body] of [
+      [rotatePath, '{}'],
+      ['/api/v1/cabinet/webhook-secret/rotate', '{}'],
+      ['/api/v1/cabinet/signing', '{"requireV2":false}'],
+    ] as const) {
+      const old = await server.call('POST', path, { headers: v2(creds, { path, body }), body });
+      expectAuthInvalid(old, /rotated out/, path);
+    }
+    expect((await server.signed('/api/v1/price', PRICE, creds)).body.code).toBe(0);
+    const next = { ...creds, ...rotated.body.data };
+    const again = await server.call('POST', rotatePath, {
+      headers: v2(next, { path: rotatePath, body: '{}' }),
+      body: '{}',
+    });
+    expect(again.body.code).toBe(0);
   });
 
   it('refuses a v2 signature over another method, path, nonce, timestamp or body, a stale or future timestamp, and a reused nonce', async () => {
@@ -147,8 +170,9 @@ describe('signature v2', () => {
         /does not match/,
       ],
       ['body', v2(creds, { path, body: '{ }' }), body, /does not match/],
-      ['stale', v2(creds, { path, body, timestamp: now() - 301 }), body, /X-API-TIMESTAMP .*300 s/],
-      ['future', v2(creds, { path, body, timestamp: now() + 301 }), body, /X-API-TIMESTAMP .*300 s/],
+      // Margins of a few seconds: time passes between signing here and checking there.
+      ['stale', v2(creds, { path, body, timestamp: now() - 302 }), body, /X-API-TIMESTAMP .*300 s/],
+      ['future', v2(creds, { path, body, timestamp: now() + 360 }), body, /X-API-TIMESTAMP .*300 s/],
       ['no timestamp', { ...v2(creds, { path, body }), 'x-api-timestamp': '' }, body, /X-API-TIMESTAMP/],
       [
         'milliseconds',
