@@ -1,14 +1,24 @@
+import { auditAs } from '../../api/src/store/audit.ts';
 import type { OpenedDatabase } from '../../api/src/store/db.ts';
 import { SecretBox } from '../../api/src/store/secret-box.ts';
-import { type Environment, issueCredentials, onboardPartner, setWebhookUrl } from './domain/credentials.ts';
+import {
+  type Environment,
+  issueCredentials,
+  MODE_OF,
+  onboardPartner,
+  setWebhookUrl,
+} from './domain/credentials.ts';
 import { ExchangeError } from './domain/errors.ts';
+import { signingPolicy } from './domain/signing.ts';
 
 export const EXCHANGE_USAGE = `  exchange onboard --name <name>
       Onboard a 0trace partner: prints its sandbox apiKey, apiSecret and webhookSecret (shown only this once).
   exchange credentials <partner-id> --environment <sandbox|live>
       Issue a partner's credentials for an environment (once; rotate them from the cabinet afterwards).
   exchange webhook <partner-id> --environment <sandbox|live> --url <url>
-      Point a partner's 0trace webhooks at a URL.`;
+      Point a partner's 0trace webhooks at a URL.
+  exchange signing <partner-id> --environment <sandbox|live> [--require-v2 <true|false>]
+      Show, or set, whether the partner's environment refuses body-only signatures on every route.`;
 
 function environment(value: string | undefined): Environment {
   if (value !== 'sandbox' && value !== 'live')
@@ -22,7 +32,12 @@ export async function runExchangeCommand(
   secretsKey: Buffer,
   command: string | undefined,
   args: string[],
-  options: { name?: string | undefined; environment?: string | undefined; url?: string | undefined },
+  options: {
+    name?: string | undefined;
+    environment?: string | undefined;
+    url?: string | undefined;
+    'require-v2'?: string | undefined;
+  },
 ): Promise<unknown> {
   const box = new SecretBox(secretsKey);
   switch (command) {
@@ -34,6 +49,24 @@ export async function runExchangeCommand(
     case 'webhook':
       if (!options.url) throw new ExchangeError('INVALID_REQUEST', '--url is required');
       return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url);
+    case 'signing': {
+      const flag = options['require-v2'];
+      if (flag !== undefined && flag !== 'true' && flag !== 'false')
+        throw new ExchangeError('INVALID_REQUEST', '--require-v2 must be true or false');
+      const scope = { partnerId: args[0] ?? '', mode: MODE_OF[environment(options.environment)] };
+      const audit = auditAs({
+        actor: { kind: 'cli', id: null },
+        partnerId: scope.partnerId,
+        mode: scope.mode,
+      });
+      const policy = await signingPolicy(
+        database.db,
+        scope,
+        flag === undefined ? undefined : flag === 'true',
+        audit,
+      );
+      return { partnerId: scope.partnerId, ...policy };
+    }
     default:
       throw new ExchangeError('INVALID_REQUEST', `unknown exchange command "${command ?? ''}"`);
   }

@@ -13,6 +13,7 @@ import {
 } from './support/server.ts';
 
 const server = useExchangeServer({ webhooks: true, config: { sandboxSettleMs: 200 } });
+const PRICE = '{"type":"float","fromCcy":"btc","toCcy":"usdt_trc20","direction":"from","amount":"0.01"}';
 
 /** A fenced block of docs/exchange/<doc> marked `<!-- exchange-example:<name> -->`. */
 function example(doc: string, name: string): string {
@@ -102,6 +103,38 @@ describe('docs/exchange/quickstart.md', () => {
         /^quote 596 usdt_trc20\norder [0-9a-f]{24} NEW send 0\.01 to bc1q\w+\nstatus NEW\n$/,
       );
     }
+  });
+});
+
+describe('docs/exchange/authentication.md', () => {
+  it('runs the signature v2 examples: bash creates a reference code, Python opts in to v2 everywhere, Node rotates the credentials', async () => {
+    const forBash = await server.onboard();
+    const created = await bash(personalise(example('authentication.md', 'v2-bash'), forBash));
+    expect(created).toMatchObject({ code: 0, data: { code: 'mobile-app', markupBps: 50, default: false } });
+
+    const env = (creds: Credentials) => ({
+      ZEROTRACE_BASE_URL: server.baseUrl,
+      ZEROTRACE_API_KEY: creds.apiKey,
+      ZEROTRACE_API_SECRET: creds.apiSecret,
+    });
+    const forPython = await server.onboard();
+    const python = await runCommand('python3', [exampleFile('authentication.md', 'v2-python', 'py')], {
+      env: env(forPython),
+    });
+    expect(python.stderr).toBe('');
+    expect(python.stdout).toBe('requireV2 True\nquote 596 usdt_trc20\n');
+    // Opted in: the quickstart's body-only signature no longer works for this partner.
+    const v1 = await server.signed('/api/v1/price', PRICE, forPython);
+    expect(v1.body).toMatchObject({ code: 3, msg: 'AUTH_INVALID' });
+
+    const forNode = await server.onboard();
+    const node = await runCommand(process.execPath, [exampleFile('authentication.md', 'v2-node', 'mjs')], {
+      env: env(forNode),
+    });
+    expect(node.stderr).toBe('');
+    const rotated = /^rotated sandbox new apiKey ([A-Za-z0-9]{32}) old pair until \d+\n$/.exec(node.stdout);
+    expect(rotated, node.stdout).not.toBeNull();
+    expect(rotated![1]).not.toBe(forNode.apiKey);
   });
 });
 

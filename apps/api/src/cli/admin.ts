@@ -29,6 +29,7 @@ async function run(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       environment: { type: 'string' },
       url: { type: 'string' },
+      'require-v2': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,7 +45,7 @@ async function run(argv: string[]): Promise<number> {
       const config = loadConfig();
       const { secretsKey } = resolveLocalSecrets(config.dataDir, config);
       print(await runExchangeCommand(database, secretsKey, command, rest, values));
-      if (command !== 'webhook')
+      if (command !== 'webhook' && command !== 'signing')
         console.error('These credentials are shown only now. Store them in your secret manager.');
       return 0;
     }

@@ -277,6 +277,31 @@ export interface ExchangeEventsTable {
   created_at: DefaultTimestamp;
 }
 
+/** Per partner and mode; no row means every setting at its default. */
+export interface ExchangeSettingsTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  require_signature_v2: boolean;
+  updated_at: DefaultTimestamp;
+}
+
+type AuditJson = ColumnType<Record<string, unknown> | null, string | null, string | null>;
+
+/** Who changed what (both products). `before`/`after` never hold a secret. */
+export interface AuditLogTable {
+  id: string;
+  at: DefaultTimestamp;
+  actor_kind: string;
+  actor_id: string | null;
+  partner_id: string | null;
+  mode: 'test' | 'live' | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  before: AuditJson;
+  after: AuditJson;
+}
+
 export type IntentStatus = 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed';
 
 export interface WidgetIntentsTable {
@@ -324,4 +349,6 @@ export interface Database {
   exchange_idempotency: ExchangeIdempotencyTable;
   exchange_events: ExchangeEventsTable;
   widget_intents: WidgetIntentsTable;
+  exchange_settings: ExchangeSettingsTable;
+  audit_log: AuditLogTable;
 }

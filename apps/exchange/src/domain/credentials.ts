@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { AppError } from '../../../api/src/domain/errors.ts';
 import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
 import { checkEndpointUrl } from '../../../api/src/domain/webhook-endpoints.ts';
+import type { Audit } from '../../../api/src/store/audit.ts';
 import { type Db, inTransaction } from '../../../api/src/store/db.ts';
 import { findPartner, insertPartner } from '../../../api/src/store/partners.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
@@ -25,29 +26,38 @@ export const hashApiKey = (apiKey: string): string => hash('sha256', apiKey, 'he
 /** "rWqZ…Rg": enough to recognise a key in a list, never enough to use it. */
 const displayPrefix = (apiKey: string) => `${apiKey.slice(0, 4)}…${apiKey.slice(-2)}`;
 
-async function addApiPair(db: Db, box: SecretBox, scope: Scope) {
+async function addApiPair(db: Db, box: SecretBox, scope: Scope, onInsert?: (id: string) => Promise<void>) {
   const apiKey = randomAlphanumeric(32);
   const apiSecret = randomAlphanumeric(48);
+  const id = newObjectId();
   await insertCredential(db, {
-    id: newObjectId(),
+    id,
     partner_id: scope.partnerId,
     mode: scope.mode,
     api_key_hash: hashApiKey(apiKey),
     display_prefix: displayPrefix(apiKey),
     api_secret_sealed: box.seal(apiSecret),
   });
+  await onInsert?.(id);
   return { apiKey, apiSecret };
 }
 
-async function addWebhookSecret(db: Db, box: SecretBox, scope: Scope): Promise<string> {
+async function addWebhookSecret(
+  db: Db,
+  box: SecretBox,
+  scope: Scope,
+  onInsert?: (id: string) => Promise<void>,
+): Promise<string> {
   const webhookSecret = randomAlphanumeric(48);
+  const id = newObjectId();
   await insertSecret(db, {
-    id: newObjectId(),
+    id,
     scope,
     sealed: box.seal(webhookSecret),
     displayPrefix: displayPrefix(webhookSecret),
     source: 'exchange',
   });
+  await onInsert?.(id);
   await notifyTargetChanged(db, scope, 'exchange');
   return webhookSecret;
 }
@@ -77,27 +87,53 @@ export async function onboardPartner(db: Db, box: SecretBox, input: { name: stri
   return { ...(await issueCredentials(db, box, partnerId, 'sandbox')), refcode: 'default' };
 }
 
-/** Cabinet: a new apiKey/apiSecret, shown once; the previous pair keeps working for the overlap window. */
-export async function rotateApiCredentials(db: Db, box: SecretBox, scope: Scope, overlapSeconds: number) {
+const unixOrNull = (date: Date | null) => date && Math.floor(date.getTime() / 1000);
+
+/**
+ * Cabinet: a new apiKey/apiSecret, shown once; the previous pair keeps working for the overlap window. The
+ * caller has proven the current apiSecret (a v2 signature over this very request); `audit` records it in
+ * the same transaction, with ids only.
+ */
+export async function rotateApiCredentials(
+  db: Db,
+  box: SecretBox,
+  scope: Scope,
+  overlapSeconds: number,
+  audit?: Audit,
+) {
   return inTransaction(db, async (trx) => {
-    const previousExpiresAt = await retireCredentials(trx, scope.partnerId, scope.mode, overlapSeconds);
-    const pair = await addApiPair(trx, box, scope);
-    return {
-      ...pair,
-      previousExpiresAt: previousExpiresAt && Math.floor(previousExpiresAt.getTime() / 1000),
-    };
+    const previousExpiresAt = unixOrNull(
+      await retireCredentials(trx, scope.partnerId, scope.mode, overlapSeconds),
+    );
+    const pair = await addApiPair(trx, box, scope, async (id) =>
+      audit?.(trx, {
+        action: 'exchange.credentials.rotate',
+        target: `exchange_credential:${id}`,
+        after: { id, previousExpiresAt },
+      }),
+    );
+    return { ...pair, previousExpiresAt };
   });
 }
 
 /** Cabinet: a new webhook secret; the previous one also signs (X-Partner-Webhook-Sign-Previous) meanwhile. */
-export async function rotateWebhookSecret(db: Db, box: SecretBox, scope: Scope, overlapSeconds: number) {
+export async function rotateWebhookSecret(
+  db: Db,
+  box: SecretBox,
+  scope: Scope,
+  overlapSeconds: number,
+  audit?: Audit,
+) {
   return inTransaction(db, async (trx) => {
-    const previousExpiresAt = await retireSigningSecrets(trx, scope, overlapSeconds, 'exchange');
-    const webhookSecret = await addWebhookSecret(trx, box, scope);
-    return {
-      webhookSecret,
-      previousExpiresAt: previousExpiresAt && Math.floor(previousExpiresAt.getTime() / 1000),
-    };
+    const previousExpiresAt = unixOrNull(await retireSigningSecrets(trx, scope, overlapSeconds, 'exchange'));
+    const webhookSecret = await addWebhookSecret(trx, box, scope, async (id) =>
+      audit?.(trx, {
+        action: 'exchange.webhook_secret.rotate',
+        target: `webhook_secret:${id}`,
+        after: { id, previousExpiresAt },
+      }),
+    );
+    return { webhookSecret, previousExpiresAt };
   });
 }
 

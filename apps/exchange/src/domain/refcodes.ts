@@ -1,7 +1,9 @@
 import { MAX_MARKUP_BPS } from '@0bit/markets';
+import type { Audit } from '../../../api/src/store/audit.ts';
 import { type Db, inTransaction } from '../../../api/src/store/db.ts';
 import {
   clearDefaultRefcode,
+  findRefcode,
   insertRefcode,
   listRefcodes,
   type RefcodeRow,
@@ -20,6 +22,12 @@ const toDto = (row: RefcodeRow) => ({
   createdAt: Math.floor(row.created_at.getTime() / 1000),
 });
 
+const auditView = (row: RefcodeRow) => ({
+  code: row.code,
+  markupBps: row.markup_bps,
+  default: row.is_default,
+});
+
 function checkMarkup(markupBps: number): void {
   if (!Number.isInteger(markupBps) || markupBps < 0 || markupBps > MAX_MARKUP_BPS)
     throw new ExchangeError(
@@ -36,6 +44,7 @@ export async function createCode(
   db: Db,
   partnerId: string,
   input: { code: string; markupBps: number; default?: boolean | undefined },
+  audit?: Audit,
 ) {
   checkMarkup(input.markupBps);
   return inTransaction(db, async (trx) => {
@@ -51,6 +60,11 @@ export async function createCode(
         'INVALID_STATE',
         `Reference code "${input.code}" already exists; update it instead`,
       );
+    await audit?.(trx, {
+      action: 'exchange.refcode.create',
+      target: `refcode:${row.code}`,
+      after: auditView(row),
+    });
     return toDto(row);
   });
 }
@@ -59,17 +73,25 @@ export async function updateCode(
   db: Db,
   partnerId: string,
   input: { code: string; markupBps?: number | undefined; default?: boolean | undefined },
+  audit?: Audit,
 ) {
   if (input.markupBps !== undefined) checkMarkup(input.markupBps);
   if (input.default === false)
     throw new ExchangeError('INVALID_REQUEST', 'Make another code the default instead of unsetting this one');
   return inTransaction(db, async (trx) => {
+    const before = audit && (await findRefcode(trx, partnerId, input.code));
     if (input.default) await clearDefaultRefcode(trx, partnerId);
     const row = await updateRefcode(trx, partnerId, input.code, {
       ...(input.markupBps !== undefined ? { markup_bps: input.markupBps } : {}),
       ...(input.default ? { is_default: true } : {}),
     });
     if (!row) throw new ExchangeError('NOT_FOUND', `No reference code "${input.code}"`);
+    await audit?.(trx, {
+      action: 'exchange.refcode.update',
+      target: `refcode:${row.code}`,
+      before: before ? auditView(before) : null,
+      after: auditView(row),
+    });
     return toDto(row);
   });
 }

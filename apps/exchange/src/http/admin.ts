@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { adminGuard } from '../../../api/src/http/auth.ts';
+import { auditAs } from '../../../api/src/store/audit.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
-import { issueCredentials, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
+import { issueCredentials, MODE_OF, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
+import { signingPolicy } from '../domain/signing.ts';
 import { ok } from './envelope.ts';
 import { bodyParser } from './signed.ts';
 
@@ -55,5 +57,23 @@ export function adminRoutes(
   app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/webhook', guard, async (request) => {
     const body = webhook(raw(request.body));
     return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url));
+  });
+
+  const signing = bodyParser(
+    Type.Object({ environment: Environment, requireV2: Type.Boolean() }, { additionalProperties: false }),
+  );
+  app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/signing', guard, async (request) => {
+    const body = signing(raw(request.body));
+    const scope = { partnerId: request.params.id, mode: MODE_OF[body.environment] };
+    const audit = auditAs({
+      actor: { kind: 'admin', id: null },
+      partnerId: scope.partnerId,
+      mode: scope.mode,
+      ip: request.ip,
+    });
+    return ok({
+      partnerId: scope.partnerId,
+      ...(await signingPolicy(deps.db, scope, body.requireV2, audit)),
+    });
   });
 }

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type JSONPath, visit } from 'jsonc-parser';
 import { countRequest } from '../../../api/src/http/rate-limit.ts';
 import { schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/validation.ts';
+import { type Audit, auditAs } from '../../../api/src/store/audit.ts';
 import type { WindowCounter } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
@@ -10,14 +12,17 @@ import { TtlCache } from '../../../api/src/store/ttl-cache.ts';
 import { hashApiKey } from '../domain/credentials.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import type { Scope } from '../domain/pricing.ts';
-import { type CredentialRow, findUsableCredential } from '../store/credentials.ts';
+import type { CredentialRow } from '../store/credentials.ts';
 import type { NonceStore } from '../store/nonces.ts';
+import { findCredentialForSigning } from '../store/settings.ts';
 import { ok } from './envelope.ts';
+import { signV2, V2_DOC, V2_PREFIX, V2_ROUTES, V2_TOLERANCE_SECONDS } from './signature-v2.ts';
 
 /** A nonce is refused when the same key sent it within this window (the quickstart's 24 h). */
 export const NONCE_WINDOW_SECONDS = 24 * 3600;
 const NONCE = /^[A-Za-z0-9._:-]{8,128}$/;
 const SIGNATURE = /^[0-9a-fA-F]{64}$/;
+const TIMESTAMP = /^[0-9]{1,16}$/;
 
 interface Verified {
   credential: CredentialRow;
@@ -33,13 +38,18 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+const sameBytes = (expected: Buffer, given: string) =>
+  SIGNATURE.test(given) && timingSafeEqual(expected, Buffer.from(given, 'hex'));
+
 /**
- * Checks X-API-KEY / X-API-SIGN / X-API-NONCE against the exact raw body bytes. Credentials (with their
- * decrypted secret) are reused for `cacheTtlMs`; an expired credential is refused even from the cache.
+ * Checks X-API-KEY / X-API-SIGN / X-API-NONCE (and X-API-TIMESTAMP for v2). The quickstart's signature (v1)
+ * covers the exact raw body bytes only; v2 (signature-v2.ts) also binds method, path, nonce and timestamp.
+ * v1 is refused where the route or the account requires v2. Credentials (with their decrypted secret and
+ * the account's policy) are reused for `cacheTtlMs`; an expired credential is refused even from the cache.
  * Nonces always go to the shared NonceStore, so every instance agrees.
  */
 export class RequestVerifier {
-  private readonly cache: TtlCache<{ credential: CredentialRow; secret: string }>;
+  private readonly cache: TtlCache<{ credential: CredentialRow; secret: string; requireV2: boolean }>;
 
   constructor(
     private readonly db: Db,
@@ -53,12 +63,13 @@ export class RequestVerifier {
   private credentialFor(apiKey: string) {
     const hash = hashApiKey(apiKey);
     return this.cache.get(hash, async () => {
-      const credential = await findUsableCredential(this.db, hash);
-      return credential && { credential, secret: this.box.open(credential.api_secret_sealed) };
+      const found = await findCredentialForSigning(this.db, hash);
+      return found && { ...found, secret: this.box.open(found.credential.api_secret_sealed) };
     });
   }
 
-  async verify(request: FastifyRequest, rawBody: Buffer): Promise<Verified> {
+  /** `routeNeedsV2`: the route changes credentials, secrets, reference codes or an emergency choice. */
+  async verify(request: FastifyRequest, rawBody: Buffer, routeNeedsV2 = false): Promise<Verified> {
     const apiKey = header(request, 'x-api-key');
     const sign = header(request, 'x-api-sign');
     const nonce = header(request, 'x-api-nonce');
@@ -75,11 +86,23 @@ export class RequestVerifier {
       throw authInvalid(
         'Unknown or retired X-API-KEY; use the apiKey from onboarding or your latest rotation',
       );
-    const expected = createHmac('sha256', found.secret).update(rawBody).digest();
-    if (!SIGNATURE.test(sign) || !timingSafeEqual(expected, Buffer.from(sign, 'hex')))
-      throw authInvalid(
-        'X-API-SIGN does not match: it must be the hex HMAC-SHA256 of the exact body bytes you send, keyed with your apiSecret',
-      );
+    if (sign.startsWith(V2_PREFIX))
+      verifyV2(request, rawBody, found.secret, sign.slice(V2_PREFIX.length), nonce);
+    else {
+      if (routeNeedsV2)
+        throw authInvalid(
+          `${request.url} requires a v2 signature (X-API-SIGN: v2=… with X-API-TIMESTAMP, over method, path, nonce, timestamp and body): a body-only signature is not accepted on routes that change credentials, secrets, reference codes or emergency choices (${V2_DOC})`,
+        );
+      if (found.requireV2)
+        throw authInvalid(
+          `This account opted in to v2 signatures on every route (/api/v1/cabinet/signing): sign with X-API-SIGN: v2=… and X-API-TIMESTAMP (${V2_DOC})`,
+        );
+      const expected = createHmac('sha256', found.secret).update(rawBody).digest();
+      if (!sameBytes(expected, sign))
+        throw authInvalid(
+          'X-API-SIGN does not match: it must be the hex HMAC-SHA256 of the exact body bytes you send, keyed with your apiSecret',
+        );
+    }
     if (!(await this.nonces.claim(found.credential.id, nonce, NONCE_WINDOW_SECONDS)))
       throw authInvalid(
         'X-API-NONCE was already used with this key in the last 24 h; send a fresh random nonce per request',
@@ -96,16 +119,88 @@ export class RequestVerifier {
   }
 }
 
+function verifyV2(request: FastifyRequest, rawBody: Buffer, secret: string, given: string, nonce: string) {
+  const timestamp = header(request, 'x-api-timestamp');
+  if (!timestamp || !TIMESTAMP.test(timestamp))
+    throw authInvalid(
+      `A v2 signature needs X-API-TIMESTAMP: the current unix time in seconds, e.g. $(date +%s) (${V2_DOC})`,
+    );
+  const now = Math.floor(Date.now() / 1000);
+  const skew = Number(timestamp) - now;
+  if (Math.abs(skew) > V2_TOLERANCE_SECONDS)
+    throw authInvalid(
+      `X-API-TIMESTAMP is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the server clock (${now}); v2 accepts ±${V2_TOLERANCE_SECONDS} s: send the current unix time in seconds (date +%s, not milliseconds), sign it, and keep your clock in sync`,
+    );
+  if (!SIGNATURE.test(given))
+    throw authInvalid(`X-API-SIGN v2 must be "v2=" followed by 64 hex characters (${V2_DOC})`);
+  const expected = signV2(secret, {
+    method: request.method,
+    path: request.url,
+    nonce,
+    timestamp,
+    body: rawBody,
+  });
+  if (!sameBytes(expected, given))
+    throw authInvalid(
+      `X-API-SIGN does not match: v2 is "v2=" + hex HMAC-SHA256, keyed with your apiSecret, of "v2\\n<METHOD>\\n<path>\\n<X-API-NONCE>\\n<X-API-TIMESTAMP>\\n<hex SHA-256 of the exact body>" with the values you send (${V2_DOC})`,
+    );
+}
+
+/** Who made a change through a signed request: the credential (by id) and the address it came from. */
+export function auditOf(credential: CredentialRow, request: FastifyRequest): Audit {
+  return auditAs({
+    actor: { kind: 'exchange_credential', id: credential.id },
+    partnerId: credential.partner_id,
+    mode: credential.mode,
+    ip: request.ip,
+  });
+}
+
+/** Keys that mean something to JavaScript objects; no field of this API has these names. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const where = (path: JSONPath) => ['body', ...path].join('.');
+
+/**
+ * JSON.parse lets the last of two equal keys win silently, while other parsers (a partner's, a proxy's)
+ * may keep the first: the signed bytes would mean two different requests. Refuse both ambiguities here,
+ * naming the key and where it is. Runs on text JSON.parse has already accepted.
+ */
+function keyProblem(text: string): string | undefined {
+  const open: Set<string>[] = [];
+  let problem: string | undefined;
+  visit(text, {
+    onObjectBegin: () => {
+      open.push(new Set());
+    },
+    onObjectEnd: () => {
+      open.pop();
+    },
+    onObjectProperty: (key, _offset, _length, _line, _column, path) => {
+      if (problem) return;
+      const seen = open.at(-1);
+      if (FORBIDDEN_KEYS.has(key))
+        problem = `"${key}" is not allowed as a key (in ${where(path())}): no field of this API has that name`;
+      else if (seen?.has(key))
+        problem = `The body has duplicate key "${key}" in ${where(path())}: send each key once per object`;
+      else seen?.add(key);
+    },
+  });
+  return problem;
+}
+
 /** Parses the (already authenticated) raw body and validates it against the route's schema. */
 export function bodyParser<S extends TSchema>(schema: S) {
   const validate = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' } as never);
   return (rawBody: Buffer): Static<S> => {
     let parsed: unknown;
+    const text = rawBody.toString('utf8');
     try {
-      parsed = rawBody.length === 0 ? {} : JSON.parse(rawBody.toString('utf8'));
+      parsed = rawBody.length === 0 ? {} : JSON.parse(text);
     } catch {
       throw new ExchangeError('INVALID_REQUEST', 'The body is not valid JSON');
     }
+    const problem = rawBody.length === 0 ? undefined : keyProblem(text);
+    if (problem) throw new ExchangeError('INVALID_REQUEST', problem);
     if (!validate(parsed)) {
       const problem = schemaErrorFormatter(validate.errors ?? [], 'body') as Error & {
         messages: string | string[];
@@ -160,9 +255,10 @@ export function signedRoute<S extends TSchema>(
   handler: SignedHandler<S>,
 ): void {
   const parse = bodyParser(schema);
+  const needsV2 = V2_ROUTES.has(path);
   app.post(path, async (request) => {
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const { credential, scope } = await deps.verifier.verify(request, rawBody);
+    const { credential, scope } = await deps.verifier.verify(request, rawBody, needsV2);
     await enforceRate(deps, request, rule, credential.id);
     return ok(await handler({ scope, credential, body: parse(rawBody), rawBody, request }));
   });

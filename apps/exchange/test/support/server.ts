@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { MemoryCounter } from '../../../api/src/store/counters.ts';
 import { SecretBox } from '../../../api/src/store/secret-box.ts';
@@ -9,6 +9,7 @@ import { type RawRequest, type RawResponse, send } from '../../../api/test/suppo
 import { buildExchangeApp } from '../../src/app.ts';
 import type { ExchangeConfig } from '../../src/config.ts';
 import { DEFAULT_PROVIDERS } from '../../src/domain/providers.ts';
+import { V2_ROUTES } from '../../src/http/signature-v2.ts';
 import { startSettlement } from '../../src/settlement.ts';
 import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../../src/store/nonces.ts';
 
@@ -28,8 +29,18 @@ export interface ExchangeTestServer {
   noncePrefix: string;
   /** Onboards a new partner through the operator API and returns its sandbox credentials. */
   onboard(): Promise<Credentials>;
-  /** A signed call, signed here with node:crypto (tests also sign with openssl and Python). */
+  /**
+   * A signed call, signed here with node:crypto (tests also sign with openssl and Python): the quickstart's
+   * body-only signature, or v2 on the routes that require it.
+   */
   signed(
+    path: string,
+    body: unknown,
+    credentials: Credentials,
+    headers?: Record<string, string>,
+  ): Promise<RawResponse>;
+  /** A call signed with v2 whatever the route. */
+  signedV2(
     path: string,
     body: unknown,
     credentials: Credentials,
@@ -107,6 +118,8 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
       return response.body.data;
     },
     signed: (path, body, credentials, headers = {}) => signedPost(baseUrl, path, body, credentials, headers),
+    signedV2: (path, body, credentials, headers = {}) =>
+      signedPost(baseUrl, path, body, credentials, headers, 'v2'),
     call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
     close: async () => {
       await app.close();
@@ -133,25 +146,48 @@ export function useExchangeServer(options: ExchangeTestOptions = {}): ExchangeTe
   });
 }
 
-/** A request signed here with node:crypto, with a fresh nonce, to any running 0trace API. */
+/** Signature v2 headers for a POST of `body` to `path` (docs/exchange/authentication.md#signature-v2). */
+export function v2Headers(
+  credentials: Pick<Credentials, 'apiKey' | 'apiSecret'>,
+  path: string,
+  body: string,
+): Record<string, string> {
+  const nonce = randomBytes(16).toString('hex');
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  const text = `v2\nPOST\n${path}\n${nonce}\n${timestamp}\n${bodyHash}`;
+  return {
+    'content-type': 'application/json',
+    'x-api-key': credentials.apiKey,
+    'x-api-sign': `v2=${hmacHex(credentials.apiSecret, text)}`,
+    'x-api-nonce': nonce,
+    'x-api-timestamp': timestamp,
+  };
+}
+
+/**
+ * A request signed here with node:crypto, with a fresh nonce, to any running 0trace API: body-only (the
+ * quickstart) by default, v2 where the route requires it or when asked.
+ */
 export function signedPost(
   baseUrl: string,
   path: string,
   body: unknown,
   credentials: Pick<Credentials, 'apiKey' | 'apiSecret'>,
   headers: Record<string, string> = {},
+  version: 'v1' | 'v2' = V2_ROUTES.has(path) ? 'v2' : 'v1',
 ): Promise<RawResponse> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  return send(baseUrl, 'POST', path, {
-    headers: {
-      'content-type': 'application/json',
-      'x-api-key': credentials.apiKey,
-      'x-api-sign': hmacHex(credentials.apiSecret, raw),
-      'x-api-nonce': randomBytes(16).toString('hex'),
-      ...headers,
-    },
-    body: raw,
-  });
+  const signature =
+    version === 'v2'
+      ? v2Headers(credentials, path, raw)
+      : {
+          'content-type': 'application/json',
+          'x-api-key': credentials.apiKey,
+          'x-api-sign': hmacHex(credentials.apiSecret, raw),
+          'x-api-nonce': randomBytes(16).toString('hex'),
+        };
+  return send(baseUrl, 'POST', path, { headers: { ...signature, ...headers }, body: raw });
 }
 
 /** Polls until `check` returns a value (orders walk their states in the background). */

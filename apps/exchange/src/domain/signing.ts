@@ -1,0 +1,29 @@
+import type { Audit } from '../../../api/src/store/audit.ts';
+import { type Db, inTransaction } from '../../../api/src/store/db.ts';
+import { findPartner } from '../../../api/src/store/partners.ts';
+import { requiresV2, setRequiresV2 } from '../store/settings.ts';
+import { ENVIRONMENT_OF } from './credentials.ts';
+import { ExchangeError } from './errors.ts';
+import type { Scope } from './pricing.ts';
+
+/**
+ * "v2 everywhere": once on, body-only signatures are refused on every route of this environment, not only
+ * on the sensitive ones. Reads the setting when `requireV2` is undefined; audits actual changes.
+ */
+export async function signingPolicy(db: Db, scope: Scope, requireV2: boolean | undefined, audit?: Audit) {
+  return inTransaction(db, async (trx) => {
+    if (!(await findPartner(trx, scope.partnerId)))
+      throw new ExchangeError('NOT_FOUND', `No partner ${scope.partnerId}`);
+    const before = await requiresV2(trx, scope);
+    if (requireV2 !== undefined && requireV2 !== before) {
+      await setRequiresV2(trx, scope, requireV2);
+      await audit?.(trx, {
+        action: 'exchange.signing.update',
+        target: 'signing',
+        before: { requireV2: before },
+        after: { requireV2 },
+      });
+    }
+    return { environment: ENVIRONMENT_OF[scope.mode], requireV2: requireV2 ?? before };
+  });
+}
