@@ -1,5 +1,6 @@
 import type { OpenedDatabase } from '../../api/src/store/db.ts';
 import { SecretBox } from '../../api/src/store/secret-box.ts';
+import { type EgressPolicy, STRICT_EGRESS } from '../../api/src/webhooks/egress.ts';
 import { type Environment, issueCredentials, onboardPartner, setWebhookUrl } from './domain/credentials.ts';
 import { ExchangeError } from './domain/errors.ts';
 
@@ -23,6 +24,7 @@ export async function runExchangeCommand(
   command: string | undefined,
   args: string[],
   options: { name?: string | undefined; environment?: string | undefined; url?: string | undefined },
+  egress: EgressPolicy = STRICT_EGRESS,
 ): Promise<unknown> {
   const box = new SecretBox(secretsKey);
   switch (command) {
@@ -33,7 +35,7 @@ export async function runExchangeCommand(
       return issueCredentials(database.db, box, args[0] ?? '', environment(options.environment));
     case 'webhook':
       if (!options.url) throw new ExchangeError('INVALID_REQUEST', '--url is required');
-      return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url);
+      return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url, egress);
     default:
       throw new ExchangeError('INVALID_REQUEST', `unknown exchange command "${command ?? ''}"`);
   }

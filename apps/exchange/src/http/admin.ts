@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminGuard } from '../../../api/src/http/auth.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { issueCredentials, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
 import { ok } from './envelope.ts';
 import { bodyParser } from './signed.ts';
@@ -15,7 +16,7 @@ const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
  */
 export function adminRoutes(
   app: FastifyInstance,
-  deps: { db: Db; box: SecretBox; adminToken: string },
+  deps: { db: Db; box: SecretBox; adminToken: string; egress: EgressPolicy },
 ): void {
   const guard = { preHandler: adminGuard(deps.adminToken) };
   const raw = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
@@ -54,6 +55,6 @@ export function adminRoutes(
   );
   app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/webhook', guard, async (request) => {
     const body = webhook(raw(request.body));
-    return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url));
+    return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url, deps.egress));
   });
 }
