@@ -151,6 +151,21 @@ describe('egress policy at send time', () => {
     expect(attempt.duration_ms).toBeLessThan(500);
   });
 
+  it('refuses at send time a stored host name that now resolves to a private address', async () => {
+    const p = await prod.partner();
+    const sk = p.keys.test.secret_key;
+    await setEndpoint(
+      prod.database.db,
+      prod.box,
+      { partnerId: p.partner.id, mode: 'test' },
+      'https://internal.partner.example/hook',
+    );
+    await prod.call('POST', '/v1/gate_sessions', { headers: writeHeaders(sk), body: SPEC_CREATE_BODY });
+    const attempt = await lastAttempt(prod, sk);
+    expect(attempt).toMatchObject({ status_code: null, response_body: null });
+    expect(attempt.error).toContain('internal.partner.example (10.0.0.7) is a private address');
+  });
+
   it('delivers to loopback in local development, logging the status code but no excerpt of the answer', () =>
     withInternalService(async (internal) => {
       const p = await dev.partner();

@@ -80,6 +80,8 @@ describe('postWebhook input it cannot use', () => {
     expect(literal.error).toContain('loopback');
     const metadata = await postWebhook('http://169.254.169.254/latest', '{}', {}, options);
     expect(metadata.error).toContain('link-local');
+    const nat64 = await postWebhook('http://[64:ff9b::7f00:1]:9/', '{}', {}, options);
+    expect(nat64.error).toContain('embeds 127.0.0.1');
     const live = await postWebhook('https://169.254.169.254/latest', '{}', {}, { ...options, mode: 'live' });
     expect(live.error).toContain('link-local');
   });
