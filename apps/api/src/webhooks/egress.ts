@@ -156,17 +156,17 @@ export async function checkDestination(
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return refuse('url must use https');
   if (mode === 'live' && url.protocol !== 'https:')
     return refuse('url must use https: live webhook endpoints must use https');
+  // The WHATWG parser already turned 2130706433, 0x7f.1 and 0177.0.0.1 into 127.0.0.1.
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const literal = isIP(hostname) !== 0;
   // http is for a partner's own machine: a loopback IP literal (judged below) or localhost.
-  const literal = isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0;
   if (mode === 'test' && url.protocol === 'http:' && !literal && !LOCAL_HOSTS.has(url.hostname))
     return refuse(
       'url must use https: test endpoints must use https, or http on localhost / 127.0.0.1 / [::1]',
     );
 
-  // The WHATWG parser already turned 2130706433, 0x7f.1 and 0177.0.0.1 into 127.0.0.1.
-  const hostname = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: Array<{ address: string; family: 4 | 6 }>;
-  if (isIP(hostname) !== 0) {
+  if (literal) {
     addresses = [{ address: hostname, family: isIP(hostname) === 6 ? 6 : 4 }];
   } else {
     try {
