@@ -38,6 +38,7 @@ import type { WindowCounter } from './store/counters.ts';
 import type { Db } from './store/db.ts';
 import type { SecretBox } from './store/secret-box.ts';
 import { TtlCache } from './store/ttl-cache.ts';
+import { type EgressPolicy, STRICT_EGRESS } from './webhooks/egress.ts';
 
 export interface AppDeps {
   db: Db;
@@ -55,6 +56,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
+  /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK in main.ts). */
+  egress?: EgressPolicy;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -168,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
     admin: adminGuard(deps.adminToken),
     keyCache,
+    egress: deps.egress ?? STRICT_EGRESS,
   };
   healthRoutes(app, routeDeps);
   sessionRoutes(app, routeDeps);

@@ -39,6 +39,8 @@ export interface Config {
     batchSize: number;
     concurrency: number;
     timeoutMs: number;
+    /** Test-mode webhooks may reach loopback: local development only, refused in production. */
+    allowLoopback: boolean;
   };
   /** The hosted widget (apps/widget, built) and, with the demo partner, the example shop. */
   widget: { enabled: boolean; port: number; apiBaseUrl: string | undefined; examplePort: number };
@@ -165,6 +167,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`EMBED_TOKEN_SECRET: ${(error as Error).message}`);
   }
 
+  // Loopback is for `npm start` + `gate listen` on a laptop; a deployment never calls into itself.
+  const allowLoopback =
+    oneOf('WEBHOOK_ALLOW_LOOPBACK', production ? 'false' : 'true', ['true', 'false'] as const) === 'true';
+  if (allowLoopback && production)
+    problems.push(
+      'WEBHOOK_ALLOW_LOOPBACK=true is refused when NODE_ENV=production: loopback webhooks are for local development only',
+    );
+
   const demo = oneOf('DEMO_PARTNER', 'auto', ['auto', 'on', 'off'] as const);
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -202,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: int('WEBHOOK_BATCH_SIZE', 20, 1, 1000),
       concurrency: int('WEBHOOK_CONCURRENCY', 32, 1, 1000),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      allowLoopback,
     },
     widget: {
       enabled: oneOf('WIDGET_ENABLED', 'true', ['true', 'false'] as const) === 'true',

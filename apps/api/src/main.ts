@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     keyCacheTtlMs: config.keyCacheTtlMs,
     tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
     widgetOrigins: config.widgetOrigins,
+    egress: { allowLoopback: config.webhooks.allowLoopback },
     logger: { level: config.logLevel, serializers: logSerializers },
   });
   const log = app.log;

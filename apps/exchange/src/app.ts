@@ -4,6 +4,7 @@ import { lazyRequestLogger } from '../../api/src/http/request-logger.ts';
 import type { WindowCounter } from '../../api/src/store/counters.ts';
 import type { Db } from '../../api/src/store/db.ts';
 import type { SecretBox } from '../../api/src/store/secret-box.ts';
+import { type EgressPolicy, STRICT_EGRESS } from '../../api/src/webhooks/egress.ts';
 import { EXCHANGE_DEFAULTS, type ExchangeConfig } from './config.ts';
 import type { OrderDeps } from './domain/orders.ts';
 import { RefcodeCache } from './domain/pricing.ts';
@@ -28,6 +29,8 @@ export interface ExchangeDeps {
   /** How long a credential or reference-code lookup may be reused (ms); 0 always asks the database. */
   credentialCacheTtlMs?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK). */
+  egress?: EgressPolicy;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -77,7 +80,12 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     orders,
     rotationOverlapSeconds: config.rotationOverlapSeconds,
   });
-  adminRoutes(app, { db: deps.db, box: deps.box, adminToken: deps.adminToken });
+  adminRoutes(app, {
+    db: deps.db,
+    box: deps.box,
+    adminToken: deps.adminToken,
+    egress: deps.egress ?? STRICT_EGRESS,
+  });
   app.get('/health', async () => ({ code: 0, msg: 'OK', data: { status: 'ok' } }));
   return app;
 }

@@ -1,6 +1,7 @@
 import { auditAs } from '../../api/src/store/audit.ts';
 import type { OpenedDatabase } from '../../api/src/store/db.ts';
 import { SecretBox } from '../../api/src/store/secret-box.ts';
+import { type EgressPolicy, STRICT_EGRESS } from '../../api/src/webhooks/egress.ts';
 import {
   type Environment,
   issueCredentials,
@@ -38,6 +39,7 @@ export async function runExchangeCommand(
     url?: string | undefined;
     'require-v2'?: string | undefined;
   },
+  egress: EgressPolicy = STRICT_EGRESS,
 ): Promise<unknown> {
   const box = new SecretBox(secretsKey);
   switch (command) {
@@ -48,7 +50,7 @@ export async function runExchangeCommand(
       return issueCredentials(database.db, box, args[0] ?? '', environment(options.environment));
     case 'webhook':
       if (!options.url) throw new ExchangeError('INVALID_REQUEST', '--url is required');
-      return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url);
+      return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url, egress);
     case 'signing': {
       const flag = options['require-v2'];
       if (flag !== undefined && flag !== 'true' && flag !== 'false')

@@ -20,6 +20,7 @@ export function buildConfiguredExchange(
       : new DatabaseNonceStore(database.db),
     config: config.exchange,
     credentialCacheTtlMs: config.keyCacheTtlMs,
+    egress: { allowLoopback: config.webhooks.allowLoopback },
     logger: { level: config.logLevel, serializers: logSerializers },
   });
 }

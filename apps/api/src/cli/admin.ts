@@ -44,7 +44,11 @@ async function run(argv: string[]): Promise<number> {
     if (group === 'exchange') {
       const config = loadConfig();
       const { secretsKey } = resolveLocalSecrets(config.dataDir, config);
-      print(await runExchangeCommand(database, secretsKey, command, rest, values));
+      print(
+        await runExchangeCommand(database, secretsKey, command, rest, values, {
+          allowLoopback: config.webhooks.allowLoopback,
+        }),
+      );
       if (command !== 'webhook' && command !== 'signing')
         console.error('These credentials are shown only now. Store them in your secret manager.');
       return 0;

@@ -37,7 +37,7 @@ export interface WebhookAttempt {
   url: string;
   status_code: number | null;
   error: string | null;
-  /** The first 1 KB of what the receiver answered. */
+  /** The first 1 KB of what the receiver answered: public receivers only, null for loopback (egress policy). */
   response_body: string | null;
   trigger: 'automatic' | 'replay';
 }

@@ -1,4 +1,3 @@
-import dns from 'node:dns/promises';
 import { type Db, inTransaction } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import {
@@ -11,11 +10,10 @@ import {
   upsertEndpoint,
   validSecrets,
 } from '../store/webhooks.ts';
-import { isPrivateAddress } from '../webhooks/sender.ts';
+import { checkDestination, type EgressPolicy } from '../webhooks/egress.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { newObjectId, randomAlphanumeric } from './ids.ts';
 import type { Mode, Scope } from './keys.ts';
-import { isLocalHost } from './partners.ts';
 import { toIso } from './time.ts';
 
 export interface WebhookEndpoint {
@@ -31,51 +29,16 @@ export interface WebhookEndpoint {
 /** Default overlap: the previous secret keeps signing for 24 h after a rotation (DESIGN.md). */
 export const DEFAULT_OVERLAP_SECONDS = 24 * 3600;
 
-export type Resolver = (hostname: string) => Promise<string[]>;
-const systemResolver: Resolver = async (hostname) =>
-  (await dns.lookup(hostname, { all: true })).map((a) => a.address);
-
 const generateWebhookSecret = () => `whsec_${randomAlphanumeric(32)}`;
 
 /**
- * Live endpoints: https, and a host that resolves only to public addresses (the sender checks again at
- * connect time, so DNS changed later does not help an attacker). Test endpoints: https anywhere, or http
- * on localhost so a partner can receive sandbox events on their machine.
+ * Save-time half of the egress policy (webhooks/egress.ts): the same check the sender makes before every
+ * attempt, so a URL the worker would refuse is refused here with the reason (422 naming `url`).
  */
-export async function checkEndpointUrl(
-  mode: Mode,
-  value: string,
-  resolve: Resolver = systemResolver,
-): Promise<string> {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ValidationError([
-      'url must be an absolute URL such as "https://partner.example/webhooks/0bit"',
-    ]);
-  }
-  if (url.username || url.password) throw new ValidationError(['url must not contain credentials']);
-  if (url.hash) throw new ValidationError(['url must not contain a #fragment']);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new ValidationError(['url must use https']);
-  if (mode === 'live') {
-    if (url.protocol !== 'https:') throw new ValidationError(['live webhook endpoints must use https']);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    let addresses: string[];
-    try {
-      addresses = await resolve(host);
-    } catch {
-      throw new ValidationError([`url host ${url.hostname} does not resolve; live endpoints must be public`]);
-    }
-    if (addresses.length === 0 || addresses.some(isPrivateAddress))
-      throw new ValidationError([
-        `url host ${url.hostname} resolves to a loopback, private, link-local or metadata address; live endpoints must be public`,
-      ]);
-  } else if (url.protocol === 'http:' && !isLocalHost(url.hostname)) {
-    throw new ValidationError(['test endpoints must use https, or http on localhost / 127.0.0.1 / [::1]']);
-  }
-  return url.toString();
+export async function checkEndpointUrl(mode: Mode, value: string, policy: EgressPolicy): Promise<string> {
+  const verdict = await checkDestination(value, mode, policy);
+  if (!verdict.ok) throw new ValidationError([verdict.reason]);
+  return verdict.destination.url.toString();
 }
 
 function toEndpoint(row: EndpointRow, secrets: SecretRow[]): WebhookEndpoint {

@@ -12,6 +12,7 @@ import type { WindowCounter } from '../store/counters.ts';
 import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { TtlCache } from '../store/ttl-cache.ts';
+import type { EgressPolicy } from '../webhooks/egress.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -34,4 +35,6 @@ export interface RouteDeps {
   admin: Guard;
   /** Key lookups cached by this process; routes that change keys or domains evict their partner. */
   keyCache: TtlCache<KeyLookup>;
+  /** Where partner URLs may point (webhook endpoints are checked with it when saved). */
+  egress: EgressPolicy;
 }

@@ -59,7 +59,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const { scope } = scopeOf(request);
-      const url = await checkEndpointUrl(scope.mode, request.body.url);
+      const url = await checkEndpointUrl(scope.mode, request.body.url, deps.egress);
       return runIdempotent(
         deps,
         request,

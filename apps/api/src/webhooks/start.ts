@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { OpenedDatabase } from '../store/db.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import { coordinatorFor } from './coordinator.ts';
+import type { Resolver } from './egress.ts';
 import { SIGNERS } from './signer.ts';
 import { WebhookWorker, type WorkerOptions } from './worker.ts';
 
@@ -11,6 +12,8 @@ export function startWebhookWorker(
   box: SecretBox,
   settings: Config['webhooks'],
   log: WorkerOptions['log'],
+  /** Tests resolve their own host names; deployments use the system resolver. */
+  resolve?: Resolver,
 ): { stop: () => Promise<void> } {
   const coordinator = coordinatorFor(database);
   const worker = new WebhookWorker({
@@ -23,6 +26,7 @@ export function startWebhookWorker(
     concurrency: settings.concurrency,
     pollIntervalMs: settings.pollIntervalMs,
     timeoutMs: settings.timeoutMs,
+    egress: { allowLoopback: settings.allowLoopback, ...(resolve ? { resolve } : {}) },
     log,
   });
   worker.start();

@@ -13,6 +13,7 @@ import {
   type WebhookSource,
 } from '../store/webhooks.ts';
 import type { Coordinator } from './coordinator.ts';
+import type { EgressPolicy } from './egress.ts';
 import { nextDelayMs, type RetrySchedule } from './schedule.ts';
 import { postWebhook } from './sender.ts';
 import type { Signer } from './signer.ts';
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   pollIntervalMs: number;
   /** Per-attempt timeout (spec: 10 s). */
   timeoutMs: number;
+  /** Where deliveries may go (both products, both modes): checked again before every attempt. */
+  egress: EgressPolicy;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
 
@@ -212,13 +215,14 @@ export class WebhookWorker {
             {
               timeoutMs: this.options.timeoutMs,
               maxResponseBytes: RESPONSE_CAP_BYTES,
-              allowPrivateAddresses: delivery.mode === 'test',
+              mode: delivery.mode,
+              policy: this.options.egress,
             },
           )
         : {
             statusCode: null,
             error: 'no webhook endpoint is configured for this mode',
-            responseBody: '',
+            responseBody: null,
             durationMs: 0,
           };
       const succeeded =

@@ -8,6 +8,7 @@ import { createPartner, type KeyPair, type Partner } from '../../src/domain/part
 import type { App } from '../../src/http/context.ts';
 import { MemoryCounter, RedisCounter, type WindowCounter } from '../../src/store/counters.ts';
 import { SecretBox } from '../../src/store/secret-box.ts';
+import type { EgressPolicy } from '../../src/webhooks/egress.ts';
 import { parseRetrySchedule } from '../../src/webhooks/schedule.ts';
 import { startWebhookWorker } from '../../src/webhooks/start.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
@@ -45,6 +46,11 @@ export interface TestServerOptions {
   /** Run the webhook worker in this test server, with a fast retry schedule. */
   webhooks?: { retrySchedule?: string; timeoutMs?: number; pollIntervalMs?: number; concurrency?: number };
   logger?: Parameters<typeof buildApp>[0]['logger'];
+  /**
+   * The egress policy; by default local development (loopback allowed in test mode), since the receivers
+   * of these tests listen on 127.0.0.1. Tests of the production policy pass { allowLoopback: false }.
+   */
+  egress?: EgressPolicy;
 }
 
 export const SPEC_ORIGIN = 'https://partner.example';
@@ -66,6 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     { kid: 'k1', secret: randomBytes(32).toString('hex') },
   ];
   const tokens = new EmbedTokens(embedKeys, options.embedTokenTtlSeconds ?? 3600);
+  const egress = options.egress ?? { allowLoopback: true };
   const app = await buildApp({
     db: database.db,
     box,
@@ -76,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     hostModes: parseHostModes(options.hostModes ?? DEFAULT_HOST_MODES),
     keyCacheTtlMs: options.keyCacheTtlMs ?? 0,
     logger: options.logger ?? false,
+    egress,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const worker = options.webhooks
@@ -89,8 +97,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           batchSize: 20,
           concurrency: options.webhooks.concurrency ?? 16,
           timeoutMs: options.webhooks.timeoutMs ?? 2_000,
+          allowLoopback: egress.allowLoopback,
         },
         { info: () => {}, warn: () => {}, error: (...args: unknown[]) => console.error(...args) },
+        egress.resolve,
       )
     : null;
   const address = app.server.address() as { port: number };

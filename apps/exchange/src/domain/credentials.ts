@@ -12,6 +12,7 @@ import {
   retireSigningSecrets,
   upsertEndpoint,
 } from '../../../api/src/store/webhooks.ts';
+import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { hasCurrentCredential, insertCredential, retireCredentials } from '../store/credentials.ts';
 import { insertRefcode } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
@@ -138,12 +139,18 @@ export async function rotateWebhookSecret(
 }
 
 /** Operator: where a partner's webhooks go (the quickstart: "operator-mediated"). */
-export async function setWebhookUrl(db: Db, partnerId: string, environment: Environment, url: string) {
+export async function setWebhookUrl(
+  db: Db,
+  partnerId: string,
+  environment: Environment,
+  url: string,
+  egress: EgressPolicy,
+) {
   const scope: Scope = { partnerId, mode: MODE_OF[environment] };
   if (!(await findPartner(db, partnerId))) throw new ExchangeError('NOT_FOUND', `No partner ${partnerId}`);
   let checked: string;
   try {
-    checked = await checkEndpointUrl(scope.mode, url);
+    checked = await checkEndpointUrl(scope.mode, url, egress);
   } catch (error) {
     if (error instanceof AppError) throw new ExchangeError('INVALID_REQUEST', error.message);
     throw error;

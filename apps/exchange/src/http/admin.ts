@@ -4,6 +4,7 @@ import { adminGuard } from '../../../api/src/http/auth.ts';
 import { auditAs } from '../../../api/src/store/audit.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { issueCredentials, MODE_OF, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
 import { signingPolicy } from '../domain/signing.ts';
 import { ok } from './envelope.ts';
@@ -17,7 +18,7 @@ const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
  */
 export function adminRoutes(
   app: FastifyInstance,
-  deps: { db: Db; box: SecretBox; adminToken: string },
+  deps: { db: Db; box: SecretBox; adminToken: string; egress: EgressPolicy },
 ): void {
   const guard = { preHandler: adminGuard(deps.adminToken) };
   const raw = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
@@ -56,7 +57,7 @@ export function adminRoutes(
   );
   app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/webhook', guard, async (request) => {
     const body = webhook(raw(request.body));
-    return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url));
+    return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url, deps.egress));
   });
 
   const signing = bodyParser(

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { MemoryCounter } from '../../../api/src/store/counters.ts';
 import { SecretBox } from '../../../api/src/store/secret-box.ts';
+import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { parseRetrySchedule } from '../../../api/src/webhooks/schedule.ts';
 import { startWebhookWorker } from '../../../api/src/webhooks/start.ts';
 import { freshDatabase, type TestDatabase } from '../../../api/test/support/database.ts';
@@ -56,6 +57,8 @@ export interface ExchangeTestOptions {
   rateLimits?: boolean;
   /** Run the webhook worker with a fast retry schedule. */
   webhooks?: boolean;
+  /** The egress policy; local development (loopback in sandbox) unless a test says otherwise. */
+  egress?: EgressPolicy;
 }
 
 export const SANDBOX_ADDRESSES = {
@@ -79,7 +82,8 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
   const nonces: NonceStore = process.env.REDIS_URL
     ? new RedisNonceStore(process.env.REDIS_URL, noncePrefix)
     : new DatabaseNonceStore(database.db);
-  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config, nonces });
+  const egress = options.egress ?? { allowLoopback: true };
+  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config, nonces, egress });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const settlement = startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 100, {
     info: () => {},
@@ -96,6 +100,7 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
           batchSize: 20,
           concurrency: 8,
           timeoutMs: 2_000,
+          allowLoopback: egress.allowLoopback,
         },
         { info: () => {}, warn: () => {}, error: (...args: unknown[]) => console.error(...args) },
       )
