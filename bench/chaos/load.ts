@@ -27,7 +27,7 @@ export interface LoadOptions {
   partners: LoadPartner[];
   /** Creates per partner: the create limit is 10 a minute per key, so at most 10. */
   createsPerPartner: number;
-  /** Window the creates are spread over; 0 sends them as fast as `concurrency` allows (a burst). */
+  /** Window the creates are spread over. */
   durationMs: number;
   concurrency: number;
   probeEveryMs: number;
@@ -36,8 +36,10 @@ export interface LoadOptions {
 
 export interface Load {
   records: RequestRecord[];
+  /** Resolves when every create (and its follow-up) has been answered; the prober keeps going. */
   done: Promise<void>;
-  stop(): void;
+  /** Stops the creates still due and the prober. */
+  stop(): Promise<void>;
 }
 
 export const SESSION_BODY = {
@@ -181,17 +183,12 @@ export function startLoad(options: LoadOptions): Load {
     }
   })();
 
-  const done = creates.then(async () => {
-    // Keep probing a little after the last create, so a fault late in the window is still observed.
-    await sleep(1000);
-    stopped = true;
-    await probes;
-  });
   return {
     records,
-    done,
-    stop: () => {
+    done: creates,
+    stop: async () => {
       stopped = true;
+      await probes;
     },
   };
 }

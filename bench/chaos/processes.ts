@@ -152,11 +152,14 @@ export class PlatformProcess {
 
   /** The lines that say why a process died: the error, its message and code, not the whole stack. */
   static reason(tail: string[]): string[] {
-    const telling = tail.filter((l) =>
-      /Unhandled|Error\b|error:|Emitted 'error'|^\s*(code|severity): '|terminating|ECONNREFUSED|ECONNRESET/.test(
-        l,
-      ),
-    );
+    // Plain lines (Node's own report of the fatal error), not the JSON logs of requests that failed.
+    const telling = tail
+      .filter((l) => !l.trimStart().startsWith('{'))
+      .filter((l) =>
+        /Unhandled|Error\b|error:|Emitted 'error'|^\s*(code|severity): '|terminating|ECONNREFUSED|ECONNRESET/.test(
+          l,
+        ),
+      );
     return (telling.length > 0 ? telling : tail).slice(0, 8);
   }
 

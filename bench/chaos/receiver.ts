@@ -15,6 +15,8 @@ export interface PartnerTally {
   badSignatures: number;
   /** Every request that arrived, answered or not. */
   requests: number;
+  /** Requests held without an answer while hanging. */
+  unanswered: number;
 }
 
 export interface ChaosReceiver {
@@ -51,7 +53,7 @@ export async function startReceiver(): Promise<ChaosReceiver> {
   const tally = (partnerId: string): PartnerTally => {
     let t = tallies.get(partnerId);
     if (!t) {
-      t = { delivered: new Map(), duplicates: 0, badSignatures: 0, requests: 0 };
+      t = { delivered: new Map(), duplicates: 0, badSignatures: 0, requests: 0, unanswered: 0 };
       tallies.set(partnerId, t);
     }
     return t;
@@ -70,6 +72,7 @@ export async function startReceiver(): Promise<ChaosReceiver> {
       const t = tally(match[1]!);
       t.requests++;
       if (Date.now() < hangUntil) {
+        t.unanswered++;
         held.add(res);
         res.on('close', () => held.delete(res));
         return; // accepted, never answered: the worker's timeout must fire

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ALLOWED_DOMAIN, type LoadPartner, recoveryMs, request, startLoad } from './load.ts';
 import { type Crash, nodeArgsOfScript, PlatformProcess, ROOT } from './processes.ts';
-import { type ChaosReceiver, startReceiver } from './receiver.ts';
+import { type ChaosReceiver, type PartnerTally, startReceiver } from './receiver.ts';
 import {
   freeEphemeralPort,
   makeScratchDir,
@@ -56,8 +56,8 @@ interface Scenario {
   workers: number;
   /** Slower receiver answers, so a backlog builds up. */
   receiverDelayMs?: number;
-  /** Creates as fast as concurrency allows instead of spread over the window. */
-  burst?: boolean;
+  /** Runs before the load starts. */
+  prepare?(ctx: Context): Promise<void>;
   /** Injects the fault; returns when it happened (the recovery clock starts there). */
   fault(ctx: Context): Promise<number>;
   /** Process the fault removes on purpose and does not bring back (not a crash). */
@@ -75,25 +75,31 @@ const SCENARIOS: Scenario[] = [
     inShort: true,
     apis: 1,
     workers: 1,
-    receiverDelayMs: 300,
-    burst: true,
+    receiverDelayMs: 100,
+    // The worker is stopped (gracefully) while the load commits events, so a real backlog exists when it
+    // starts again; it is killed once it has delivered part of it.
+    prepare: async (ctx) => {
+      await ctx.workers[0]!.stop();
+      say(`   ${ctx.workers[0]!.name} stopped (SIGTERM) so a backlog builds`);
+    },
     fault: async (ctx) => {
-      // Kill once a real backlog exists: some delivered, many still queued.
-      const until = Date.now() + SIZE.faultAtMs * 2;
-      while (Date.now() < until) {
+      const worker = ctx.workers[0]!;
+      const buildUntil = Date.now() + SIZE.loadMs;
+      while ((await ctx.backlog()).committed < SIZE.backlog * 2 && Date.now() < buildUntil) await sleep(200);
+      await worker.start();
+      const drainUntil = Date.now() + 15_000;
+      for (;;) {
         const { committed, delivered } = await ctx.backlog();
-        if (delivered >= 10 && committed - delivered >= SIZE.backlog) break;
-        await sleep(100);
+        if ((delivered >= 10 && committed - delivered >= SIZE.backlog) || Date.now() > drainUntil) break;
+        await sleep(50);
       }
       const { committed, delivered } = await ctx.backlog();
-      say(
-        `   SIGKILL ${ctx.workers[0]!.name} (pid ${ctx.workers[0]!.pid}) at ${delivered}/${committed} delivered`,
-      );
+      say(`   SIGKILL ${worker.name} (pid ${worker.pid}) at ${delivered}/${committed} delivered`);
       const at = Date.now();
-      await ctx.workers[0]!.kill('SIGKILL');
+      await worker.kill('SIGKILL');
       await sleep(1000);
-      await ctx.workers[0]!.start();
-      say(`   ${ctx.workers[0]!.name} restarted`);
+      await worker.start();
+      say(`   ${worker.name} restarted`);
       return at;
     },
   },
@@ -188,6 +194,10 @@ interface Outcome {
   deadLettered: number;
   badSignatures: number;
   recoveryMs: number | null;
+  /** From the fault to the first event delivered after it. */
+  deliveryResumeMs: number | null;
+  /** Requests the hanging receiver accepted and never answered. */
+  unanswered: number;
   requests: number;
   failedRequests: number;
   crashes: Crash[];
@@ -394,11 +404,12 @@ async function main(): Promise<number> {
             },
           };
           receiver!.setDelay(scenario.receiverDelayMs ?? 0);
+          await scenario.prepare?.(ctx);
           load = startLoad({
             apis: apiUrls,
             partners,
             createsPerPartner: SIZE.createsPerPartner,
-            durationMs: scenario.burst ? 0 : SIZE.loadMs,
+            durationMs: SIZE.loadMs,
             concurrency: 16,
             probeEveryMs: 200,
             requestTimeoutMs: 5000,
@@ -407,24 +418,12 @@ async function main(): Promise<number> {
           await load.done;
           receiver!.setDelay(0);
 
-          // If the API has not answered since the fault, keep probing (bounded) to measure when it does.
+          // The prober keeps running: wait (bounded) for the API's first success after the fault.
           const records = load.records;
-          let recovery = recoveryMs(records, faultAt);
           const probeUntil = Math.min(scenarioDeadline - SIZE.drainMs / 2, Date.now() + 30_000);
-          while (recovery === null && Date.now() < probeUntil) {
-            const start = Date.now();
-            const answer = await request(
-              apiUrls()[0]!,
-              'GET',
-              '/v1/gate_sessions?limit=1',
-              { authorization: `Bearer ${partners[0]!.secretKey}` },
-              undefined,
-              3000,
-            );
-            records.push({ kind: 'probe', start, end: Date.now(), status: answer.status });
-            recovery = recoveryMs(records, faultAt);
-            if (recovery === null) await sleep(250);
-          }
+          while (recoveryMs(records, faultAt) === null && Date.now() < probeUntil) await sleep(100);
+          await load.stop();
+          const recovery = recoveryMs(records, faultAt);
 
           // Drain: every committed event must reach the receiver.
           const drainUntil = Math.min(Date.now() + SIZE.drainMs, scenarioDeadline - 2000);
@@ -455,6 +454,8 @@ async function main(): Promise<number> {
             deadLettered: Number(failedRows[0]?.n ?? 0),
             badSignatures,
             recoveryMs: recovery,
+            deliveryResumeMs: firstAfter(tallies, faultAt),
+            unanswered: tallies.reduce((n, t) => n + t.unanswered, 0),
             requests: records.length,
             failedRequests: records.filter((r) => r.status === 0 || r.status >= 500).length,
             crashes: scenarioCrashes,
@@ -467,12 +468,12 @@ async function main(): Promise<number> {
           }
           outcomes.push(outcome);
           say(
-            `   ${outcome.ok ? 'ok' : 'FAILED'}: committed ${outcome.committed}, delivered ${outcome.delivered}, duplicates ${outcome.duplicates}, lost ${outcome.lost}, recovery ${fmtMs(outcome.recoveryMs)}, ${outcome.failedRequests}/${outcome.requests} requests failed (5xx or no answer), unexpected exits ${scenarioCrashes.length}`,
+            `   ${outcome.ok ? 'ok' : 'FAILED'}: committed ${outcome.committed}, delivered ${outcome.delivered}, duplicates ${outcome.duplicates}, lost ${outcome.lost}, API recovery ${fmtMs(outcome.recoveryMs)}, deliveries resume ${fmtMs(outcome.deliveryResumeMs)}${outcome.unanswered > 0 ? `, ${outcome.unanswered} requests held unanswered` : ''}, ${outcome.failedRequests}/${outcome.requests} requests failed (5xx or no answer), unexpected exits ${scenarioCrashes.length}`,
           );
           if (missing.length > 0) say(`   lost event ids (first 5): ${missing.slice(0, 5).join(', ')}`);
         });
       } catch (error) {
-        (load as ReturnType<typeof startLoad> | null)?.stop();
+        await (load as ReturnType<typeof startLoad> | null)?.stop();
         const message = error instanceof Error ? error.message : String(error);
         say(`   FAILED: ${message.split('\n')[0]}`);
         outcomes.push({
@@ -559,6 +560,8 @@ function skipped(scenario: Scenario, error: string): Outcome {
     deadLettered: 0,
     badSignatures: 0,
     recoveryMs: null,
+    deliveryResumeMs: null,
+    unanswered: 0,
     requests: 0,
     failedRequests: 0,
     crashes: [],
@@ -584,6 +587,14 @@ async function withDeadline(deadline: number, fn: () => Promise<void>): Promise<
   }
 }
 
+function firstAfter(tallies: PartnerTally[], at: number): number | null {
+  let first: number | null = null;
+  for (const t of tallies)
+    for (const arrived of t.delivered.values())
+      if (arrived >= at && (first === null || arrived < first)) first = arrived;
+  return first === null ? null : first - at;
+}
+
 const fmtMs = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
 
 function printTable(outcomes: Outcome[]): void {
@@ -596,6 +607,7 @@ function printTable(outcomes: Outcome[]): void {
     'dead-lettered',
     'bad sig',
     'API recovery',
+    'deliveries resume',
     'failed req',
     'unexpected exits',
     'result',
@@ -609,6 +621,7 @@ function printTable(outcomes: Outcome[]): void {
     String(o.deadLettered),
     String(o.badSignatures),
     fmtMs(o.recoveryMs),
+    fmtMs(o.deliveryResumeMs),
     `${o.failedRequests}/${o.requests}`,
     o.crashes.length === 0
       ? '0'
