@@ -14,7 +14,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ALLOWED_DOMAIN, type LoadPartner, recoveryMs, request, startLoad } from './load.ts';
+import {
+  ALLOWED_DOMAIN,
+  type LoadPartner,
+  type RequestRecord,
+  recoveryMs,
+  request,
+  startLoad,
+} from './load.ts';
 import { type Crash, nodeArgsOfScript, PlatformProcess, ROOT } from './processes.ts';
 import { type ChaosReceiver, type PartnerTally, startReceiver } from './receiver.ts';
 import {
@@ -200,6 +207,8 @@ interface Outcome {
   unanswered: number;
   requests: number;
   failedRequests: number;
+  /** Failed requests by HTTP status ("none" = no answer: refused, reset, timed out). */
+  failuresByStatus: Record<string, number>;
   crashes: Crash[];
   error: string | null;
   ok: boolean;
@@ -272,7 +281,7 @@ async function main(): Promise<number> {
     say(`migrated: ${migrated.output.trim().split('\n').pop()}`);
 
     // `npm start` builds the SDK and widget first; the API imports the SDK's dist (the example shop).
-    if (!existsSync(join(ROOT, 'packages/gate/dist/esm/node/index.js'))) {
+    if (!existsSync(join(ROOT, 'node_modules/@0bit/gate/dist/esm/node/index.js'))) {
       say('building @0bit/gate (npm run build), as npm start does');
       const built = await run('npm', ['run', '-s', 'build'], 180_000, { cwd: ROOT });
       if (built.code !== 0) throw new Error(`npm run build failed:\n${built.output}`);
@@ -458,6 +467,7 @@ async function main(): Promise<number> {
             unanswered: tallies.reduce((n, t) => n + t.unanswered, 0),
             requests: records.length,
             failedRequests: records.filter((r) => r.status === 0 || r.status >= 500).length,
+            failuresByStatus: byStatus(records),
             crashes: scenarioCrashes,
             error: null,
             ok: missing.length === 0 && scenarioCrashes.length === 0 && badSignatures === 0,
@@ -468,7 +478,7 @@ async function main(): Promise<number> {
           }
           outcomes.push(outcome);
           say(
-            `   ${outcome.ok ? 'ok' : 'FAILED'}: committed ${outcome.committed}, delivered ${outcome.delivered}, duplicates ${outcome.duplicates}, lost ${outcome.lost}, API recovery ${fmtMs(outcome.recoveryMs)}, deliveries resume ${fmtMs(outcome.deliveryResumeMs)}${outcome.unanswered > 0 ? `, ${outcome.unanswered} requests held unanswered` : ''}, ${outcome.failedRequests}/${outcome.requests} requests failed (5xx or no answer), unexpected exits ${scenarioCrashes.length}`,
+            `   ${outcome.ok ? 'ok' : 'FAILED'}: committed ${outcome.committed}, delivered ${outcome.delivered}, duplicates ${outcome.duplicates}, lost ${outcome.lost}, API recovery ${fmtMs(outcome.recoveryMs)}, deliveries resume ${fmtMs(outcome.deliveryResumeMs)}${outcome.unanswered > 0 ? `, ${outcome.unanswered} requests held unanswered` : ''}, ${outcome.failedRequests}/${outcome.requests} requests failed${fmtFailures(outcome.failuresByStatus)}, unexpected exits ${scenarioCrashes.length}`,
           );
           if (missing.length > 0) say(`   lost event ids (first 5): ${missing.slice(0, 5).join(', ')}`);
         });
@@ -564,6 +574,7 @@ function skipped(scenario: Scenario, error: string): Outcome {
     unanswered: 0,
     requests: 0,
     failedRequests: 0,
+    failuresByStatus: {},
     crashes: [],
     error,
     ok: false,
@@ -595,6 +606,21 @@ function firstAfter(tallies: PartnerTally[], at: number): number | null {
   return first === null ? null : first - at;
 }
 
+function byStatus(records: RequestRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records)
+    if (r.status === 0 || r.status >= 500) {
+      const key = r.status === 0 ? 'none' : String(r.status);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+  return counts;
+}
+
+const fmtFailures = (counts: Record<string, number>) => {
+  const parts = Object.entries(counts).map(([status, n]) => `${status}×${n}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+};
+
 const fmtMs = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(2)} s`);
 
 function printTable(outcomes: Outcome[]): void {
@@ -622,7 +648,7 @@ function printTable(outcomes: Outcome[]): void {
     String(o.badSignatures),
     fmtMs(o.recoveryMs),
     fmtMs(o.deliveryResumeMs),
-    `${o.failedRequests}/${o.requests}`,
+    `${o.failedRequests}/${o.requests}${fmtFailures(o.failuresByStatus)}`,
     o.crashes.length === 0
       ? '0'
       : `${o.crashes.length} (${[...new Set(o.crashes.map((c) => c.process))].join(', ')})`,
