@@ -84,6 +84,8 @@ export class PlatformProcess {
     this.expectingExit = false;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
+        this.expectingExit = true;
+        child.kill('SIGKILL');
         reject(new Error(`${this.name} did not become ready in ${timeoutMs} ms:\n${this.tail().join('\n')}`));
       }, timeoutMs);
       const onData = (d: Buffer) => {

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 
 export interface PartnerTally {
-  /** Event ids answered 2xx, first arrival time. */
+  /** Event ids answered 2xx, with the time the first such request arrived. */
   delivered: Map<string, number>;
   /** 2xx answers for an id that had already been answered 2xx. */
   duplicates: number;
@@ -63,6 +63,7 @@ export async function startReceiver(): Promise<ChaosReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const arrivedAt = Date.now();
       const match = /^\/hook\/([^/?]+)$/.exec(req.url ?? '');
       const secret = match ? secrets.get(match[1]!) : undefined;
       if (!match || !secret) {
@@ -98,7 +99,7 @@ export async function startReceiver(): Promise<ChaosReceiver> {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         // Counted once answered: an answer the worker never reads would be retried, not lost.
         if (t.delivered.has(eventId)) t.duplicates++;
-        else t.delivered.set(eventId, Date.now());
+        else t.delivered.set(eventId, arrivedAt);
       };
       if (delayMs > 0) setTimeout(answer, delayMs);
       else answer();

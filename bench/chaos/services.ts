@@ -3,7 +3,7 @@
  * stopped and restarted by it, and removed afterwards. Never the machine's shared 5432 / 6379.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -102,6 +102,10 @@ export class ScratchPostgres {
   }
 
   static async start(scratch: string): Promise<ScratchPostgres> {
+    if (!existsSync(join(PG_BIN, 'initdb')))
+      throw new Error(
+        `PostgreSQL server binaries not found in ${PG_BIN} (set CHAOS_PG_BIN to their directory)`,
+      );
     const base = join(scratch, 'pg');
     mkdirSync(base, { mode: 0o700 });
     const port = await freePortIn(PG_PORTS);
