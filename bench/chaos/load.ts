@@ -193,11 +193,11 @@ export function startLoad(options: LoadOptions): Load {
   };
 }
 
-/** Time from `faultAt` to the end of the first 2xx answer to a request sent at or after it. */
+/** Time from `faultAt` to the end of the first 2xx answer to a request sent after it. */
 export function recoveryMs(records: RequestRecord[], faultAt: number): number | null {
   let best: number | null = null;
   for (const r of records)
-    if (r.start >= faultAt && r.status >= 200 && r.status < 300 && (best === null || r.end < best))
+    if (r.start > faultAt && r.status >= 200 && r.status < 300 && (best === null || r.end < best))
       best = r.end;
   return best === null ? null : best - faultAt;
 }

@@ -383,7 +383,7 @@ async function main(): Promise<number> {
       );
       let load: ReturnType<typeof startLoad> | null = null;
       try {
-        await withDeadline(scenarioDeadline, async () => {
+        const outcome = await withDeadline(scenarioDeadline, async (): Promise<Outcome> => {
           // Topology: bring up what this scenario needs (processes a previous fault left down come back).
           for (const p of [...apis, ...workers]) await p.settled();
           for (const w of workers) if (!w.alive) await w.start();
@@ -490,12 +490,13 @@ async function main(): Promise<number> {
             outcome.ok = false;
             outcome.error = 'no event was committed: the load did not reach the API';
           }
-          outcomes.push(outcome);
           say(
             `   ${outcome.ok ? 'ok' : 'FAILED'}: committed ${outcome.committed}, delivered ${outcome.delivered}, duplicates ${outcome.duplicates}, lost ${outcome.lost}, API recovery ${fmtMs(outcome.recoveryMs)}, deliveries resume ${fmtMs(outcome.deliveryResumeMs)}${outcome.unanswered > 0 ? `, ${outcome.unanswered} requests held unanswered` : ''}, ${outcome.failedRequests}/${outcome.requests} requests failed${fmtFailures(outcome.failuresByStatus)}, unexpected exits ${scenarioCrashes.length}`,
           );
           if (missing.length > 0) say(`   lost event ids (first 5): ${missing.slice(0, 5).join(', ')}`);
+          return outcome;
         });
+        outcomes.push(outcome);
       } catch (error) {
         await (load as ReturnType<typeof startLoad> | null)?.stop();
         const message = error instanceof Error ? error.message : String(error);
@@ -595,10 +596,10 @@ function skipped(scenario: Scenario, error: string): Outcome {
   };
 }
 
-async function withDeadline(deadline: number, fn: () => Promise<void>): Promise<void> {
+async function withDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       fn(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -616,7 +617,7 @@ function firstAfter(tallies: PartnerTally[], at: number): number | null {
   let first: number | null = null;
   for (const t of tallies)
     for (const arrived of t.delivered.values())
-      if (arrived >= at && (first === null || arrived < first)) first = arrived;
+      if (arrived > at && (first === null || arrived < first)) first = arrived;
   return first === null ? null : first - at;
 }
 
