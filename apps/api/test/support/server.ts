@@ -45,6 +45,8 @@ export interface TestServerOptions {
   /** Run the webhook worker in this test server, with a fast retry schedule. */
   webhooks?: { retrySchedule?: string; timeoutMs?: number; pollIntervalMs?: number; concurrency?: number };
   logger?: Parameters<typeof buildApp>[0]['logger'];
+  /** Ramp providers per mode (default: the platform's sandbox in test mode, none live). */
+  rampProviders?: Parameters<typeof buildApp>[0]['rampProviders'];
 }
 
 export const SPEC_ORIGIN = 'https://partner.example';
@@ -76,6 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     hostModes: parseHostModes(options.hostModes ?? DEFAULT_HOST_MODES),
     keyCacheTtlMs: options.keyCacheTtlMs ?? 0,
     logger: options.logger ?? false,
+    ...(options.rampProviders ? { rampProviders: options.rampProviders } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const worker = options.webhooks

@@ -68,20 +68,40 @@ export const TEST_THREE_DS_CODE = '123456';
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export const sandboxCards: CardRail = {
-  async charge({ number, threeDsCode }) {
-    if (number === TEST_CARDS.success)
-      return { outcome: 'succeeded', reference: `ch_${digest(number + Date.now()).slice(0, 24)}` };
+/** What a sandbox provider has actually done (charges made, crypto sent, fiat paid out), for tests to count. */
+export interface SandboxLedger {
+  charges: Array<{ reference: string; number: string; amount: string; currency: string }>;
+  sends: Array<{ reference: string; address: string; amount: string; hash: string }>;
+  payouts: Array<{ reference: string; iban: string; amount: string; payout: string }>;
+}
+
+export class SandboxCardRail implements CardRail {
+  constructor(private readonly ledger: SandboxLedger) {}
+
+  async charge(input: Parameters<CardRail['charge']>[0]) {
+    const { number, threeDsCode } = input;
+    const succeed = () => {
+      const reference = `ch_${digest(number + Date.now() + Math.random()).slice(0, 24)}`;
+      this.ledger.charges.push({
+        reference,
+        number,
+        amount: input.amount,
+        currency: input.currency,
+      });
+      return { outcome: 'succeeded' as const, reference };
+    };
+    if (number === TEST_CARDS.success) return succeed();
     if (number === TEST_CARDS.threeDs) {
-      if (threeDsCode === undefined) return { outcome: 'requires_3ds' };
+      if (threeDsCode === undefined) return { outcome: 'requires_3ds' as const };
       return threeDsCode === TEST_THREE_DS_CODE
-        ? { outcome: 'succeeded', reference: `ch_${digest(number + Date.now()).slice(0, 24)}` }
-        : { outcome: 'declined', reason: 'three_ds_failed' };
+        ? succeed()
+        : { outcome: 'declined' as const, reason: 'three_ds_failed' };
     }
-    if (number === TEST_CARDS.insufficientFunds) return { outcome: 'declined', reason: 'insufficient_funds' };
-    return { outcome: 'declined', reason: 'card_declined' };
-  },
-};
+    if (number === TEST_CARDS.insufficientFunds)
+      return { outcome: 'declined' as const, reason: 'insufficient_funds' };
+    return { outcome: 'declined' as const, reason: 'card_declined' };
+  }
+}
 
 /** Simulated KYC: everyone passes, except a last name of "Reject" (to exercise the refusal path). */
 export const sandboxKyc: KycProvider = {
@@ -92,17 +112,25 @@ export const sandboxKyc: KycProvider = {
   },
 };
 
-export const sandboxSettlement: Settlement = {
-  async sendCrypto({ reference, address, amount }) {
-    return `0x${digest(`send:${reference}:${address}:${amount}`)}`;
-  },
-  depositAddress(_token, network, reference) {
+export class SandboxSettlement implements Settlement {
+  constructor(private readonly ledger: SandboxLedger) {}
+
+  async sendCrypto({ reference, address, amount }: Parameters<Settlement['sendCrypto']>[0]) {
+    const hash = `0x${digest(`send:${reference}:${address}:${amount}`)}`;
+    this.ledger.sends.push({ reference, address, amount, hash });
+    return hash;
+  }
+
+  depositAddress(_token: string, network: string, reference: string) {
     return sandboxDepositAddress(network, reference);
-  },
-  async payFiat({ reference, iban }) {
-    return `po_${digest(`payout:${reference}:${iban}`).slice(0, 24)}`;
-  },
-};
+  }
+
+  async payFiat({ reference, iban, amount }: Parameters<Settlement['payFiat']>[0]) {
+    const payout = `po_${digest(`payout:${reference}:${iban}`).slice(0, 24)}`;
+    this.ledger.payouts.push({ reference, iban, amount, payout });
+    return payout;
+  }
+}
 
 /** A well-formed address nobody holds a key to, in the network's format. */
 function sandboxDepositAddress(network: string, reference: string): string {
@@ -111,12 +139,19 @@ function sandboxDepositAddress(network: string, reference: string): string {
   return sandboxAddress(findCurrency(representative)!, `gate:${reference}`);
 }
 
-export const SANDBOX_RAMP: RampProviders = {
-  cards: sandboxCards,
-  kyc: sandboxKyc,
-  settlement: sandboxSettlement,
-  prices: new SandboxPriceFeed(),
-};
+/** A sandbox of its own (tests count what it did in `ledger`); the platform's test mode uses SANDBOX_RAMP. */
+export function createSandboxRamp(): RampProviders & { ledger: SandboxLedger } {
+  const ledger: SandboxLedger = { charges: [], sends: [], payouts: [] };
+  return {
+    cards: new SandboxCardRail(ledger),
+    kyc: sandboxKyc,
+    settlement: new SandboxSettlement(ledger),
+    prices: new SandboxPriceFeed(),
+    ledger,
+  };
+}
+
+export const SANDBOX_RAMP: RampProviders = createSandboxRamp();
 
 /** Per mode: test always simulated; live only when an operator wires real providers. */
 export type RampProvidersByMode = { test: RampProviders; live: RampProviders | null };

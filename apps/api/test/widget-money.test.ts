@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { createSandboxRamp, type RampProviders, TEST_CARDS } from '../src/domain/ramp/providers.ts';
+import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
+
+/**
+ * Money moves once (DESIGN.md, issue #14 finding 4): whatever the widget (or an attacker holding its embed
+ * token) sends, a session is paid for by one card charge, one crypto send and one fiat payout at most,
+ * counted where they happen — at the sandbox providers.
+ */
+const sandbox = createSandboxRamp();
+const { ledger } = sandbox;
+
+/** Faults at the outside edge: a provider call that hangs, or a process that dies around it. */
+const faults: {
+  /** How long every provider call takes, as a real acquirer's or chain's would. */
+  latencyMs: number;
+  /** Wait for this before the card rail answers (a slow acquirer). */
+  holdCharge?: Promise<void> | undefined;
+  /** The process dies before (nothing reaches the provider) or after the provider acted (answer lost). */
+  crashCharge?: 'before' | 'after' | undefined;
+  crashPayout?: 'before' | 'after' | undefined;
+} = { latencyMs: 40 };
+const latency = () => new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+class SimulatedCrash extends Error {}
+
+const providers: RampProviders = {
+  ...sandbox,
+  cards: {
+    charge: async (input) => {
+      if (faults.holdCharge) await faults.holdCharge;
+      await latency();
+      if (faults.crashCharge === 'before') throw new SimulatedCrash('process died before the charge');
+      const result = await sandbox.cards.charge(input);
+      if (faults.crashCharge === 'after') throw new SimulatedCrash('process died after the charge');
+      return result;
+    },
+    lookup: (reference) => sandbox.cards.lookup(reference),
+  },
+  settlement: {
+    sendCrypto: async (input) => {
+      await latency();
+      return sandbox.settlement.sendCrypto(input);
+    },
+    depositAddress: (token, network, reference) => sandbox.settlement.depositAddress(token, network, reference),
+    findSend: (reference) => sandbox.settlement.findSend(reference),
+    findPayout: (reference) => sandbox.settlement.findPayout(reference),
+    payFiat: async (input) => {
+      await latency();
+      if (faults.crashPayout === 'before') throw new SimulatedCrash('process died before the payout');
+      const result = await sandbox.settlement.payFiat(input);
+      if (faults.crashPayout === 'after') throw new SimulatedCrash('process died after the payout');
+      return result;
+    },
+  },
+};
+
+const server = useTestServer({ rampProviders: { test: providers, live: null } });
+const N = 6;
+const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+const OTHER_WALLET = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
+const IBAN = 'DE89 3704 0044 0532 0130 00';
+const CARD = { number: TEST_CARDS.success, exp_month: 12, exp_year: 2030, cvc: '123' };
+
+async function widgetFor(body: Record<string, unknown> = {}) {
+  const { keys } = await server.partner();
+  const session = await server.call('POST', '/v1/gate_sessions', {
+    headers: writeHeaders(keys.test.secret_key),
+    body: {
+      amount: '100.00',
+      currency: 'EUR',
+      return_url: 'https://partner.example/done',
+      target_token: 'USDT',
+      target_network: 'arbitrum',
+      ...body,
+    },
+  });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  const boot = await server.call('POST', '/v1/embed/bootstrap', {
+    headers: { ...bearer(keys.test.publishable_key), origin: SPEC_ORIGIN },
+    body: { clientSecret: session.body.client_secret },
+  });
+  expect(boot.status, JSON.stringify(boot.body)).toBe(200);
+  const call = (path: string, payload: unknown = {}) =>
+    server.call('POST', path, {
+      headers: { 'x-embed-token': boot.body.token, origin: WIDGET_ORIGINS.test },
+      body: payload,
+    });
+  const sessionId = session.body.id as string;
+  return {
+    keys,
+    sessionId,
+    call,
+    verify: () =>
+      call('/v1/embed/kyc', {
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        date_of_birth: '1990-01-01',
+        country: 'DE',
+      }),
+    buy: (wallet = WALLET) =>
+      call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', wallet_address: wallet }),
+    confirm: (id: string, payload: unknown = {}) => call(`/v1/embed/intents/${id}/confirm`, payload),
+    /** What the database holds: the intents of this session and its completion events. */
+    intents: () =>
+      server.database.db
+        .selectFrom('widget_intents')
+        .selectAll()
+        .where('session_id', '=', sessionId)
+        .orderBy('created_at')
+        .execute(),
+    completions: async () =>
+      (
+        await server.database.db
+          .selectFrom('events')
+          .select('id')
+          .where('session_id', '=', sessionId)
+          .where('type', '=', 'gate_session.completed')
+          .execute()
+      ).length,
+    status: async () =>
+      (
+        await server.call('GET', `/v1/gate_sessions/${sessionId}`, {
+          headers: bearer(keys.test.secret_key),
+        })
+      ).body.status as string,
+  };
+}
+
+/** Counts at the providers since `mark()`: the ledger is shared by every test of this file. */
+function mark() {
+  const at = { charges: ledger.charges.length, sends: ledger.sends.length, payouts: ledger.payouts.length };
+  return () => ({
+    charges: ledger.charges.length - at.charges,
+    sends: ledger.sends.length - at.sends,
+    payouts: ledger.payouts.length - at.payouts,
+  });
+}
+
+describe(`money moves once: ${N} intents of one session confirmed at once`, () => {
+  it('buy: one card charge, one crypto send, one completion, no intent left processing', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const moved = mark();
+    const created = await Promise.all(Array.from({ length: N }, () => w.buy()));
+    for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
+    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id, { card: CARD })));
+    const succeeded = confirms.filter((c) => c.status === 200 && c.body.status === 'succeeded');
+    expect(succeeded).toHaveLength(1);
+    for (const c of confirms) if (c !== succeeded[0]) expect(c.status, JSON.stringify(c.body)).toBe(409);
+    expect(moved()).toEqual({ charges: 1, sends: 1, payouts: 0 });
+    expect(await w.completions()).toBe(1);
+    expect(await w.status()).toBe('completed');
+    const rows = await w.intents();
+    expect(rows.filter((r) => r.status === 'processing')).toEqual([]);
+    expect(rows.filter((r) => r.status === 'succeeded')).toHaveLength(1);
+  });
+
+  it('buy with intents for different wallets: still one charge and one send', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const moved = mark();
+    const created = await Promise.all(
+      Array.from({ length: N }, (_, i) => w.buy(i % 2 ? WALLET : OTHER_WALLET)),
+    );
+    const ids = created.filter((c) => c.status === 200).map((c) => c.body.id as string);
+    const confirms = await Promise.all(ids.map((id) => w.confirm(id, { card: CARD })));
+    expect(confirms.filter((c) => c.body.status === 'succeeded')).toHaveLength(1);
+    expect(confirms.every((c) => c.status === 200 || c.status === 409)).toBe(true);
+    expect(moved()).toEqual({ charges: 1, sends: 1, payouts: 0 });
+    expect(await w.completions()).toBe(1);
+    expect((await w.intents()).filter((r) => r.status === 'processing')).toEqual([]);
+  });
+
+  it('sell to an IBAN: one fiat payout, one completion', async () => {
+    const w = await widgetFor({ flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' });
+    const moved = mark();
+    const created = await Promise.all(
+      Array.from({ length: N }, () => w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN })),
+    );
+    for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
+    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id)));
+    expect(confirms.filter((c) => c.body.status === 'succeeded')).toHaveLength(1);
+    expect(moved()).toEqual({ charges: 0, sends: 1, payouts: 1 });
+    expect(await w.completions()).toBe(1);
+    expect((await w.intents()).filter((r) => r.status === 'processing')).toEqual([]);
+  });
+
+  it('swap: one crypto send, one completion', async () => {
+    const w = await widgetFor({ flow: 'swap', target_token: 'USDC', target_network: 'arbitrum' });
+    const moved = mark();
+    const body = {
+      amount: '100.00',
+      currency: 'EUR',
+      from_token: 'USDT',
+      from_network: 'tron',
+      wallet_address: WALLET,
+    };
+    const created = await Promise.all(Array.from({ length: N }, () => w.call('/v1/embed/intents', body)));
+    for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
+    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id)));
+    expect(confirms.filter((c) => c.body.status === 'succeeded')).toHaveLength(1);
+    expect(moved()).toEqual({ charges: 0, sends: 1, payouts: 0 });
+    expect(await w.completions()).toBe(1);
+    expect((await w.intents()).filter((r) => r.status === 'processing')).toEqual([]);
+  });
+});
+
+describe('one active intent per session', () => {
+  it('a reloaded widget gets the open intent back; other details replace it; a paying one answers 409', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const first = await w.buy();
+    const again = await w.buy();
+    expect(again.body.id).toBe(first.body.id); // same details: the open intent, so the widget continues
+    const other = await w.buy(OTHER_WALLET);
+    expect(other.status).toBe(200);
+    expect(other.body.id).not.toBe(first.body.id);
+    const old = await w.confirm(first.body.id, { card: CARD });
+    expect(old.status).toBe(409);
+    expect(old.body.message).toContain('superseded');
+    const rows = await w.intents();
+    expect(rows.map((r) => [r.status, r.failure_reason])).toEqual([
+      ['failed', 'superseded'],
+      ['requires_payment', null],
+    ]);
+
+    // While a confirm is paying, nothing replaces its intent.
+    let release!: () => void;
+    faults.holdCharge = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      const paying = w.confirm(other.body.id, { card: CARD });
+      for (let i = 0; i < 100 && (await w.intents()).at(-1)?.status !== 'processing'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const blocked = await w.buy();
+      expect(blocked.status).toBe(409);
+      expect(blocked.body.message).toContain('being paid');
+      release();
+      expect((await paying).body.status).toBe('succeeded');
+    } finally {
+      faults.holdCharge = undefined;
+      release();
+    }
+  });
+
+  it('the database refuses a second active intent for a session', async () => {
+    const w = await widgetFor();
+    const first = await w.buy();
+    const row = (await w.intents())[0]!;
+    await expect(
+      server.database.db
+        .insertInto('widget_intents')
+        .values({ ...row, id: `${first.body.id.slice(0, 22)}ff` })
+        .execute(),
+    ).rejects.toThrow(/widget_intents_one_active|unique/);
+  });
+});
