@@ -41,7 +41,8 @@ const providers: RampProviders = {
       await latency();
       return sandbox.settlement.sendCrypto(input);
     },
-    depositAddress: (token, network, reference) => sandbox.settlement.depositAddress(token, network, reference),
+    depositAddress: (token, network, reference) =>
+      sandbox.settlement.depositAddress(token, network, reference),
     findSend: (reference) => sandbox.settlement.findSend(reference),
     findPayout: (reference) => sandbox.settlement.findPayout(reference),
     payFiat: async (input) => {
@@ -143,6 +144,7 @@ describe(`money moves once: ${N} intents of one session confirmed at once`, () =
     const moved = mark();
     const created = await Promise.all(Array.from({ length: N }, () => w.buy()));
     for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(new Set(created.map((c) => c.body.id)).size).toBe(1); // the same choice is the same intent
     const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id, { card: CARD })));
     const succeeded = confirms.filter((c) => c.status === 200 && c.body.status === 'succeeded');
     expect(succeeded).toHaveLength(1);
@@ -175,7 +177,9 @@ describe(`money moves once: ${N} intents of one session confirmed at once`, () =
     const w = await widgetFor({ flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' });
     const moved = mark();
     const created = await Promise.all(
-      Array.from({ length: N }, () => w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN })),
+      Array.from({ length: N }, () =>
+        w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN }),
+      ),
     );
     for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
     const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id)));

@@ -5,6 +5,7 @@ import * as embedBranding from './migrations/0003_embed_branding.ts';
 import * as quotas from './migrations/0004_quotas.ts';
 import * as exchange from './migrations/0005_exchange.ts';
 import * as widget from './migrations/0006_widget.ts';
+import * as moneyMovesOnce from './migrations/0007_money_moves_once.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_quotas': quotas,
   '0005_exchange': exchange,
   '0006_widget': widget,
+  '0007_money_moves_once': moneyMovesOnce,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
