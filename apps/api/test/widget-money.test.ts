@@ -1,5 +1,15 @@
+import { type Kysely, Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createSandboxRamp, type RampProviders, TEST_CARDS } from '../src/domain/ramp/providers.ts';
+import { providerReference, recoverInFlightIntents } from '../src/domain/ramp/widget.ts';
+import { migrateToLatest } from '../src/store/migrate.ts';
+import * as m0001 from '../src/store/migrations/0001_initial.ts';
+import * as m0002 from '../src/store/migrations/0002_webhooks.ts';
+import * as m0003 from '../src/store/migrations/0003_embed_branding.ts';
+import * as m0004 from '../src/store/migrations/0004_quotas.ts';
+import * as m0005 from '../src/store/migrations/0005_exchange.ts';
+import * as m0006 from '../src/store/migrations/0006_widget.ts';
+import { freshDatabase } from './support/database.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
 
 /**
@@ -258,5 +268,207 @@ describe('one active intent per session', () => {
         .values({ ...row, id: `${first.body.id.slice(0, 22)}ff` })
         .execute(),
     ).rejects.toThrow(/widget_intents_one_active|unique/);
+  });
+});
+
+describe("recovery after a crash between the claim and the provider's answer", () => {
+  const recover = (olderThanMs = 0) =>
+    recoverInFlightIntents(
+      { db: server.database.db, providers: { test: providers, live: null } },
+      { olderThanMs },
+    );
+
+  it('buy: the rail charged but the answer was lost → recovery finds the charge by reference, sends once, completes once', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const intent = await w.buy();
+    const moved = mark();
+    faults.crashCharge = 'after';
+    try {
+      const died = await w.confirm(intent.body.id, { card: CARD });
+      expect(died.status).toBe(503);
+      expect(died.body.message).toContain('Do not pay again');
+    } finally {
+      faults.crashCharge = undefined;
+    }
+    expect((await w.intents())[0]).toMatchObject({ status: 'processing', phase: 'charge', attempt: 1 });
+    expect(moved()).toEqual({ charges: 1, sends: 0, payouts: 0 });
+    expect((await w.confirm(intent.body.id, { card: CARD })).status).toBe(409); // no second charge
+    expect((await w.buy()).status).toBe(409); // nor a new intent while this one is in flight
+
+    expect(await recover(60_000)).toEqual({ succeeded: 0, failed: 0, unresolved: 0 }); // not stale yet
+    expect(await recover()).toEqual({ succeeded: 1, failed: 0, unresolved: 0 });
+    expect(await recover()).toEqual({ succeeded: 0, failed: 0, unresolved: 0 });
+    expect(moved()).toEqual({ charges: 1, sends: 1, payouts: 0 });
+    const [row] = await w.intents();
+    expect(row).toMatchObject({ status: 'succeeded', phase: null });
+    expect(row!.charge_reference).toMatch(/^ch_/);
+    expect(ledger.sends.at(-1)).toMatchObject({
+      reference: providerReference.send(row!),
+      hash: row!.tx_refid,
+    });
+    expect(await w.completions()).toBe(1);
+    expect(await w.status()).toBe('completed');
+  });
+
+  it('buy: the process died before the rail got the charge → recovery fails the intent, the session stays open for a new one', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const intent = await w.buy();
+    const moved = mark();
+    faults.crashCharge = 'before';
+    try {
+      expect((await w.confirm(intent.body.id, { card: CARD })).status).toBe(503);
+    } finally {
+      faults.crashCharge = undefined;
+    }
+    expect(await recover()).toEqual({ succeeded: 0, failed: 1, unresolved: 0 });
+    expect((await w.intents())[0]).toMatchObject({ status: 'failed', failure_reason: 'interrupted' });
+    expect(moved()).toEqual({ charges: 0, sends: 0, payouts: 0 });
+    expect(await w.status()).toBe('open');
+    const failed = await server.database.db
+      .selectFrom('events')
+      .select('data')
+      .where('session_id', '=', w.sessionId)
+      .where('type', '=', 'gate_session.failed')
+      .execute();
+    expect(failed.map((e) => (e.data as { failure_reason: string }).failure_reason)).toEqual(['interrupted']);
+    const retry = await w.buy();
+    expect((await w.confirm(retry.body.id, { card: CARD })).body.status).toBe('succeeded');
+    expect(moved()).toEqual({ charges: 1, sends: 1, payouts: 0 });
+    expect(await w.completions()).toBe(1);
+  });
+
+  for (const when of ['before', 'after'] as const)
+    it(`sell: the process died ${when} the payout → recovery pays out exactly once and completes once`, async () => {
+      const w = await widgetFor({ flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' });
+      const intent = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+      const moved = mark();
+      faults.crashPayout = when;
+      try {
+        expect((await w.confirm(intent.body.id)).status).toBe(503);
+      } finally {
+        faults.crashPayout = undefined;
+      }
+      expect((await w.intents())[0]).toMatchObject({ status: 'processing', phase: 'payout' });
+      expect(moved().payouts).toBe(when === 'after' ? 1 : 0);
+      expect(await recover()).toEqual({ succeeded: 1, failed: 0, unresolved: 0 });
+      expect(moved()).toEqual({ charges: 0, sends: 1, payouts: 1 });
+      expect((await w.intents())[0]).toMatchObject({
+        status: 'succeeded',
+        payout_reference: expect.stringMatching(/^po_/),
+      });
+      expect(await w.completions()).toBe(1);
+    });
+});
+
+describe('sandbox providers treat the reference as an idempotency key', () => {
+  it('a repeated reference answers the first result and moves no money; lookups find it; other details are refused', async () => {
+    const own = createSandboxRamp();
+    const charge = {
+      number: TEST_CARDS.success,
+      amount: '100.00',
+      currency: 'EUR',
+      reference: 'i1:charge:1',
+    };
+    const [a, b] = await Promise.all([own.cards.charge(charge), own.cards.charge(charge)]);
+    const c = await own.cards.charge(charge);
+    expect(a).toEqual(b);
+    expect(c).toEqual(a);
+    expect(own.ledger.charges).toHaveLength(1);
+    expect(await own.cards.lookup('i1:charge:1')).toEqual(a);
+    expect(await own.cards.lookup('i1:charge:2')).toBeNull();
+    await expect(own.cards.charge({ ...charge, amount: '1.00' })).rejects.toThrow(/other details/);
+    expect(own.ledger.charges).toHaveLength(1);
+
+    const send = {
+      token: 'USDT',
+      network: 'arbitrum',
+      address: WALLET,
+      amount: '106.28',
+      reference: 'i1:send',
+    };
+    const hashes = await Promise.all([1, 2, 3].map(() => own.settlement.sendCrypto(send)));
+    expect(new Set(hashes).size).toBe(1);
+    expect(own.ledger.sends).toHaveLength(1);
+    expect(await own.settlement.findSend('i1:send')).toBe(hashes[0]);
+    expect(await own.settlement.findSend('i2:send')).toBeNull();
+
+    const payout = {
+      iban: 'DE89370400440532013000',
+      amount: '100.00',
+      currency: 'EUR',
+      reference: 'i3:payout',
+    };
+    const payouts = await Promise.all([1, 2, 3].map(() => own.settlement.payFiat(payout)));
+    expect(new Set(payouts).size).toBe(1);
+    expect(own.ledger.payouts).toHaveLength(1);
+    expect(await own.settlement.findPayout('i3:payout')).toBe(payouts[0]);
+    await expect(own.settlement.payFiat({ ...payout, iban: 'GB82WEST12345698765432' })).rejects.toThrow(
+      /other details/,
+    );
+    expect(own.ledger.payouts).toHaveLength(1);
+  });
+});
+
+describe('migration 0007 with existing data', () => {
+  it('closes the extra active intents of a session instead of failing to create the one-active index', async () => {
+    const database = await freshDatabase({ migrate: false });
+    try {
+      const db = database.db as unknown as Kysely<unknown>;
+      const upTo0006 = new Migrator({
+        db,
+        provider: {
+          getMigrations: async () => ({
+            '0001_initial': m0001,
+            '0002_webhooks': m0002,
+            '0003_embed_branding': m0003,
+            '0004_quotas': m0004,
+            '0005_exchange': m0005,
+            '0006_widget': m0006,
+          }),
+        },
+      });
+      const { error } = await upTo0006.migrateTo('0006_widget');
+      expect(error).toBeUndefined();
+      await sql`INSERT INTO partners (id, name) VALUES ('p1', 'Partner')`.execute(db);
+      const session = (id: string, status: string) =>
+        sql`INSERT INTO gate_sessions (id, partner_id, mode, status, amount, currency, return_url, client_secret_hash, expires_at)
+            VALUES (${id}, 'p1', 'test', ${status}, '100.00', 'EUR', 'https://partner.example', ${`h_${id}`}, now() + interval '1 hour')`.execute(
+          db,
+        );
+      await session('s_open', 'open');
+      await session('s_done', 'completed');
+      const intent = (id: string, sessionId: string, status: string, minutesAgo: number) =>
+        sql`INSERT INTO widget_intents (id, session_id, flow, status, fiat_amount, fiat_currency, token, network, crypto_amount, destination, created_at)
+            VALUES (${id}, ${sessionId}, 'on_ramp', ${status}, '100.00', 'EUR', 'USDT', 'arbitrum', '106.28', ${WALLET}, now() - make_interval(mins => ${minutesAgo}))`.execute(
+          db,
+        );
+      await intent('a_old', 's_open', 'requires_payment', 30);
+      await intent('a_paying', 's_open', 'processing', 20);
+      await intent('a_new', 's_open', 'requires_action', 10);
+      await intent('a_newest', 's_open', 'requires_payment', 5);
+      await intent('b_done', 's_done', 'succeeded', 10);
+      await intent('b_stuck', 's_done', 'processing', 9);
+      await intent('b_open', 's_done', 'requires_payment', 8);
+
+      expect(await migrateToLatest(database.db)).toContain('0007_money_moves_once');
+      const rows = await database.db
+        .selectFrom('widget_intents')
+        .select(['id', 'status', 'failure_reason'])
+        .orderBy('id')
+        .execute();
+      expect(rows).toEqual([
+        { id: 'a_new', status: 'failed', failure_reason: 'superseded' },
+        { id: 'a_newest', status: 'failed', failure_reason: 'superseded' },
+        { id: 'a_old', status: 'failed', failure_reason: 'superseded' },
+        { id: 'a_paying', status: 'processing', failure_reason: null }, // recovery resolves it
+        { id: 'b_done', status: 'succeeded', failure_reason: null },
+        { id: 'b_open', status: 'failed', failure_reason: 'abandoned' },
+        { id: 'b_stuck', status: 'failed', failure_reason: 'abandoned_in_flight' },
+      ]);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -109,11 +109,14 @@ class IdempotencyStore<T> {
   constructor(private readonly capacity: number) {}
 
   once(reference: string, fingerprint: string, work: () => Promise<T>): Promise<T> {
-    if (!reference) throw new Error('sandbox provider: a reference (idempotency key) is required');
+    if (!reference)
+      return Promise.reject(new Error('sandbox provider: a reference (idempotency key) is required'));
     const seen = this.entries.get(reference);
     if (seen) {
       if (seen.fingerprint !== fingerprint)
-        throw new Error(`sandbox provider: reference ${reference} was already used with other details`);
+        return Promise.reject(
+          new Error(`sandbox provider: reference ${reference} was already used with other details`),
+        );
       return seen.result;
     }
     // Stored before it settles, so a concurrent replay waits for the first call instead of moving money.
