@@ -2,6 +2,7 @@ import { type Kysely, Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createSandboxRamp, type RampProviders, TEST_CARDS } from '../src/domain/ramp/providers.ts';
 import { providerReference, recoverInFlightIntents } from '../src/domain/ramp/widget.ts';
+import { expireDue } from '../src/domain/sessions.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import * as m0001 from '../src/store/migrations/0001_initial.ts';
 import * as m0002 from '../src/store/migrations/0002_webhooks.ts';
@@ -337,6 +338,26 @@ describe("recovery after a crash between the claim and the provider's answer", (
     expect((await w.confirm(retry.body.id, { card: CARD })).body.status).toBe('succeeded');
     expect(moved()).toEqual({ charges: 1, sends: 1, payouts: 0 });
     expect(await w.completions()).toBe(1);
+  });
+
+  it('a session does not expire under a payment in flight: recovery completes it after its deadline', async () => {
+    const w = await widgetFor({ expires_at: new Date(Date.now() + 3_000).toISOString() });
+    await w.verify();
+    const intent = await w.buy();
+    const moved = mark();
+    faults.crashCharge = 'after';
+    try {
+      expect((await w.confirm(intent.body.id, { card: CARD })).status).toBe(503);
+    } finally {
+      faults.crashCharge = undefined;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await expireDue(server.database.db, null); // the sweep
+    expect(await w.status()).toBe('open'); // and the lazy expiry of a read
+    expect(await recover()).toEqual({ succeeded: 1, failed: 0, unresolved: 0 });
+    expect(await w.status()).toBe('completed');
+    expect(await w.completions()).toBe(1);
+    expect(moved()).toEqual({ charges: 1, sends: 1, payouts: 0 });
   });
 
   for (const when of ['before', 'after'] as const)

@@ -308,8 +308,9 @@ export async function completeSession(
   scope: Scope,
   id: string,
   txRefid: string,
+  options: { ignoreDeadline?: boolean } = {},
 ): Promise<GateSession> {
-  const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid });
+  const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid, ...options });
   if (!row) return terminalConflict(db, scope, id, 'completed');
   await insertIntent(db, { id: newObjectId(), session_id: id, status: 'succeeded', failure_reason: null });
   const session = toGateSession(row);

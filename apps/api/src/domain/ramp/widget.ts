@@ -552,10 +552,12 @@ async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txR
     );
     if (!moved) return undefined;
     try {
-      await completeSession(trx, scope, row.session_id, txRefid);
+      // Claimed while the session was open and before its deadline, and expiry waits for payments in
+      // flight (store/sessions.ts): a payment that crossed the deadline still completes its session.
+      await completeSession(trx, scope, row.session_id, txRefid, { ignoreDeadline: true });
     } catch (error) {
-      // The session was closed (cancelled, expired) while its payment was in flight. The money has moved,
-      // so the intent still records it; the session keeps its status.
+      // The partner cancelled the session while its payment was in flight. The money has moved, so the
+      // intent still records it; the session keeps its status.
       if (!(error instanceof ConflictError)) throw error;
     }
     return moved;
