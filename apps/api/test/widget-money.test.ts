@@ -259,6 +259,33 @@ describe('one active intent per session', () => {
     }
   });
 
+  it('the partner cannot cancel a session under a payment in flight (409); the payment completes it', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const intent = await w.buy();
+    let release!: () => void;
+    faults.holdCharge = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      const paying = w.confirm(intent.body.id, { card: CARD });
+      for (let i = 0; i < 100 && (await w.intents())[0]?.status !== 'processing'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const cancel = await server.call('POST', `/v1/gate_sessions/${w.sessionId}/cancel`, {
+        headers: writeHeaders(w.keys.test.secret_key),
+      });
+      expect(cancel.status).toBe(409);
+      expect(cancel.body.message).toContain('payment in flight');
+      release();
+      expect((await paying).body.status).toBe('succeeded');
+      expect(await w.status()).toBe('completed');
+      expect(await w.completions()).toBe(1);
+    } finally {
+      faults.holdCharge = undefined;
+      release();
+    }
+  });
+
   it('the database refuses a second active intent for a session', async () => {
     const w = await widgetFor();
     const first = await w.buy();

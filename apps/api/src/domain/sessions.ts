@@ -10,6 +10,7 @@ import {
   listSessions as listSessionRows,
   type SessionRow,
 } from '../store/sessions.ts';
+import { hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
 import { BadRequestError, ConflictError, NotFoundError, PermissionError, ValidationError } from './errors.ts';
 import { appendEvent } from './events.ts';
@@ -288,7 +289,14 @@ async function terminalConflict(db: Db, scope: Scope, id: string, action: string
 
 export async function cancelSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
   const row = await closeSession(db, scope, id, 'cancelled', { requireDue: false });
-  if (!row) return terminalConflict(db, scope, id, 'cancelled');
+  if (!row) {
+    const current = isObjectId(id) ? await findSession(db, scope, id) : undefined;
+    if (current?.status === 'open' && (await hasPaymentInFlight(db, id)))
+      throw new ConflictError(
+        `Session ${id} has a payment in flight; it completes or fails by itself (within minutes). Retrieve the session then.`,
+      );
+    return terminalConflict(db, scope, id, 'cancelled');
+  }
   const session = toGateSession(row);
   await appendEvent(db, scope, 'gate_session.cancelled', { ...session }, id);
   return session;

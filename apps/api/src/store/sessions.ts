@@ -66,13 +66,13 @@ export async function closeSession(
     query = query.where(
       options.requireDue ? sql<boolean>`expires_at <= now()` : sql<boolean>`expires_at > now()`,
     );
-  if (to === 'expired') query = query.where(noPaymentInFlight);
+  if (to === 'expired' || to === 'cancelled') query = query.where(noPaymentInFlight);
   return query.returningAll().executeTakeFirst();
 }
 
 /**
- * A session whose widget payment is in flight does not expire under it: the payment (or the recovery pass)
- * completes or fails it, and it expires afterwards if still due.
+ * A session whose widget payment is in flight is not expired or cancelled under it: the payment (or the
+ * recovery pass) completes or fails it first; it expires afterwards if still due.
  */
 const noPaymentInFlight = sql<boolean>`NOT EXISTS (
   SELECT 1 FROM widget_intents w WHERE w.session_id = gate_sessions.id AND w.status = 'processing'

@@ -133,3 +133,14 @@ export async function kycVerifiedAt(db: Db, sessionId: string): Promise<Date | n
     .executeTakeFirst();
   return row?.kyc_verified_at ?? null;
 }
+
+/** Whether a confirm (or recovery) of this session is between its claim and its outcome. */
+export async function hasPaymentInFlight(db: Db, sessionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('widget_intents')
+    .select('id')
+    .where('session_id', '=', sessionId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -415,17 +415,27 @@ export async function confirmIntent(
   return toIntent(await advance(deps, scope, session, providers, claimed, payment), session);
 }
 
+/** How long a confirm waits for one provider call; well within INTENT_RECOVERY_AFTER_MS. */
+export const PROVIDER_TIMEOUT_MS = 30_000;
+
 /**
- * A provider call. If it throws, whether money moved is unknown: the intent stays in flight (its step
- * claimed) and the recovery pass asks the provider by reference, then completes or fails the session once.
+ * A provider call. If it throws or does not answer in time, whether money moved is unknown: the intent stays
+ * in flight (its step claimed) and the recovery pass asks the provider by reference, then completes or
+ * fails the session once.
  */
 async function outside<T>(row: WidgetIntentRow, call: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('provider timeout')), PROVIDER_TIMEOUT_MS);
+  });
   try {
-    return await call();
+    return await Promise.race([call(), timeout]);
   } catch {
     throw new ServiceUnavailableError(
       `The payment provider did not answer; intent ${row.id} is being checked and will complete or fail the session. Do not pay again.`,
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 
