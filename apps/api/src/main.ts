@@ -6,6 +6,8 @@ import { buildApp, logSerializers } from './app.ts';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
 import { EmbedTokens } from './domain/embed-token.ts';
+import { DEFAULT_RAMP_PROVIDERS } from './domain/ramp/providers.ts';
+import { recoverInFlightIntents } from './domain/ramp/widget.ts';
 import { expireDue } from './domain/sessions.ts';
 import { openPlatform } from './platform.ts';
 import { deleteExpiredKeys } from './store/idempotency.ts';
@@ -30,11 +32,16 @@ async function main(): Promise<void> {
   const log = app.log;
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
 
-  // Expire sessions nobody reads, so partners still get gate_session.expired; forget old idempotency keys.
+  // Expire sessions nobody reads, so partners still get gate_session.expired; forget old idempotency keys;
+  // resolve widget payments a crash left in flight by asking their provider (docs/widget-api.md).
   const sweep = setInterval(() => {
     expireDue(database.db, null)
       .then((n) => n > 0 && log.info({ expired: n }, 'expired sessions past their deadline'))
       .then(() => deleteExpiredKeys(database.db))
+      .then(() => recoverInFlightIntents({ db: database.db, providers: DEFAULT_RAMP_PROVIDERS }))
+      .then(
+        (r) => r.succeeded + r.failed + r.unresolved > 0 && log.warn(r, 'recovered in-flight widget intents'),
+      )
       .catch((err) => log.warn({ err }, 'sweep failed; will retry'));
   }, config.sessionSweepIntervalMs);
 

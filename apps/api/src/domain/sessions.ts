@@ -10,6 +10,7 @@ import {
   listSessions as listSessionRows,
   type SessionRow,
 } from '../store/sessions.ts';
+import { hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
 import { BadRequestError, ConflictError, NotFoundError, PermissionError, ValidationError } from './errors.ts';
 import { appendEvent } from './events.ts';
@@ -288,7 +289,14 @@ async function terminalConflict(db: Db, scope: Scope, id: string, action: string
 
 export async function cancelSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
   const row = await closeSession(db, scope, id, 'cancelled', { requireDue: false });
-  if (!row) return terminalConflict(db, scope, id, 'cancelled');
+  if (!row) {
+    const current = isObjectId(id) ? await findSession(db, scope, id) : undefined;
+    if (current?.status === 'open' && (await hasPaymentInFlight(db, id)))
+      throw new ConflictError(
+        `Session ${id} has a payment in flight; it completes or fails by itself (within minutes). Retrieve the session then.`,
+      );
+    return terminalConflict(db, scope, id, 'cancelled');
+  }
   const session = toGateSession(row);
   await appendEvent(db, scope, 'gate_session.cancelled', { ...session }, id);
   return session;
@@ -308,8 +316,9 @@ export async function completeSession(
   scope: Scope,
   id: string,
   txRefid: string,
+  options: { ignoreDeadline?: boolean } = {},
 ): Promise<GateSession> {
-  const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid });
+  const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid, ...options });
   if (!row) return terminalConflict(db, scope, id, 'completed');
   await insertIntent(db, { id: newObjectId(), session_id: id, status: 'succeeded', failure_reason: null });
   const session = toGateSession(row);

@@ -5,6 +5,7 @@ import * as embedBranding from './migrations/0003_embed_branding.ts';
 import * as quotas from './migrations/0004_quotas.ts';
 import * as exchange from './migrations/0005_exchange.ts';
 import * as widget from './migrations/0006_widget.ts';
+import * as moneyMovesOnce from './migrations/0007_money_moves_once.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import type { Database } from './schema.ts';
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_quotas': quotas,
   '0005_exchange': exchange,
   '0006_widget': widget,
+  '0007_money_moves_once': moneyMovesOnce,
   '0010_exchange_signing': exchangeSigning,
 };
 

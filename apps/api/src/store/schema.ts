@@ -324,7 +324,15 @@ export interface WidgetIntentsTable {
   tx_refid: string | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** While `processing`: the money step claimed (the provider may have acted on it; recovery asks). */
+  phase: Generated<IntentPhase | null>;
+  /** Confirms so far; the card charge's idempotency key is `<id>:charge:<attempt>`. */
+  attempt: Generated<number>;
+  charge_reference: Generated<string | null>;
+  payout_reference: Generated<string | null>;
 }
+
+export type IntentPhase = 'charge' | 'payout' | 'send';
 
 export interface Database {
   partners: PartnersTable;

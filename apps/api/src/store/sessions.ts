@@ -53,19 +53,30 @@ export async function closeSession(
   scope: Scope,
   id: string,
   to: Exclude<Status, 'open'>,
-  options: { requireDue: boolean; txRefid?: string },
+  options: { requireDue: boolean; txRefid?: string; ignoreDeadline?: boolean },
 ): Promise<SessionRow | undefined> {
-  return db
+  let query = db
     .updateTable('gate_sessions')
     .set({ status: to, closed_at: sql`now()`, ...(options.txRefid ? { tx_refid: options.txRefid } : {}) })
     .where('id', '=', id)
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
-    .where('status', '=', 'open')
-    .where(options.requireDue ? sql<boolean>`expires_at <= now()` : sql<boolean>`expires_at > now()`)
-    .returningAll()
-    .executeTakeFirst();
+    .where('status', '=', 'open');
+  if (!options.ignoreDeadline)
+    query = query.where(
+      options.requireDue ? sql<boolean>`expires_at <= now()` : sql<boolean>`expires_at > now()`,
+    );
+  if (to === 'expired' || to === 'cancelled') query = query.where(noPaymentInFlight);
+  return query.returningAll().executeTakeFirst();
 }
+
+/**
+ * A session whose widget payment is in flight is not expired or cancelled under it: the payment (or the
+ * recovery pass) completes or fails it first; it expires afterwards if still due.
+ */
+const noPaymentInFlight = sql<boolean>`NOT EXISTS (
+  SELECT 1 FROM widget_intents w WHERE w.session_id = gate_sessions.id AND w.status = 'processing'
+)`;
 
 /**
  * Expires up to `limit` open sessions past their deadline (of one scope, or all). SKIP LOCKED lets several
@@ -80,7 +91,8 @@ export async function expireDueSessions(db: Db, scope: Scope | null, limit: numb
         .selectFrom('gate_sessions')
         .select('id')
         .where('status', '=', 'open')
-        .where('expires_at', '<=', sql<Date>`now()`);
+        .where('expires_at', '<=', sql<Date>`now()`)
+        .where(noPaymentInFlight);
       if (scope) due = due.where('partner_id', '=', scope.partnerId).where('mode', '=', scope.mode);
       return due.limit(limit).forUpdate().skipLocked();
     })

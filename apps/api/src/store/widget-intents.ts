@@ -1,12 +1,18 @@
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from './db.ts';
-import type { IntentStatus, WidgetIntentsTable } from './schema.ts';
+import type { IntentPhase, IntentStatus, WidgetIntentsTable } from './schema.ts';
 
 export type WidgetIntentRow = Selectable<WidgetIntentsTable>;
 
+/** Statuses in which an intent may still move money: at most one per session (widget_intents_one_active). */
+export const ACTIVE_INTENT_STATUSES = ['requires_payment', 'requires_action', 'processing'] as const;
+
 export async function insertWidgetIntent(
   db: Db,
-  row: Omit<WidgetIntentRow, 'created_at' | 'updated_at'>,
+  row: Omit<
+    WidgetIntentRow,
+    'created_at' | 'updated_at' | 'phase' | 'attempt' | 'charge_reference' | 'payout_reference'
+  >,
 ): Promise<WidgetIntentRow> {
   return db.insertInto('widget_intents').values(row).returningAll().executeTakeFirstOrThrow();
 }
@@ -24,20 +30,90 @@ export async function findWidgetIntent(
     .executeTakeFirst();
 }
 
-/** Moves an intent only from the statuses given: a double-clicked confirm charges once. */
+/** The session's one active intent, locked until the transaction ends (creating another waits on it). */
+export async function findActiveIntentForUpdate(
+  trx: Db,
+  sessionId: string,
+): Promise<WidgetIntentRow | undefined> {
+  return trx
+    .selectFrom('widget_intents')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('status', 'in', ACTIVE_INTENT_STATUSES)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findWidgetIntentById(db: Db, id: string): Promise<WidgetIntentRow | undefined> {
+  return db.selectFrom('widget_intents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Compare-and-set: moves an intent only from the statuses given (and, when asked, only from the money step
+ * and confirm attempt the caller claimed), so of racing confirms and recoveries exactly one moves it.
+ */
 export async function updateWidgetIntent(
   db: Db,
   id: string,
   from: readonly IntentStatus[],
   changes: Updateable<WidgetIntentsTable>,
+  guard: { phase?: IntentPhase | null; attempt?: number } = {},
 ): Promise<WidgetIntentRow | undefined> {
-  return db
+  let query = db
     .updateTable('widget_intents')
     .set({ ...changes, updated_at: sql`now()` })
     .where('id', '=', id)
-    .where('status', 'in', from)
+    .where('status', 'in', from);
+  if (guard.phase !== undefined)
+    query = guard.phase === null ? query.where('phase', 'is', null) : query.where('phase', '=', guard.phase);
+  if (guard.attempt !== undefined) query = query.where('attempt', '=', guard.attempt);
+  return query.returningAll().executeTakeFirst();
+}
+
+export type InFlightIntent = WidgetIntentRow & { partner_id: string; mode: 'test' | 'live' };
+
+/** Intents left `processing` longer than `olderThanMs` (a confirm that died or lost its provider's answer). */
+export async function findInFlightIntents(
+  db: Db,
+  olderThanMs: number,
+  limit: number,
+): Promise<InFlightIntent[]> {
+  return db
+    .selectFrom('widget_intents as i')
+    .innerJoin('gate_sessions as s', 's.id', 'i.session_id')
+    .selectAll('i')
+    .select(['s.partner_id', 's.mode'])
+    .where('i.status', '=', 'processing')
+    .where('i.updated_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+    .orderBy('i.updated_at')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Takes an in-flight intent for one recovery pass: touches `updated_at` only while it is still stale, so of
+ * several API instances sweeping at once one resolves it and the others leave it for a threshold.
+ */
+export async function leaseInFlightIntent(
+  db: Db,
+  id: string,
+  olderThanMs: number,
+): Promise<WidgetIntentRow | undefined> {
+  return db
+    .updateTable('widget_intents')
+    .set({ updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'processing')
+    .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** A unique index refused the row (PostgreSQL and PGlite both report SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e?.code !== '23505') return false;
+  return !constraint || e.constraint === constraint || String(e.message).includes(constraint);
 }
 
 export async function markKycVerified(db: Db, sessionId: string): Promise<void> {
@@ -56,4 +132,15 @@ export async function kycVerifiedAt(db: Db, sessionId: string): Promise<Date | n
     .where('id', '=', sessionId)
     .executeTakeFirst();
   return row?.kyc_verified_at ?? null;
+}
+
+/** Whether a confirm (or recovery) of this session is between its claim and its outcome. */
+export async function hasPaymentInFlight(db: Db, sessionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('widget_intents')
+    .select('id')
+    .where('session_id', '=', sessionId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -51,6 +51,8 @@ export interface TestServerOptions {
    * of these tests listen on 127.0.0.1. Tests of the production policy pass { allowLoopback: false }.
    */
   egress?: EgressPolicy;
+  /** Ramp providers per mode (default: the platform's sandbox in test mode, none live). */
+  rampProviders?: Parameters<typeof buildApp>[0]['rampProviders'];
 }
 
 export const SPEC_ORIGIN = 'https://partner.example';
@@ -84,6 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keyCacheTtlMs: options.keyCacheTtlMs ?? 0,
     logger: options.logger ?? false,
     egress,
+    ...(options.rampProviders ? { rampProviders: options.rampProviders } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const worker = options.webhooks

@@ -11,19 +11,33 @@ import {
  * The outside edge of the ramp. A live deployment implements these against a card acquirer, a KYC vendor
  * and a settlement desk; test mode uses the deterministic simulators below. With no live provider
  * configured, live sessions answer 503 and the widget shows "unavailable" — money is never faked.
+ *
+ * Money moves once (DESIGN.md): every call that moves money carries a `reference` that is an IDEMPOTENCY
+ * KEY. The platform derives it from the widget intent and the step (`<intent id>:charge:<attempt>`,
+ * `<intent id>:payout`, `<intent id>:send`) and claims the step in the database before calling. A provider
+ * must treat a second call with a reference it has seen as a replay: answer the first result and move no
+ * money. After a crash the platform's recovery pass asks the provider what became of a reference
+ * (`lookup`, `findSend`, `findPayout`); null means the call never reached the provider.
  */
+export type ChargeResult =
+  | { outcome: 'succeeded'; reference: string }
+  | { outcome: 'requires_3ds' }
+  | { outcome: 'declined'; reason: string };
+
 export interface CardRail {
-  /** Charges a card; a `three_ds_code` answers a challenge the previous attempt raised. */
+  /**
+   * Charges a card; a `three_ds_code` answers a challenge the previous attempt raised. `reference` is the
+   * idempotency key: a repeated reference answers the first result without charging again.
+   */
   charge(input: {
     number: string;
     amount: string;
     currency: string;
     threeDsCode?: string | undefined;
-  }): Promise<
-    | { outcome: 'succeeded'; reference: string }
-    | { outcome: 'requires_3ds' }
-    | { outcome: 'declined'; reason: string }
-  >;
+    reference: string;
+  }): Promise<ChargeResult>;
+  /** What a charge with this reference came to, or null if no charge with it reached the rail. */
+  lookup(reference: string): Promise<ChargeResult | null>;
 }
 
 export interface KycProvider {
@@ -36,7 +50,10 @@ export interface KycProvider {
 }
 
 export interface Settlement {
-  /** Sends crypto; returns the transaction hash. */
+  /**
+   * Sends crypto; returns the transaction hash. `reference` is the idempotency key: a repeated reference
+   * answers the first transaction's hash without sending again.
+   */
   sendCrypto(input: {
     token: string;
     network: string;
@@ -44,10 +61,17 @@ export interface Settlement {
     amount: string;
     reference: string;
   }): Promise<string>;
+  /** The hash of the send made with this reference, or null if none reached the provider. */
+  findSend(reference: string): Promise<string | null>;
   /** A deposit address reserved for one intent (sell, swap). */
   depositAddress(token: string, network: string, reference: string): string;
-  /** Pays fiat out to a bank account; returns the payout reference. */
+  /**
+   * Pays fiat out to a bank account; returns the payout reference. `reference` is the idempotency key: a
+   * repeated reference answers the first payout without paying again.
+   */
   payFiat(input: { iban: string; amount: string; currency: string; reference: string }): Promise<string>;
+  /** The payout made with this reference, or null if none reached the provider. */
+  findPayout(reference: string): Promise<string | null>;
 }
 
 export interface RampProviders {
@@ -68,20 +92,97 @@ export const TEST_THREE_DS_CODE = '123456';
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export const sandboxCards: CardRail = {
-  async charge({ number, threeDsCode }) {
-    if (number === TEST_CARDS.success)
-      return { outcome: 'succeeded', reference: `ch_${digest(number + Date.now()).slice(0, 24)}` };
+/** What a sandbox provider has actually done (charges made, crypto sent, fiat paid out), for tests to count. */
+export interface SandboxLedger {
+  charges: Array<{ reference: string; number: string; amount: string; currency: string }>;
+  sends: Array<{ reference: string; address: string; amount: string; hash: string }>;
+  payouts: Array<{ reference: string; iban: string; amount: string; payout: string }>;
+}
+
+/**
+ * Results by idempotency key, as a provider keeps them. Bounded (oldest forgotten first) because test mode
+ * runs in the production process; a reference reused with other details is refused, as providers do.
+ */
+class IdempotencyStore<T> {
+  private readonly entries = new Map<string, { fingerprint: string; result: Promise<T> }>();
+
+  constructor(private readonly capacity: number) {}
+
+  once(reference: string, fingerprint: string, work: () => Promise<T>): Promise<T> {
+    if (!reference)
+      return Promise.reject(new Error('sandbox provider: a reference (idempotency key) is required'));
+    const seen = this.entries.get(reference);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint)
+        return Promise.reject(
+          new Error(`sandbox provider: reference ${reference} was already used with other details`),
+        );
+      return seen.result;
+    }
+    // Stored before it settles, so a concurrent replay waits for the first call instead of moving money.
+    const result = work();
+    this.entries.set(reference, { fingerprint, result });
+    // A call that failed moved nothing: let its retry through.
+    result.catch(() => this.entries.delete(reference));
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return result;
+  }
+
+  async find(reference: string): Promise<T | null> {
+    const seen = this.entries.get(reference);
+    return seen ? seen.result : null;
+  }
+}
+
+/** Keeps the last `capacity` entries of a ledger list. */
+function record<T>(list: T[], entry: T, capacity: number): void {
+  list.push(entry);
+  if (list.length > capacity) list.splice(0, list.length - capacity);
+}
+
+const SANDBOX_CAPACITY = 100_000;
+
+export class SandboxCardRail implements CardRail {
+  private readonly seen = new IdempotencyStore<ChargeResult>(SANDBOX_CAPACITY);
+
+  constructor(private readonly ledger: SandboxLedger) {}
+
+  charge(input: Parameters<CardRail['charge']>[0]): Promise<ChargeResult> {
+    const fingerprint = JSON.stringify([
+      input.number,
+      input.amount,
+      input.currency,
+      input.threeDsCode ?? null,
+    ]);
+    return this.seen.once(input.reference, fingerprint, async () => this.decide(input));
+  }
+
+  lookup(reference: string): Promise<ChargeResult | null> {
+    return this.seen.find(reference);
+  }
+
+  private decide(input: Parameters<CardRail['charge']>[0]): ChargeResult {
+    const { number, threeDsCode } = input;
+    const succeed = (): ChargeResult => {
+      const reference = `ch_${digest(`charge:${input.reference}`).slice(0, 24)}`;
+      record(
+        this.ledger.charges,
+        { reference: input.reference, number, amount: input.amount, currency: input.currency },
+        SANDBOX_CAPACITY,
+      );
+      return { outcome: 'succeeded', reference };
+    };
+    if (number === TEST_CARDS.success) return succeed();
     if (number === TEST_CARDS.threeDs) {
       if (threeDsCode === undefined) return { outcome: 'requires_3ds' };
       return threeDsCode === TEST_THREE_DS_CODE
-        ? { outcome: 'succeeded', reference: `ch_${digest(number + Date.now()).slice(0, 24)}` }
+        ? succeed()
         : { outcome: 'declined', reason: 'three_ds_failed' };
     }
     if (number === TEST_CARDS.insufficientFunds) return { outcome: 'declined', reason: 'insufficient_funds' };
     return { outcome: 'declined', reason: 'card_declined' };
-  },
-};
+  }
+}
 
 /** Simulated KYC: everyone passes, except a last name of "Reject" (to exercise the refusal path). */
 export const sandboxKyc: KycProvider = {
@@ -92,17 +193,40 @@ export const sandboxKyc: KycProvider = {
   },
 };
 
-export const sandboxSettlement: Settlement = {
-  async sendCrypto({ reference, address, amount }) {
-    return `0x${digest(`send:${reference}:${address}:${amount}`)}`;
-  },
-  depositAddress(_token, network, reference) {
+export class SandboxSettlement implements Settlement {
+  private readonly sent = new IdempotencyStore<string>(SANDBOX_CAPACITY);
+  private readonly paid = new IdempotencyStore<string>(SANDBOX_CAPACITY);
+
+  constructor(private readonly ledger: SandboxLedger) {}
+
+  sendCrypto({ reference, token, network, address, amount }: Parameters<Settlement['sendCrypto']>[0]) {
+    return this.sent.once(reference, JSON.stringify([token, network, address, amount]), async () => {
+      const hash = `0x${digest(`send:${reference}:${address}:${amount}`)}`;
+      record(this.ledger.sends, { reference, address, amount, hash }, SANDBOX_CAPACITY);
+      return hash;
+    });
+  }
+
+  findSend(reference: string) {
+    return this.sent.find(reference);
+  }
+
+  depositAddress(_token: string, network: string, reference: string) {
     return sandboxDepositAddress(network, reference);
-  },
-  async payFiat({ reference, iban }) {
-    return `po_${digest(`payout:${reference}:${iban}`).slice(0, 24)}`;
-  },
-};
+  }
+
+  payFiat({ reference, iban, amount, currency }: Parameters<Settlement['payFiat']>[0]) {
+    return this.paid.once(reference, JSON.stringify([iban, amount, currency]), async () => {
+      const payout = `po_${digest(`payout:${reference}:${iban}`).slice(0, 24)}`;
+      record(this.ledger.payouts, { reference, iban, amount, payout }, SANDBOX_CAPACITY);
+      return payout;
+    });
+  }
+
+  findPayout(reference: string) {
+    return this.paid.find(reference);
+  }
+}
 
 /** A well-formed address nobody holds a key to, in the network's format. */
 function sandboxDepositAddress(network: string, reference: string): string {
@@ -111,12 +235,19 @@ function sandboxDepositAddress(network: string, reference: string): string {
   return sandboxAddress(findCurrency(representative)!, `gate:${reference}`);
 }
 
-export const SANDBOX_RAMP: RampProviders = {
-  cards: sandboxCards,
-  kyc: sandboxKyc,
-  settlement: sandboxSettlement,
-  prices: new SandboxPriceFeed(),
-};
+/** A sandbox of its own (tests count what it did in `ledger`); the platform's test mode uses SANDBOX_RAMP. */
+export function createSandboxRamp(): RampProviders & { ledger: SandboxLedger } {
+  const ledger: SandboxLedger = { charges: [], sends: [], payouts: [] };
+  return {
+    cards: new SandboxCardRail(ledger),
+    kyc: sandboxKyc,
+    settlement: new SandboxSettlement(ledger),
+    prices: new SandboxPriceFeed(),
+    ledger,
+  };
+}
+
+export const SANDBOX_RAMP: RampProviders = createSandboxRamp();
 
 /** Per mode: test always simulated; live only when an operator wires real providers. */
 export type RampProvidersByMode = { test: RampProviders; live: RampProviders | null };

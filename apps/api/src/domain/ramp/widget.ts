@@ -9,10 +9,17 @@ import {
 } from '@0bit/markets';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { type Db, inTransaction } from '../../store/db.ts';
+import type { IntentPhase } from '../../store/schema.ts';
+import { findSession } from '../../store/sessions.ts';
 import {
+  findActiveIntentForUpdate,
+  findInFlightIntents,
   findWidgetIntent,
+  findWidgetIntentById,
   insertWidgetIntent,
+  isUniqueViolation,
   kycVerifiedAt,
+  leaseInFlightIntent,
   markKycVerified,
   updateWidgetIntent,
   type WidgetIntentRow,
@@ -27,7 +34,13 @@ import {
 } from '../errors.ts';
 import { newObjectId } from '../ids.ts';
 import type { Scope } from '../keys.ts';
-import { completeSession, type GateSession, reportPaymentFailure, retrieveSession } from '../sessions.ts';
+import {
+  completeSession,
+  type GateSession,
+  reportPaymentFailure,
+  retrieveSession,
+  toGateSession,
+} from '../sessions.ts';
 import type { RampProviders, RampProvidersByMode } from './providers.ts';
 
 export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
@@ -226,13 +239,10 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     destination = input.wallet_address ?? session.wallet_address ?? '';
     checkAddress(q.crypto.network, destination, 'wallet_address');
   }
-  const id = newObjectId();
   const depositAsset = flow === 'off_ramp' ? q.crypto : source;
-  const row = await insertWidgetIntent(deps.db, {
-    id,
+  const details = {
     session_id: session.id,
     flow,
-    status: 'requires_payment',
     fiat_amount: q.fiat.amount,
     fiat_currency: q.fiat.currency,
     token: q.crypto.token,
@@ -242,13 +252,82 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     source_network: source?.network ?? null,
     source_amount: source?.amount ?? null,
     destination,
-    deposit_address: depositAsset
+  };
+  const row = await openIntent(deps.db, details, (id) =>
+    depositAsset
       ? context.providers.settlement.depositAddress(depositAsset.token, depositAsset.network, id)
       : null,
-    failure_reason: null,
-    tx_refid: null,
-  });
+  );
   return toIntent(row, session);
+}
+
+type IntentDetails = Pick<
+  WidgetIntentRow,
+  | 'session_id'
+  | 'flow'
+  | 'fiat_amount'
+  | 'fiat_currency'
+  | 'token'
+  | 'network'
+  | 'crypto_amount'
+  | 'source_token'
+  | 'source_network'
+  | 'source_amount'
+  | 'destination'
+>;
+
+/** What the user chose (not what it was priced at): the same choice again is the same intent. */
+const sameChoice = (row: WidgetIntentRow, details: IntentDetails) =>
+  row.flow === details.flow &&
+  row.token === details.token &&
+  row.network === details.network &&
+  row.source_token === details.source_token &&
+  row.source_network === details.source_network &&
+  row.destination === details.destination &&
+  row.fiat_amount === details.fiat_amount &&
+  row.fiat_currency === details.fiat_currency;
+
+/**
+ * One active intent per session (the database's widget_intents_one_active index enforces it). A reloaded
+ * widget asking again for the same choice gets the open intent back, so it continues where it was; another
+ * choice supersedes an intent that has not started paying; an intent being paid answers 409.
+ */
+async function openIntent(
+  db: Db,
+  details: IntentDetails,
+  depositAddress: (id: string) => string | null,
+): Promise<WidgetIntentRow> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(db, async (trx) => {
+        const open = await findActiveIntentForUpdate(trx, details.session_id);
+        if (open?.status === 'processing')
+          throw new ConflictError(
+            `Intent ${open.id} of this session is being paid; it will complete the session or fail, then another can start`,
+          );
+        if (open?.status === 'requires_payment' && sameChoice(open, details)) return open;
+        if (open)
+          await updateWidgetIntent(trx, open.id, [open.status], {
+            status: 'failed',
+            failure_reason: 'superseded',
+            phase: null,
+          });
+        const id = newObjectId();
+        return insertWidgetIntent(trx, {
+          ...details,
+          id,
+          status: 'requires_payment',
+          deposit_address: depositAddress(id),
+          failure_reason: null,
+          tx_refid: null,
+        });
+      });
+    } catch (error) {
+      // Two creates raced past the lock (neither row existed yet): the loser reads the winner's intent.
+      if (attempt < 3 && isUniqueViolation(error, 'widget_intents_one_active')) continue;
+      throw error;
+    }
+  }
 }
 
 export interface ConfirmInput {
@@ -287,6 +366,10 @@ function checkCard(card: ConfirmInput['card']): string {
  * a sell or swap takes the user's "I have sent it" as the deposit (simulated in test mode). Success settles
  * and completes the session (gate_session.completed with its tx_refid); a decline fails the intent and emits
  * gate_session.failed while the session stays open for another attempt.
+ *
+ * Money moves once: the confirm claims the intent (compare-and-set to `processing` with its first money
+ * step) before any provider is called, and each step is then claimed before the next provider call, with a
+ * reference derived from the intent and the step that the provider treats as an idempotency key.
  */
 export async function confirmIntent(
   deps: WidgetDeps,
@@ -298,6 +381,10 @@ export async function confirmIntent(
   const { session, scope, providers } = context;
   const intent = await findWidgetIntent(deps.db, session.id, intentId);
   if (!intent) throw new NotFoundError(`No intent ${intentId} for this session`);
+  if (intent.status === 'failed' && intent.failure_reason === 'superseded')
+    throw new ConflictError(
+      `Intent ${intent.id} was superseded by a newer intent of this session; confirm that one`,
+    );
   if (intent.status === 'succeeded' || intent.status === 'failed')
     throw new ConflictError(`Intent ${intent.id} is already ${intent.status}; create a new one to try again`);
   if (intent.status === 'processing')
@@ -313,70 +400,231 @@ export async function confirmIntent(
     if (answeringChallenge && !input.three_ds_code)
       throw new ValidationError(['three_ds_code is required to answer the 3-D Secure challenge']);
   }
-  // Claim the intent before touching money: a double-clicked confirm charges once.
-  const claimed = await updateWidgetIntent(deps.db, intent.id, [intent.status], { status: 'processing' });
+  // Claim the intent before touching money: of racing confirms exactly one gets here.
+  const claimed = await updateWidgetIntent(
+    deps.db,
+    intent.id,
+    [intent.status],
+    { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
+    { attempt: intent.attempt },
+  );
   if (!claimed) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
+  const payment = card
+    ? { card, threeDsCode: answeringChallenge ? input.three_ds_code : undefined }
+    : { card: null, threeDsCode: undefined };
+  return toIntent(await advance(deps, scope, session, providers, claimed, payment), session);
+}
 
-  if (card) {
-    const charge = await providers.cards.charge({
-      number: card,
-      amount: intent.fiat_amount,
-      currency: intent.fiat_currency,
-      threeDsCode: answeringChallenge ? input.three_ds_code : undefined,
-    });
-    if (charge.outcome === 'requires_3ds') {
-      const row = await updateWidgetIntent(deps.db, intent.id, ['processing'], { status: 'requires_action' });
-      return toIntent(row ?? claimed, session);
+/** How long a confirm waits for one provider call; well within INTENT_RECOVERY_AFTER_MS. */
+export const PROVIDER_TIMEOUT_MS = 30_000;
+
+/**
+ * A provider call. If it throws or does not answer in time, whether money moved is unknown: the intent stays
+ * in flight (its step claimed) and the recovery pass asks the provider by reference, then completes or
+ * fails the session once.
+ */
+async function outside<T>(row: WidgetIntentRow, call: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('provider timeout')), PROVIDER_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } catch {
+    throw new ServiceUnavailableError(
+      `The payment provider did not answer; intent ${row.id} is being checked and will complete or fail the session. Do not pay again.`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const FIRST_STEP: Record<Flow, IntentPhase> = { on_ramp: 'charge', off_ramp: 'payout', swap: 'send' };
+
+/** Idempotency keys at the providers: one per intent and money step (and per confirm, for a card charge). */
+export const providerReference = {
+  charge: (row: Pick<WidgetIntentRow, 'id' | 'attempt'>) => `${row.id}:charge:${row.attempt}`,
+  payout: (row: Pick<WidgetIntentRow, 'id'>) => `${row.id}:payout`,
+  send: (row: Pick<WidgetIntentRow, 'id'>) => `${row.id}:send`,
+};
+
+/** A confirm's card details; null when recovering (the card is never stored: ask the rail by reference). */
+type Payment = { card: string | null; threeDsCode: string | undefined } | null;
+
+/**
+ * Walks a claimed intent through its money steps until it leaves `processing`. Each step's result is
+ * recorded with a compare-and-set that also claims the next step; losing one means another pass (a
+ * recovery) moved the intent, and what it left is the answer.
+ */
+async function advance(
+  deps: WidgetDeps,
+  scope: Scope,
+  session: GateSession,
+  providers: RampProviders,
+  claimed: WidgetIntentRow,
+  payment: Payment,
+): Promise<WidgetIntentRow> {
+  let row = claimed;
+  while (row.status === 'processing') {
+    const next = await step(deps, scope, session, providers, row, payment);
+    if (!next) return (await findWidgetIntentById(deps.db, row.id)) ?? row;
+    row = next;
+  }
+  return row;
+}
+
+async function step(
+  deps: WidgetDeps,
+  scope: Scope,
+  session: GateSession,
+  providers: RampProviders,
+  row: WidgetIntentRow,
+  payment: Payment,
+): Promise<WidgetIntentRow | undefined> {
+  const claim = { phase: row.phase, attempt: row.attempt };
+  const move = (changes: Parameters<typeof updateWidgetIntent>[3]) =>
+    updateWidgetIntent(deps.db, row.id, ['processing'], changes, claim);
+  const { settlement } = providers;
+  switch (row.phase) {
+    case 'charge': {
+      const reference = providerReference.charge(row);
+      const card = payment?.card;
+      const charge = await outside(row, () =>
+        card
+          ? providers.cards.charge({
+              number: card,
+              amount: row.fiat_amount,
+              currency: row.fiat_currency,
+              threeDsCode: payment.threeDsCode,
+              reference,
+            })
+          : providers.cards.lookup(reference),
+      );
+      if (!charge) return fail(deps, scope, session, row, 'interrupted');
+      if (charge.outcome === 'declined') return fail(deps, scope, session, row, charge.reason);
+      if (charge.outcome === 'requires_3ds')
+        // A recovered challenge has nobody left to answer it: the user starts again.
+        return payment
+          ? move({ status: 'requires_action', phase: null })
+          : fail(deps, scope, session, row, 'interrupted');
+      return move({ phase: 'send', charge_reference: charge.reference });
     }
-    if (charge.outcome === 'declined') return fail(deps, context, claimed, charge.reason);
+    case 'payout': {
+      const reference = providerReference.payout(row);
+      // The user's deposit is in (that is what the confirm said): recovery finishes the payout, and the
+      // provider's idempotency makes asking again after a lost answer pay nothing twice.
+      const payout = await outside(
+        row,
+        async () =>
+          (payment ? null : await settlement.findPayout(reference)) ??
+          settlement.payFiat({
+            iban: row.destination,
+            amount: row.fiat_amount,
+            currency: row.fiat_currency,
+            reference,
+          }),
+      );
+      return move({ phase: 'send', payout_reference: payout });
+    }
+    case 'send': {
+      const reference = providerReference.send(row);
+      // The user's deposit is the on-chain leg of a sell.
+      const address = row.flow === 'off_ramp' ? row.deposit_address! : row.destination;
+      const txRefid = await outside(
+        row,
+        async () =>
+          (payment ? null : await settlement.findSend(reference)) ??
+          settlement.sendCrypto({
+            token: row.token,
+            network: row.network,
+            address,
+            amount: row.crypto_amount,
+            reference,
+          }),
+      );
+      return succeed(deps, scope, row, txRefid);
+    }
+    default:
+      // An intent left `processing` by a version that recorded no step: nothing says what moved.
+      return fail(deps, scope, session, row, 'interrupted');
   }
-  const txRefid = await settle(providers, intent);
-  const row = await inTransaction(deps.db, async (trx) => {
-    const moved = await updateWidgetIntent(trx, intent.id, ['processing'], {
-      status: 'succeeded',
-      tx_refid: txRefid,
-    });
-    await completeSession(trx, scope, session.id, txRefid);
-    return moved!;
-  });
-  return toIntent(row, session);
 }
 
-/** Paid (or, for a sell or swap, deposited): deliver, and return the transaction the partner will see. */
-async function settle(providers: RampProviders, intent: WidgetIntentRow): Promise<string> {
-  if (intent.flow === 'off_ramp') {
-    await providers.settlement.payFiat({
-      iban: intent.destination,
-      amount: intent.fiat_amount,
-      currency: intent.fiat_currency,
-      reference: intent.id,
-    });
-    // The user's deposit is the on-chain leg of a sell.
-    return providers.settlement.sendCrypto({
-      token: intent.token,
-      network: intent.network,
-      address: intent.deposit_address!,
-      amount: intent.crypto_amount,
-      reference: `deposit:${intent.id}`,
-    });
-  }
-  return providers.settlement.sendCrypto({
-    token: intent.token,
-    network: intent.network,
-    address: intent.destination,
-    amount: intent.crypto_amount,
-    reference: intent.id,
-  });
-}
-
-async function fail(deps: WidgetDeps, context: Context, intent: WidgetIntentRow, reason: string) {
-  const row = await inTransaction(deps.db, async (trx) => {
-    const moved = await updateWidgetIntent(trx, intent.id, ['processing'], {
-      status: 'failed',
-      failure_reason: reason,
-    });
-    if (moved) await reportPaymentFailure(trx, context.scope, context.session, reason);
+/** Delivered: the intent succeeds and the session completes, together and once. */
+async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
+  return inTransaction(deps.db, async (trx) => {
+    const moved = await updateWidgetIntent(
+      trx,
+      row.id,
+      ['processing'],
+      { status: 'succeeded', phase: null, tx_refid: txRefid },
+      { phase: row.phase, attempt: row.attempt },
+    );
+    if (!moved) return undefined;
+    try {
+      // Claimed while the session was open and before its deadline, and expiry waits for payments in
+      // flight (store/sessions.ts): a payment that crossed the deadline still completes its session.
+      await completeSession(trx, scope, row.session_id, txRefid, { ignoreDeadline: true });
+    } catch (error) {
+      // The partner cancelled the session while its payment was in flight. The money has moved, so the
+      // intent still records it; the session keeps its status.
+      if (!(error instanceof ConflictError)) throw error;
+    }
     return moved;
   });
-  return toIntent(row ?? intent, context.session);
+}
+
+async function fail(
+  deps: WidgetDeps,
+  scope: Scope,
+  session: GateSession,
+  row: WidgetIntentRow,
+  reason: string,
+) {
+  return inTransaction(deps.db, async (trx) => {
+    const moved = await updateWidgetIntent(
+      trx,
+      row.id,
+      ['processing'],
+      { status: 'failed', phase: null, failure_reason: reason },
+      { phase: row.phase, attempt: row.attempt },
+    );
+    if (moved) await reportPaymentFailure(trx, scope, session, reason);
+    return moved;
+  });
+}
+
+/** How long an intent may stay in flight before recovery asks its provider; longer than any provider call. */
+export const INTENT_RECOVERY_AFTER_MS = 5 * 60_000;
+
+/**
+ * The recovery pass (run by `npm start` with the expiry sweep): intents left `processing` for longer than
+ * `olderThanMs` — a confirm whose process died, or whose provider never answered — are resolved by asking
+ * the provider what became of each step's reference: a charge that never reached the rail fails the intent
+ * (gate_session.failed; the session stays open), one that succeeded goes on to delivery, and a payout or
+ * send is finished with the same reference (so it happens once). The session completes or fails once.
+ */
+export async function recoverInFlightIntents(
+  deps: WidgetDeps,
+  options: { olderThanMs?: number; limit?: number } = {},
+): Promise<{ succeeded: number; failed: number; unresolved: number }> {
+  const olderThanMs = options.olderThanMs ?? INTENT_RECOVERY_AFTER_MS;
+  const outcome = { succeeded: 0, failed: 0, unresolved: 0 };
+  for (const found of await findInFlightIntents(deps.db, olderThanMs, options.limit ?? 100)) {
+    const providers = deps.providers[found.mode];
+    const scope = { partnerId: found.partner_id, mode: found.mode };
+    const sessionRow = await findSession(deps.db, scope, found.session_id);
+    if (!providers || !sessionRow) continue;
+    const leased = await leaseInFlightIntent(deps.db, found.id, olderThanMs);
+    if (!leased) continue; // another instance is resolving it
+    try {
+      const row = await advance(deps, scope, toGateSession(sessionRow), providers, leased, null);
+      if (row.status === 'succeeded') outcome.succeeded++;
+      else if (row.status === 'failed') outcome.failed++;
+      else outcome.unresolved++;
+    } catch {
+      outcome.unresolved++; // the provider is still not answering: the next pass asks again
+    }
+  }
+  return outcome;
 }
