@@ -41,7 +41,10 @@ export interface BootstrapResponse {
 
 const CLIENT_SECRET = /^gsec_[0-9a-f]{24}_[A-Za-z0-9]{32}$/;
 
-/** Decides which origin may bootstrap: an exact allowed domain, or the hosted widget with a client secret. */
+/**
+ * Decides which origin may bootstrap: an exact allowed domain of the key's mode (the partner's list for
+ * that mode only), or the hosted widget with a client secret.
+ */
 function checkOrigin(input: BootstrapInput): void {
   if (input.origin === null)
     throw new PermissionError(
@@ -63,6 +66,9 @@ function checkOrigin(input: BootstrapInput): void {
       );
     return;
   }
+  // Each mode has its own list; an http page is refused in live whichever list it is on.
+  if (URL.canParse(input.origin) && !servesMode(input.origin, input.mode))
+    throw new PermissionError(`Live mode embeds only on https pages; ${input.origin} is not https`);
   throw new PermissionError(
     `Origin ${input.origin} is not in your allowed_domains. Register the exact origin (scheme, host and port; no wildcards) in Partner Hub.`,
   );

@@ -5,6 +5,7 @@ import * as embedBranding from './migrations/0003_embed_branding.ts';
 import * as quotas from './migrations/0004_quotas.ts';
 import * as exchange from './migrations/0005_exchange.ts';
 import * as widget from './migrations/0006_widget.ts';
+import * as modeSettings from './migrations/0008_mode_settings.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_quotas': quotas,
   '0005_exchange': exchange,
   '0006_widget': widget,
+  '0008_mode_settings': modeSettings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -26,6 +28,14 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Migrates up or down to `name` (tests use it to hold data in an older schema, then migrate it). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
