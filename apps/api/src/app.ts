@@ -181,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     tokens: deps.tokens,
     widgetOrigins: deps.widgetOrigins ?? { test: 'http://localhost:3000', live: 'http://localhost:3000' },
     hostModes,
+    keyCache,
   };
   embedRoutes(app, routeDeps, embed);
   widgetRoutes(app, routeDeps, embed, deps.rampProviders ?? DEFAULT_RAMP_PROVIDERS);

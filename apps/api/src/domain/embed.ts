@@ -9,6 +9,8 @@ import { readQuota } from './quotas.ts';
 import { retrieveSession } from './sessions.ts';
 
 export interface BootstrapInput {
+  /** The publishable key's id: the token names it, and dies when it is revoked. */
+  keyId: string;
   partner: { id: string; allowed_domains: string[]; monthly_sessions: number | null };
   mode: Mode;
   /** The Origin header, or the origin of the Referer when Origin is absent; null when neither exists. */
@@ -109,6 +111,7 @@ export async function bootstrap(
     mode: scope.mode,
     origin: input.origin!,
     sessionId: session?.id ?? null,
+    keyId: input.keyId,
   });
   return {
     token,

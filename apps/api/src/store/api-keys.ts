@@ -27,7 +27,7 @@ export async function insertApiKeys(
 }
 
 /** One indexed query per request: the key, its partner, its mode's settings, and whether it is revoked. */
-export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | undefined> {
+function keyLookupQuery(db: Db) {
   return db
     .selectFrom('api_keys as k')
     .innerJoin('partners as p', 'p.id', 'k.partner_id')
@@ -47,9 +47,16 @@ export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | un
       'p.kyc_trusted',
       'q.monthly_sessions',
       sql<boolean>`(k.revoked_at IS NOT NULL AND k.revoked_at <= now())`.as('revoked'),
-    ])
-    .where('k.key_hash', '=', keyHash)
-    .executeTakeFirst();
+    ]);
+}
+
+export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | undefined> {
+  return keyLookupQuery(db).where('k.key_hash', '=', keyHash).executeTakeFirst();
+}
+
+/** The same lookup by key id: embed tokens name the publishable key that minted them. */
+export async function lookupKeyById(db: Db, keyId: string): Promise<KeyLookup | undefined> {
+  return keyLookupQuery(db).where('k.id', '=', keyId).executeTakeFirst();
 }
 
 export async function touchKey(db: Db, keyId: string): Promise<void> {
