@@ -88,6 +88,25 @@ describe('allowed domains belong to a mode', () => {
   });
 });
 
+describe('operator view', () => {
+  it("GET /admin/partners/{id} shows each mode's list; allowed_domains is the live one", async () => {
+    const p = await server.partner({ allowed_domains: ['https://shop.example'] });
+    await server.call('PUT', '/portal/allowed-domains', {
+      headers: bearer(p.keys.test.secret_key),
+      body: { allowed_domains: ['http://localhost:5173'] },
+    });
+    const shown = await server.call('GET', `/admin/partners/${p.partner.id}`, {
+      headers: bearer(server.adminToken),
+    });
+    expect(shown.status).toBe(200);
+    expect(shown.body.allowed_domains).toEqual(['https://shop.example']);
+    expect(shown.body.allowed_domains_by_mode).toEqual({
+      test: ['http://localhost:5173'],
+      live: ['https://shop.example'],
+    });
+  });
+});
+
 describe('branding and webhook endpoint belong to a mode', () => {
   it('sk_test branding never shows in live reads or live bootstrap', async () => {
     const p = await server.partner({ allowed_domains: ['https://shop.example'] });
