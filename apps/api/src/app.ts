@@ -16,7 +16,7 @@ import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
 import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
-import { redactSecrets } from './http/redact.ts';
+import { redactUrl } from './http/redact.ts';
 import { lazyRequestLogger } from './http/request-logger.ts';
 import {
   Branding,
@@ -185,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     tokens: deps.tokens,
     widgetOrigins: deps.widgetOrigins ?? { test: 'http://localhost:3000', live: 'http://localhost:3000' },
     hostModes,
+    keyCache,
   };
   embedRoutes(app, routeDeps, embed);
   widgetRoutes(app, routeDeps, embed, deps.rampProviders ?? DEFAULT_RAMP_PROVIDERS);
@@ -192,11 +193,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   return app;
 }
 
-export const logSerializers = {
+/**
+ * Pino serialisers of both APIs. The logged URL never holds a credential: query values named like one,
+ * shaped like ours, or equal to a configured secret (`secrets`: the admin token) are redacted.
+ */
+export const logSerializersFor = (secrets: readonly string[]) => ({
   req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
     method: req.method,
-    url: redactSecrets(req.url),
+    url: redactUrl(req.url, secrets),
     host: req.hostname,
     remote_address: req.ip,
   }),
-};
+});
+
+export const logSerializers = logSerializersFor([]);

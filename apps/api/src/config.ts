@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EXCHANGE_DEFAULTS, type ExchangeConfig } from '../../exchange/src/config.ts';
 import type { Mode } from './domain/keys.ts';
+import { GENERATE_HINT, KEY_BYTES, TEXT_SECRET, textSymbols, weakness } from './secret-strength.ts';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './webhooks/schedule.ts';
 
 /**
@@ -145,6 +146,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!env.ADMIN_TOKEN && production) problems.push('ADMIN_TOKEN is required when NODE_ENV=production');
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 24)
     problems.push('ADMIN_TOKEN must be at least 24 characters');
+  // Production refuses secrets that are obviously not random (zeros, repeats, sequences); see secret-strength.ts.
+  if (production) {
+    const weak = (name: string, why: string | null) => {
+      if (why) problems.push(`${name} ${why}; production needs a random secret (${GENERATE_HINT})`);
+    };
+    if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length >= 24)
+      weak('ADMIN_TOKEN', weakness(textSymbols(env.ADMIN_TOKEN), TEXT_SECRET));
+    if (secretsKey) weak('SECRETS_KEY', weakness([...secretsKey], KEY_BYTES));
+  }
 
   let retrySchedule = DEFAULT_RETRY_SCHEDULE;
   try {
@@ -163,6 +173,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     if (env.EMBED_TOKEN_SECRET) embedTokenKeys = parseEmbedTokenKeys(env.EMBED_TOKEN_SECRET);
     else if (production) problems.push('EMBED_TOKEN_SECRET is required when NODE_ENV=production');
+    if (production)
+      for (const [i, key] of (embedTokenKeys ?? []).entries()) {
+        // Named by position: a kid derived from a weak secret would hint at it.
+        const why = weakness(textSymbols(key.secret), TEXT_SECRET);
+        if (why)
+          problems.push(
+            `EMBED_TOKEN_SECRET (secret ${i + 1} of ${embedTokenKeys!.length}) ${why}; production needs a random secret (${GENERATE_HINT})`,
+          );
+      }
   } catch (error) {
     problems.push(`EMBED_TOKEN_SECRET: ${(error as Error).message}`);
   }

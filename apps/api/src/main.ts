@@ -2,7 +2,7 @@ import { buildConfiguredExchange } from '../../exchange/src/configured.ts';
 import { ensureDemoExchangeCredentials } from '../../exchange/src/dev/demo-credentials.ts';
 import { DEFAULT_PROVIDERS } from '../../exchange/src/domain/providers.ts';
 import { startSettlement } from '../../exchange/src/settlement.ts';
-import { buildApp, logSerializers } from './app.ts';
+import { buildApp, logSerializersFor } from './app.ts';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoPartner } from './dev/demo-partner.ts';
 import { EmbedTokens } from './domain/embed-token.ts';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
     widgetOrigins: config.widgetOrigins,
     egress: { allowLoopback: config.webhooks.allowLoopback },
-    logger: { level: config.logLevel, serializers: logSerializers },
+    logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
   });
   const log = app.log;
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');

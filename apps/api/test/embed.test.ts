@@ -311,8 +311,11 @@ describe('X-Embed-Token guard (GET /v1/embed/session)', () => {
     });
   const key = (kid: string) => new TextEncoder().encode(server.embedKeys.find((k) => k.kid === kid)!.secret);
   const claims = () => decodeJwt(token) as Record<string, unknown>;
+  // Forged tokens name the same publishable key as the real one (the protected header's key_id).
   const forge = (payload: Record<string, unknown>, kid = 'k2', secret: Uint8Array = key(kid)) =>
-    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid }).sign(secret);
+    new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', kid, key_id: decodeProtectedHeader(token).key_id as string })
+      .sign(secret);
 
   it('accepts a valid token from the widget origin and returns the session', async () => {
     const res = await fromWidget(token);

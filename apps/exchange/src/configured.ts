@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { logSerializers } from '../../api/src/app.ts';
+import { logSerializersFor } from '../../api/src/app.ts';
 import type { Platform } from '../../api/src/platform.ts';
 import { buildExchangeApp } from './app.ts';
 import { DatabaseNonceStore, RedisNonceStore } from './store/nonces.ts';
@@ -21,6 +21,6 @@ export function buildConfiguredExchange(
     config: config.exchange,
     credentialCacheTtlMs: config.keyCacheTtlMs,
     egress: { allowLoopback: config.webhooks.allowLoopback },
-    logger: { level: config.logLevel, serializers: logSerializers },
+    logger: { level: config.logLevel, serializers: logSerializersFor([platform.secrets.adminToken]) },
   });
 }

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EmbedTokenKey, parseEmbedTokenKeys } from '../config.ts';
 import { randomAlphanumeric } from '../domain/ids.ts';
+import { ensurePrivateDir } from '../store/private-dir.ts';
 import { SecretBox } from '../store/secret-box.ts';
 import { readJsonIfExists, writePrivateJson } from './private-json.ts';
 
@@ -41,7 +41,7 @@ export function resolveLocalSecrets(
     (generated.secretsKey && !saved.secrets_key) ||
     (!configured.embedTokenKeys && !saved.embed_token_secret);
   if (missing) {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     const content = {
       admin_token: adminToken,
       secrets_key: secretsKey.toString('base64'),

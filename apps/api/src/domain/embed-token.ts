@@ -17,6 +17,13 @@ export interface EmbedClaims {
   exp: number;
 }
 
+/** What a verified token says: its claims, and the publishable key that minted it. */
+export interface VerifiedEmbedToken {
+  claims: EmbedClaims;
+  /** The id of the publishable key whose bootstrap issued the token (protected header `key_id`). */
+  keyId: string;
+}
+
 const encoder = new TextEncoder();
 
 /**
@@ -37,7 +44,17 @@ export class EmbedTokens {
     this.keys = new Map(keys.map((k) => [k.kid, encoder.encode(k.secret)]));
   }
 
-  async issue(claims: { partnerId: string; mode: Mode; origin: string; sessionId: string | null }) {
+  /**
+   * The minting publishable key's id rides in the protected (signed) header, not in the claims: the claim
+   * set is the glossary's. Each widget call checks that key is still active, so a token dies with its key.
+   */
+  async issue(claims: {
+    partnerId: string;
+    mode: Mode;
+    origin: string;
+    sessionId: string | null;
+    keyId: string;
+  }) {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.ttlSeconds;
     const token = await new SignJWT({
@@ -48,19 +65,21 @@ export class EmbedTokens {
       scope: 'embed',
       ...(claims.sessionId ? { session_id: claims.sessionId } : {}),
     })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.signing.kid })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.signing.kid, key_id: claims.keyId })
       .setIssuedAt(now)
       .setExpirationTime(exp)
       .sign(this.keys.get(this.signing.kid)!);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
-  async verify(token: string): Promise<EmbedClaims> {
+  async verify(token: string): Promise<VerifiedEmbedToken> {
     let kid: string | undefined;
+    let keyId: unknown;
     try {
       const header = decodeProtectedHeader(token);
       if (header.alg !== 'HS256') throw new AuthenticationError('Embed token must be HS256');
       kid = header.kid;
+      keyId = header.key_id;
     } catch (error) {
       if (error instanceof AuthenticationError) throw error;
       throw new AuthenticationError('Malformed X-Embed-Token; bootstrap again with POST /v1/embed/bootstrap');
@@ -84,6 +103,9 @@ export class EmbedTokens {
       throw new AuthenticationError('Embed token is missing claims');
     if (payload.session_id !== undefined && typeof payload.session_id !== 'string')
       throw new AuthenticationError('Embed token session_id is invalid');
-    return payload as unknown as EmbedClaims;
+    // Tokens minted before tokens named their key (at most one TTL old after an upgrade) start over.
+    if (typeof keyId !== 'string' || keyId.length === 0)
+      throw new AuthenticationError('Embed token does not name its publishable key; bootstrap again');
+    return { claims: payload as unknown as EmbedClaims, keyId };
   }
 }

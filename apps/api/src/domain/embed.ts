@@ -9,6 +9,8 @@ import { readQuota } from './quotas.ts';
 import { retrieveSession } from './sessions.ts';
 
 export interface BootstrapInput {
+  /** The publishable key's id: the token names it, and dies when it is revoked. */
+  keyId: string;
   partner: { id: string; allowed_domains: string[]; monthly_sessions: number | null };
   mode: Mode;
   /** The Origin header, or the origin of the Referer when Origin is absent; null when neither exists. */
@@ -41,7 +43,10 @@ export interface BootstrapResponse {
 
 const CLIENT_SECRET = /^gsec_[0-9a-f]{24}_[A-Za-z0-9]{32}$/;
 
-/** Decides which origin may bootstrap: an exact allowed domain, or the hosted widget with a client secret. */
+/**
+ * Decides which origin may bootstrap: an exact allowed domain of the key's mode (the partner's list for
+ * that mode only), or the hosted widget with a client secret.
+ */
 function checkOrigin(input: BootstrapInput): void {
   if (input.origin === null)
     throw new PermissionError(
@@ -63,6 +68,9 @@ function checkOrigin(input: BootstrapInput): void {
       );
     return;
   }
+  // Each mode has its own list; an http page is refused in live whichever list it is on.
+  if (URL.canParse(input.origin) && !servesMode(input.origin, input.mode))
+    throw new PermissionError(`Live mode embeds only on https pages; ${input.origin} is not https`);
   throw new PermissionError(
     `Origin ${input.origin} is not in your allowed_domains. Register the exact origin (scheme, host and port; no wildcards) in Partner Hub.`,
   );
@@ -103,6 +111,7 @@ export async function bootstrap(
     mode: scope.mode,
     origin: input.origin!,
     sessionId: session?.id ?? null,
+    keyId: input.keyId,
   });
   return {
     token,

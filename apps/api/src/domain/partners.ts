@@ -1,10 +1,12 @@
 import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
 import { type Db, inTransaction } from '../store/db.ts';
 import {
+  findAllowedDomains,
   findPartner,
   insertPartner,
   listPartners as listPartnerRows,
   type PartnerRow,
+  replaceAllowedDomainsRow,
   updatePartner,
 } from '../store/partners.ts';
 import { BadRequestError, NotFoundError, ValidationError } from './errors.ts';
@@ -23,6 +25,7 @@ import { toIso } from './time.ts';
 export interface Partner {
   id: string;
   name: string;
+  /** Live's list (each mode has its own; `getPartner` shows both). */
   allowed_domains: string[];
   kyc_trusted: boolean;
   created_at: string;
@@ -99,12 +102,14 @@ export function checkAllowedDomains(domains: string[], mode?: Mode): void {
   if (problems.length > 0) throw new ValidationError(problems.map((p) => `allowed_domains: ${p}`));
 }
 
-/** Replaces the partner's allowed domains (shared by both modes; a live key may set only https ones). */
+/**
+ * Replaces the allowed domains of the scope's mode only ("Modes own their settings": a test key never
+ * changes what live accepts). A live key may set only https origins (and localhost).
+ */
 export async function replaceAllowedDomains(db: Db, scope: Scope, domains: string[]): Promise<string[]> {
   const unique = [...new Set(domains)];
   checkAllowedDomains(unique, scope.mode);
-  const row = await updatePartner(db, scope.partnerId, { allowed_domains: unique });
-  return row!.allowed_domains;
+  return replaceAllowedDomainsRow(db, scope, unique);
 }
 
 export async function createPartner(
@@ -154,10 +159,14 @@ async function requirePartner(db: Db, id: string): Promise<PartnerRow> {
   return row;
 }
 
-export async function getPartner(db: Db, id: string): Promise<Partner & { keys: ApiKeySummary[] }> {
+export async function getPartner(
+  db: Db,
+  id: string,
+): Promise<Partner & { allowed_domains_by_mode: Record<Mode, string[]>; keys: ApiKeySummary[] }> {
   const row = await requirePartner(db, id);
   const keys = await listPartnerKeys(db, id);
-  return { ...toPartner(row), keys: keys.map(toKeySummary) };
+  const byMode = await findAllowedDomains(db, id);
+  return { ...toPartner(row), allowed_domains_by_mode: byMode, keys: keys.map(toKeySummary) };
 }
 
 export async function listPartners(

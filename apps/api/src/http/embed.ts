@@ -6,8 +6,10 @@ import type { EmbedClaims, EmbedTokens } from '../domain/embed-token.ts';
 import { AuthenticationError, ConflictError, PermissionError } from '../domain/errors.ts';
 import type { Mode } from '../domain/keys.ts';
 import { retrieveSession } from '../domain/sessions.ts';
+import { type KeyLookup, lookupKeyById } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
 import { isRegisteredOrigin } from '../store/partners.ts';
+import type { TtlCache } from '../store/ttl-cache.ts';
 import { hostServesMode, scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -21,6 +23,8 @@ declare module 'fastify' {
 
 export interface EmbedDeps {
   tokens: EmbedTokens;
+  /** The key guard's cache: a revoked publishable key's tokens stop within its TTL (at once on this instance). */
+  keyCache: TtlCache<KeyLookup>;
   widgetOrigins: Record<Mode, string>;
   hostModes: HostModes;
 }
@@ -109,6 +113,7 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
     async (request) => {
       const auth = scopeOf(request);
       return bootstrap(deps.db, embed.tokens, {
+        keyId: auth.keyId,
         partner: auth.partner,
         mode: auth.scope.mode,
         origin: requestOrigin(request),
@@ -144,7 +149,8 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
 
 /**
  * The guard of every widget → API call: a valid token (HS256, known kid, not expired, scope embed), sent
- * from the hosted widget's own origin for the token's mode, to a host serving that mode, and — when the
+ * from the hosted widget's own origin for the token's mode, to a host serving that mode, minted by a
+ * publishable key that is still active (through the key cache, so bounded by KEY_CACHE_TTL_MS), and — when the
  * token is session-bound — for a session that is still open.
  */
 export function embedTokenGuard(db: Db, embed: EmbedDeps) {
@@ -152,11 +158,19 @@ export function embedTokenGuard(db: Db, embed: EmbedDeps) {
     const raw = request.headers['x-embed-token'];
     const token = Array.isArray(raw) ? raw[0] : raw;
     if (!token) throw new AuthenticationError('Missing X-Embed-Token; get one from POST /v1/embed/bootstrap');
-    const claims = await embed.tokens.verify(token);
+    const { claims, keyId } = await embed.tokens.verify(token);
     if (request.headers.origin !== embed.widgetOrigins[claims.mode])
       throw new PermissionError('Embed tokens are accepted only from the hosted widget origin');
     if (!hostServesMode(embed.hostModes, request.hostname, claims.mode))
       throw new PermissionError(`This host does not serve ${claims.mode} mode`);
+    // The key guard caches by key hash; the "id:" prefix keeps these entries apart in the same cache.
+    const key = await embed.keyCache.get(`id:${keyId}`, () => lookupKeyById(db, keyId));
+    if (key?.kind !== 'publishable' || key.partner_id !== claims.partner_id || key.mode !== claims.mode)
+      throw new AuthenticationError('Embed token names no publishable key of its partner; bootstrap again');
+    if (key.revoked)
+      throw new PermissionError(
+        'The publishable key that issued this embed token has been revoked; bootstrap again with an active publishable key',
+      );
     if (claims.session_id) {
       const session = await retrieveSession(
         db,

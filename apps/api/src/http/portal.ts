@@ -138,7 +138,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
       schema: {
         ...common,
         operationId: 'getAllowedDomains',
-        summary: 'Origins allowed to embed the widget',
+        summary: "This mode's origins allowed to embed the widget",
         response: { 200: Domains, ...errorResponses(401, 403, 429) },
       },
     },
@@ -152,7 +152,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
         ...common,
         operationId: 'setAllowedDomains',
         summary:
-          'Replace the allowed origins (shared by both modes; with a live key only https, except localhost)',
+          "Replace this mode's allowed origins (the other mode's list is untouched; with a live key only https, except localhost)",
         body: Type.Object(Domains.properties, { additionalProperties: false }),
         response: { 200: Domains, ...errorResponses(400, 401, 403, 422, 429) },
       },

@@ -10,6 +10,7 @@ export interface KeyLookup {
   mode: 'test' | 'live';
   partner_id: string;
   partner_name: string;
+  /** The key's own mode's list: a test key never sees (or changes) live's. */
   allowed_domains: string[];
   kyc_trusted: boolean;
   /** This mode's monthly session quota; null when unlimited. */
@@ -25,11 +26,14 @@ export async function insertApiKeys(
   await db.insertInto('api_keys').values(rows).execute();
 }
 
-/** One indexed query per request: the key, its partner, and whether it is revoked. */
-export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | undefined> {
+/** One indexed query per request: the key, its partner, its mode's settings, and whether it is revoked. */
+function keyLookupQuery(db: Db) {
   return db
     .selectFrom('api_keys as k')
     .innerJoin('partners as p', 'p.id', 'k.partner_id')
+    .leftJoin('partner_allowed_domains as d', (join) =>
+      join.onRef('d.partner_id', '=', 'k.partner_id').onRef('d.mode', '=', 'k.mode'),
+    )
     .leftJoin('partner_quotas as q', (join) =>
       join.onRef('q.partner_id', '=', 'k.partner_id').onRef('q.mode', '=', 'k.mode'),
     )
@@ -39,13 +43,20 @@ export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | un
       'k.mode',
       'p.id as partner_id',
       'p.name as partner_name',
-      'p.allowed_domains',
+      sql<string[]>`coalesce(d.allowed_domains, '[]'::jsonb)`.as('allowed_domains'),
       'p.kyc_trusted',
       'q.monthly_sessions',
       sql<boolean>`(k.revoked_at IS NOT NULL AND k.revoked_at <= now())`.as('revoked'),
-    ])
-    .where('k.key_hash', '=', keyHash)
-    .executeTakeFirst();
+    ]);
+}
+
+export async function lookupKey(db: Db, keyHash: string): Promise<KeyLookup | undefined> {
+  return keyLookupQuery(db).where('k.key_hash', '=', keyHash).executeTakeFirst();
+}
+
+/** The same lookup by key id: embed tokens name the publishable key that minted them. */
+export async function lookupKeyById(db: Db, keyId: string): Promise<KeyLookup | undefined> {
+  return keyLookupQuery(db).where('k.id', '=', keyId).executeTakeFirst();
 }
 
 export async function touchKey(db: Db, keyId: string): Promise<void> {

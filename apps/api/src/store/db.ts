@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { ensurePrivateDir, tightenTree } from './private-dir.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -34,9 +34,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };
   }
   let pglite: PGlite;
-  if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    pglite = await PGlite.create(`${options.dataDir}/pgdata`);
+  const dataDir = options.dataDir;
+  if (dataDir) {
+    ensurePrivateDir(dataDir);
+    pglite = await PGlite.create(`${dataDir}/pgdata`);
+    tightenTree(dataDir);
   } else {
     pglite = await PGlite.create();
   }
@@ -48,6 +50,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     close: async () => {
       await db.destroy();
       await pglite.close();
+      if (dataDir) tightenTree(dataDir);
     },
   };
 }

@@ -6,6 +6,7 @@ import * as quotas from './migrations/0004_quotas.ts';
 import * as exchange from './migrations/0005_exchange.ts';
 import * as widget from './migrations/0006_widget.ts';
 import * as moneyMovesOnce from './migrations/0007_money_moves_once.ts';
+import * as modeSettings from './migrations/0008_mode_settings.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import type { Database } from './schema.ts';
 
@@ -18,18 +19,33 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_exchange': exchange,
   '0006_widget': widget,
   '0007_money_moves_once': moneyMovesOnce,
+  '0008_mode_settings': modeSettings,
   '0010_exchange_signing': exchangeSigning,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
+ * Numbers are reserved per change and changes merge in any order, so a database may already hold a higher
+ * number than one merged later (0010 before 0008): apply the missing one instead of refusing to start.
+ */
+const newMigrator = (db: Kysely<Database>) => new Migrator({ db, provider, allowUnorderedMigrations: true });
+
+/**
  * Applies pending migrations. Kysely's migrator takes a PostgreSQL advisory lock first, so N instances
  * starting at once apply each migration exactly once and the others wait.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = newMigrator(db);
   const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Migrates up or down to `name` (tests use it to hold data in an older schema, then migrate it). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<string[]> {
+  const migrator = newMigrator(db);
+  const { error, results } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,26 +1,50 @@
-import { type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
+import type { Mode, Scope } from '../domain/keys.ts';
 import { type Db, jsonb, olderThan } from './db.ts';
-import type { PartnersTable } from './schema.ts';
+import type { Database, PartnersTable } from './schema.ts';
 
-export type PartnerRow = Selectable<PartnersTable>;
+/** A partner with its live allowed domains (the list an operator sees first; each mode has its own). */
+export type PartnerRow = Selectable<PartnersTable> & { allowed_domains: string[] };
 
+const MODES: readonly Mode[] = ['test', 'live'];
+
+/** One mode's list for the partner in the outer query; no row means none registered. */
+const modeDomains = (eb: ExpressionBuilder<Database, 'partners'>, mode: Mode) =>
+  sql<string[]>`coalesce(${eb
+    .selectFrom('partner_allowed_domains as d')
+    .select('d.allowed_domains')
+    .whereRef('d.partner_id', '=', 'partners.id')
+    .where('d.mode', '=', mode)}, '[]'::jsonb)`;
+
+const partnerColumns = (eb: ExpressionBuilder<Database, 'partners'>) =>
+  [
+    'partners.id',
+    'partners.name',
+    'partners.kyc_trusted',
+    'partners.created_at',
+    modeDomains(eb, 'live').as('allowed_domains'),
+  ] as const;
+
+/** Creates the partner; `allowed_domains` starts as the list of both modes. */
 export async function insertPartner(
   db: Db,
   row: { id: string; name: string; allowed_domains: string[]; kyc_trusted: boolean },
 ): Promise<PartnerRow> {
-  return db
-    .insertInto('partners')
-    .values({ ...row, allowed_domains: jsonb(row.allowed_domains) })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const { allowed_domains, ...partner } = row;
+  const inserted = await db.insertInto('partners').values(partner).returningAll().executeTakeFirstOrThrow();
+  await db
+    .insertInto('partner_allowed_domains')
+    .values(MODES.map((mode) => ({ partner_id: row.id, mode, allowed_domains: jsonb(allowed_domains) })))
+    .execute();
+  return { ...inserted, allowed_domains };
 }
 
 export async function findPartner(db: Db, id: string): Promise<PartnerRow | undefined> {
-  return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('partners').select(partnerColumns).where('partners.id', '=', id).executeTakeFirst();
 }
 
 export async function listPartners(db: Db, limit: number, startingAfter?: PartnerRow): Promise<PartnerRow[]> {
-  let query = db.selectFrom('partners').selectAll();
+  let query = db.selectFrom('partners').select(partnerColumns);
   if (startingAfter) query = query.where(olderThan(startingAfter));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
@@ -28,22 +52,49 @@ export async function listPartners(db: Db, limit: number, startingAfter?: Partne
 export async function updatePartner(
   db: Db,
   id: string,
-  changes: { kyc_trusted?: boolean; allowed_domains?: string[] },
+  changes: { kyc_trusted?: boolean },
 ): Promise<PartnerRow | undefined> {
-  const { allowed_domains, ...rest } = changes;
-  return db
+  const updated = await db
     .updateTable('partners')
-    .set({ ...rest, ...(allowed_domains ? { allowed_domains: jsonb(allowed_domains) } : {}) })
+    .set(changes)
     .where('id', '=', id)
-    .returningAll()
+    .returning('id')
     .executeTakeFirst();
+  return updated ? findPartner(db, id) : undefined;
 }
 
-/** Whether any partner registered this exact origin (for CORS preflights, which carry no key). */
+/** Each mode's allowed domains. */
+export async function findAllowedDomains(db: Db, partnerId: string): Promise<Record<Mode, string[]>> {
+  const rows = await db
+    .selectFrom('partner_allowed_domains')
+    .select(['mode', 'allowed_domains'])
+    .where('partner_id', '=', partnerId)
+    .execute();
+  const byMode: Record<Mode, string[]> = { test: [], live: [] };
+  for (const row of rows) byMode[row.mode] = row.allowed_domains;
+  return byMode;
+}
+
+/** Replaces one mode's list; the other mode's list is not touched. */
+export async function replaceAllowedDomainsRow(db: Db, scope: Scope, domains: string[]): Promise<string[]> {
+  const row = await db
+    .insertInto('partner_allowed_domains')
+    .values({ partner_id: scope.partnerId, mode: scope.mode, allowed_domains: jsonb(domains) })
+    .onConflict((oc) =>
+      oc
+        .columns(['partner_id', 'mode'])
+        .doUpdateSet({ allowed_domains: jsonb(domains), updated_at: sql`now()` }),
+    )
+    .returning('allowed_domains')
+    .executeTakeFirstOrThrow();
+  return row.allowed_domains;
+}
+
+/** Whether any partner registered this exact origin in either mode (for CORS preflights, which carry no key). */
 export async function isRegisteredOrigin(db: Db, origin: string): Promise<boolean> {
   const row = await db
-    .selectFrom('partners')
-    .select('id')
+    .selectFrom('partner_allowed_domains')
+    .select('partner_id')
     .where(sql<boolean>`allowed_domains @> ${JSON.stringify([origin])}::jsonb`)
     .limit(1)
     .executeTakeFirst();

@@ -10,7 +10,6 @@ type Json<T> = ColumnType<T, string, string>;
 export interface PartnersTable {
   id: string;
   name: string;
-  allowed_domains: Json<string[]>;
   kyc_trusted: Generated<boolean>;
   created_at: DefaultTimestamp;
 }
@@ -155,6 +154,14 @@ export interface PartnerBrandingTable {
   secondary_color: string | null;
   accent_color: string | null;
   brand_name: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+/** The exact origins allowed to embed the widget, per mode (migration 0008): test keys manage test's list. */
+export interface PartnerAllowedDomainsTable {
+  partner_id: string;
+  mode: 'test' | 'live';
+  allowed_domains: Json<string[]>;
   updated_at: DefaultTimestamp;
 }
 
@@ -347,6 +354,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   partner_branding: PartnerBrandingTable;
+  partner_allowed_domains: PartnerAllowedDomainsTable;
   partner_quotas: PartnerQuotasTable;
   partner_usage: PartnerUsageTable;
   exchange_credentials: ExchangeCredentialsTable;

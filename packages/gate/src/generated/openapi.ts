@@ -10,9 +10,9 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Origins allowed to embed the widget */
+        /** This mode's origins allowed to embed the widget */
         get: operations["getAllowedDomains"];
-        /** Replace the allowed origins (shared by both modes; with a live key only https, except localhost) */
+        /** Replace this mode's allowed origins (the other mode's list is untouched; with a live key only https, except localhost) */
         put: operations["setAllowedDomains"];
         post?: never;
         delete?: never;
