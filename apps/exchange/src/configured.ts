@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { logSerializers } from '../../api/src/app.ts';
 import type { Platform } from '../../api/src/platform.ts';
 import { buildExchangeApp } from './app.ts';
 import { DatabaseNonceStore, RedisNonceStore } from './store/nonces.ts';
@@ -19,6 +20,6 @@ export function buildConfiguredExchange(
       : new DatabaseNonceStore(database.db),
     config: config.exchange,
     credentialCacheTtlMs: config.keyCacheTtlMs,
-    logger: { level: config.logLevel }, // 0trace's own serializers: no client data (http/logging.ts)
+    logger: { level: config.logLevel, serializers: logSerializers },
   });
 }

@@ -70,7 +70,7 @@ describe('0trace logs (quickstart: "We retain no logs, metadata, or tracking coo
       box: new SecretBox(SecretBox.generateKey()),
       adminToken,
       counter: null,
-      // 0Gate's serializers (they log remote_address), as `npm start` used to hand 0trace: 0trace's own win.
+      // What `npm start` hands 0trace: LOG_LEVEL and 0Gate's serializers (they log remote_address); 0trace's own win.
       logger: {
         level: 'info',
         serializers: logSerializers,
