@@ -47,7 +47,6 @@ beforeAll(async () => {
       // Standard library only: nothing to download, and nothing may be.
       GOPROXY: 'off',
       GOTOOLCHAIN: 'local',
-      GOFLAGS: '-mod=mod',
       GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'receivers-go-cache'),
     },
   });
