@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { lazyRequestLogger } from '../../api/src/http/request-logger.ts';
 import type { WindowCounter } from '../../api/src/store/counters.ts';
 import type { Db } from '../../api/src/store/db.ts';
@@ -13,6 +13,7 @@ import { adminRoutes } from './http/admin.ts';
 import { apiRoutes } from './http/api.ts';
 import { cabinetRoutes } from './http/cabinet.ts';
 import { registerEnvelope } from './http/envelope.ts';
+import { countAnswers, exchangeLogger } from './http/logging.ts';
 import { RequestVerifier } from './http/signed.ts';
 import { DatabaseNonceStore, type NonceStore } from './store/nonces.ts';
 import { QuoteWriter } from './store/quotes.ts';
@@ -40,7 +41,9 @@ let requestCounter = 0;
 /** Builds the 0trace partner API without listening (main.ts listens; tests listen on port 0). */
 export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // No client address, user agent, headers or body, and no line per request (http/logging.ts).
+    logger: exchangeLogger(deps.logger),
+    logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     // Unique without a CSPRNG call per request: a random process prefix and a counter.
@@ -58,6 +61,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     done(null, body),
   );
   registerEnvelope(app);
+  countAnswers(app);
 
   const config = { ...EXCHANGE_DEFAULTS, ...deps.config };
   const nonces = deps.nonces ?? new DatabaseNonceStore(deps.db);

@@ -34,7 +34,10 @@ export function registerEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const known = toExchangeError(error as FastifyError);
     if (!known) {
-      request.log.error({ err: error }, 'unhandled error');
+      request.log.error(
+        { err: error, method: request.method, route: request.routeOptions.url },
+        'unhandled error',
+      );
       return reply.code(500).send({
         code: 99,
         msg: 'INTERNAL',
