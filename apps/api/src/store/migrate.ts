@@ -5,16 +5,18 @@ import * as embedBranding from './migrations/0003_embed_branding.ts';
 import * as quotas from './migrations/0004_quotas.ts';
 import * as exchange from './migrations/0005_exchange.ts';
 import * as widget from './migrations/0006_widget.ts';
+import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_webhooks': webhooks,
   '0003_embed_branding': embedBranding,
   '0004_quotas': quotas,
   '0005_exchange': exchange,
   '0006_widget': widget,
+  '0009_exchange_payouts': exchangePayouts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

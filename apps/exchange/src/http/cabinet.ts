@@ -96,7 +96,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     },
   );
 
-  route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope.partnerId));
+  route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope));
   route(
     '/refcodes/create',
     Type.Object(
@@ -104,7 +104,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { additionalProperties: false },
     ),
     async ({ scope, body }) => {
-      const created = await createCode(deps.db, scope.partnerId, body);
+      const created = await createCode(deps.db, scope, body);
       deps.orders.refcodes.forget(scope.partnerId);
       return created;
     },
@@ -116,7 +116,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { additionalProperties: false },
     ),
     async ({ scope, body }) => {
-      const updated = await updateCode(deps.db, scope.partnerId, body);
+      const updated = await updateCode(deps.db, scope, body);
       deps.orders.refcodes.forget(scope.partnerId);
       return updated;
     },

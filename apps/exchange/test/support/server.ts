@@ -8,7 +8,7 @@ import { freshDatabase, type TestDatabase } from '../../../api/test/support/data
 import { type RawRequest, type RawResponse, send } from '../../../api/test/support/http.ts';
 import { buildExchangeApp } from '../../src/app.ts';
 import type { ExchangeConfig } from '../../src/config.ts';
-import { DEFAULT_PROVIDERS } from '../../src/domain/providers.ts';
+import { DEFAULT_PROVIDERS, type ProvidersByMode } from '../../src/domain/providers.ts';
 import { startSettlement } from '../../src/settlement.ts';
 import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../../src/store/nonces.ts';
 
@@ -45,6 +45,10 @@ export interface ExchangeTestOptions {
   rateLimits?: boolean;
   /** Run the webhook worker with a fast retry schedule. */
   webhooks?: boolean;
+  /** The chain and price providers of the API and its settlement loop (the sandbox ones by default). */
+  providers?: ProvidersByMode;
+  /** Run this server's settlement loop (every 100 ms); false when a test drives settlement itself. */
+  settlement?: boolean;
 }
 
 export const SANDBOX_ADDRESSES = {
@@ -68,12 +72,24 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
   const nonces: NonceStore = process.env.REDIS_URL
     ? new RedisNonceStore(process.env.REDIS_URL, noncePrefix)
     : new DatabaseNonceStore(database.db);
-  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config, nonces });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const settlement = startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 100, {
-    info: () => {},
-    warn: (obj, msg) => console.error(msg, obj),
+  const providers = options.providers ?? DEFAULT_PROVIDERS;
+  const app = await buildExchangeApp({
+    db: database.db,
+    box,
+    adminToken,
+    counter,
+    config,
+    nonces,
+    providers,
   });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const settlement =
+    options.settlement === false
+      ? null
+      : startSettlement({ db: database.db, providers }, 100, {
+          info: () => {},
+          warn: (obj, msg) => console.error(msg, obj),
+        });
   const worker = options.webhooks
     ? startWebhookWorker(
         database,
@@ -110,7 +126,7 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
     call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
     close: async () => {
       await app.close();
-      await settlement.stop();
+      await settlement?.stop();
       await worker?.stop();
       await counter?.close();
       await database.close();
