@@ -239,6 +239,8 @@ describe('crash between claim and record', () => {
       await eventually(async () => (dying.called > 0 ? true : undefined));
       await new Promise((r) => setTimeout(r, 100));
       await crashed.stop();
+      // Its claim stays in flight: neither its own next ticks nor reads call the chain again before the grace.
+      expect(dying.called).toBe(1);
       expect(chain.transfersFor(reference)).toHaveLength(transferred ? 1 : 0);
       expect((await server.signed('/api/v1/order', { id, token }, creds)).body.data.status).toBe('EXCHANGE');
       expect(await payoutRows(server, id)).toMatchObject([{ reference, state: 'sending', tx: null }]);
