@@ -45,10 +45,12 @@ describe('fixed quotes are single-use', () => {
     const quoted = (await server.signed('/api/v1/price', TERMS, creds)).body.data;
     const key = randomBytes(12).toString('hex');
     const body = JSON.stringify({ ...CREATE, quoteId: quoted.quoteId });
+    // Retries at once and staggered: some land while the first is committing, some after it committed.
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        server.signed('/api/v1/create', body, creds, { 'idempotency-key': key }),
-      ),
+      Array.from({ length: 12 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, (i % 6) * 15));
+        return server.signed('/api/v1/create', body, creds, { 'idempotency-key': key });
+      }),
     );
     for (const a of answers) expect(a.body.code).toBe(0);
     expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(1);

@@ -125,9 +125,18 @@ export async function createOrder(
       amount: params.amount,
       refcode: refcode.code,
     };
-    quoted = params.quoteId
-      ? await namedQuote(deps, scope, params.quoteId, terms)
-      : await findLiveQuote(deps.db, terms);
+    try {
+      quoted = params.quoteId
+        ? await namedQuote(deps, scope, params.quoteId, terms)
+        : await findLiveQuote(deps.db, terms);
+    } catch (error) {
+      // A retry of this same create may have committed since the replay check, using the quote: replay it.
+      if (error instanceof ExchangeError && error.kind === 'RATE_EXPIRED') {
+        const committed = await replay();
+        if (committed) return committed;
+      }
+      throw error;
+    }
   }
   const rowFor = (quote: QuoteRow | undefined): Omit<OrderRow, 'created_at' | 'updated_at'> => {
     const now = Date.now();
@@ -201,6 +210,8 @@ export async function createOrder(
   } catch (error) {
     if (error instanceof LostIdempotencyRace) return replay();
     if (error instanceof QuoteTaken && params.quoteId) {
+      const committed = await replay();
+      if (committed) return committed;
       const taken = await findQuote(deps.db, scope, params.quoteId);
       throw quoteUnavailable(params.quoteId, taken);
     }
