@@ -7,11 +7,12 @@ import * as exchange from './migrations/0005_exchange.ts';
 import * as widget from './migrations/0006_widget.ts';
 import * as moneyMovesOnce from './migrations/0007_money_moves_once.ts';
 import * as modeSettings from './migrations/0008_mode_settings.ts';
+import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_webhooks': webhooks,
   '0003_embed_branding': embedBranding,
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_widget': widget,
   '0007_money_moves_once': moneyMovesOnce,
   '0008_mode_settings': modeSettings,
+  '0009_exchange_payouts': exchangePayouts,
   '0010_exchange_signing': exchangeSigning,
 };
 

@@ -205,6 +205,8 @@ export interface ExchangeNoncesTable {
 
 export interface ExchangeRefcodesTable {
   partner_id: string;
+  /** A code belongs to one mode: sandbox credentials never change (or use) what live prices with. */
+  mode: 'test' | 'live';
   code: string;
   markup_bps: number;
   is_default: boolean;
@@ -227,6 +229,9 @@ export interface ExchangeQuotesTable {
   service_fee_bps: number;
   expires_at: Date;
   created_at: DefaultTimestamp;
+  /** The one order this fixed quote backs (a quote is single-use); null while unused. */
+  used_by: ColumnType<string | null, string | null | undefined, string | null>;
+  used_at: NullableTimestamp;
 }
 
 export interface ExchangeOrdersTable {
@@ -262,6 +267,24 @@ export interface ExchangeOrdersTable {
   settle_at: NullableTimestamp;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+}
+
+/** One payout or refund: claimed (`sending`) before the chain is called, `sent` once its answer is recorded. */
+export interface ExchangePayoutsTable {
+  /** `payout:<orderId>` / `refund:<orderId>`: the chain's idempotency key. */
+  reference: string;
+  order_id: string;
+  kind: 'payout' | 'refund';
+  mode: 'test' | 'live';
+  currency: string;
+  to_address: string;
+  amount: string;
+  state: 'sending' | 'sent';
+  tx: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** When an actor last took responsibility for calling the chain; recovery waits a grace period after it. */
+  claimed_at: DefaultTimestamp;
+  sent_at: NullableTimestamp;
 }
 
 export interface ExchangeIdempotencyTable {
@@ -362,6 +385,7 @@ export interface Database {
   exchange_refcodes: ExchangeRefcodesTable;
   exchange_quotes: ExchangeQuotesTable;
   exchange_orders: ExchangeOrdersTable;
+  exchange_payouts: ExchangePayoutsTable;
   exchange_idempotency: ExchangeIdempotencyTable;
   exchange_events: ExchangeEventsTable;
   widget_intents: WidgetIntentsTable;

@@ -4,7 +4,7 @@ import type { Db } from '../../../api/src/store/db.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
 import { issueCredentials } from '../domain/credentials.ts';
 import { ExchangeError } from '../domain/errors.ts';
-import { findRefcode, insertRefcode } from '../store/refcodes.ts';
+import { ensureDefaultRefcode } from '../store/refcodes.ts';
 
 export interface DemoExchangeCredentials {
   partnerId: string;
@@ -25,8 +25,7 @@ export async function ensureDemoExchangeCredentials(
   partnerId: string,
 ): Promise<DemoExchangeCredentials | null> {
   const file = join(dataDir, 'demo-exchange.json');
-  if (!(await findRefcode(db, partnerId, undefined)))
-    await insertRefcode(db, { partner_id: partnerId, code: 'default', markup_bps: 0, is_default: true });
+  await ensureDefaultRefcode(db, { partnerId, mode: 'test' });
   try {
     const issued = await issueCredentials(db, box, partnerId, 'sandbox');
     const demo: DemoExchangeCredentials = {

@@ -14,7 +14,7 @@ import {
 } from '../../../api/src/store/webhooks.ts';
 import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { hasCurrentCredential, insertCredential, retireCredentials } from '../store/credentials.ts';
-import { insertRefcode } from '../store/refcodes.ts';
+import { ensureDefaultRefcode } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
 import type { Scope } from './pricing.ts';
 
@@ -73,18 +73,17 @@ export async function issueCredentials(db: Db, box: SecretBox, partnerId: string
         'INVALID_STATE',
         `Partner ${partnerId} already has ${environment} credentials; rotate them (cabinet) instead of issuing new ones`,
       );
+    // Reference codes belong to a mode: the first credentials of a mode bring that mode's default code.
+    await ensureDefaultRefcode(trx, scope);
     const pair = await addApiPair(trx, box, scope);
     return { partnerId, environment, ...pair, webhookSecret: await addWebhookSecret(trx, box, scope) };
   });
 }
 
-/** Onboarding: a partner record, its default reference code (0 bps) and its sandbox credentials. */
+/** Onboarding: a partner record and its sandbox credentials, which bring the sandbox default code (0 bps). */
 export async function onboardPartner(db: Db, box: SecretBox, input: { name: string }) {
   const partnerId = newObjectId();
-  await inTransaction(db, async (trx) => {
-    await insertPartner(trx, { id: partnerId, name: input.name, allowed_domains: [], kyc_trusted: false });
-    await insertRefcode(trx, { partner_id: partnerId, code: 'default', markup_bps: 0, is_default: true });
-  });
+  await insertPartner(db, { id: partnerId, name: input.name, allowed_domains: [], kyc_trusted: false });
   return { ...(await issueCredentials(db, box, partnerId, 'sandbox')), refcode: 'default' };
 }
 

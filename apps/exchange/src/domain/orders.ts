@@ -1,12 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  ADDRESS_HINTS,
-  type Currency,
-  findCurrency,
-  fromUnits,
-  isValidAddress,
-  toUnits,
-} from '@0bit/markets';
+import { ADDRESS_HINTS, type Currency, findCurrency, isValidAddress, toUnits } from '@0bit/markets';
 import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import type { ExchangeStatus } from '../../../api/src/store/schema.ts';
@@ -14,6 +7,7 @@ import type { SecretBox } from '../../../api/src/store/secret-box.ts';
 import type { ExchangeConfig } from '../config.ts';
 import { findIdempotent, insertIdempotent } from '../store/idempotency.ts';
 import {
+  chooseEmergency,
   findOrder,
   findOrderById,
   insertOrder,
@@ -22,7 +16,7 @@ import {
   type OrderRow,
   transitionOrder,
 } from '../store/orders.ts';
-import { findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
+import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
 import { ExchangeError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
 import {
@@ -80,6 +74,8 @@ async function move(db: Db, order: OrderRow, from: readonly ExchangeStatus[], ch
 
 /** A concurrent create with the same Idempotency-Key committed first: replay it instead. */
 class LostIdempotencyRace extends Error {}
+/** The fixed quote was taken by a concurrent create between the lookup and the claim. */
+class QuoteTaken extends Error {}
 
 /** POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. */
 export async function createOrder(
@@ -113,9 +109,7 @@ export async function createOrder(
   if (to) checkAddress(to, params.toAddress, 'toAddress');
   const refcode = await resolveRefcode(deps.db, deps.refcodes, scope, params.refcode);
   const fresh = await priceWith(providers, params, refcode.markup_bps);
-  const now = Date.now();
-  let amounts = { from_amount: fresh.from.amount, to_amount: fresh.to.amount, rate: fresh.rate };
-  let rateExpiresAt: Date | null = null;
+  let quoted: QuoteRow | undefined;
   if (params.quoteId && params.type !== 'fixed')
     throw new ExchangeError(
       'INVALID_REQUEST',
@@ -131,52 +125,67 @@ export async function createOrder(
       amount: params.amount,
       refcode: refcode.code,
     };
-    const quoted = params.quoteId
-      ? await namedQuote(deps, scope, params.quoteId, terms)
-      : await findLiveQuote(deps.db, terms);
-    if (quoted) amounts = { from_amount: quoted.from_amount, to_amount: quoted.to_amount, rate: quoted.rate };
-    rateExpiresAt = quoted?.expires_at ?? new Date(now + deps.config.fixedRateTtlSeconds * 1000);
+    try {
+      quoted = params.quoteId
+        ? await namedQuote(deps, scope, params.quoteId, terms)
+        : await findLiveQuote(deps.db, terms);
+    } catch (error) {
+      // A retry of this same create may have committed since the replay check, using the quote: replay it.
+      if (error instanceof ExchangeError && error.kind === 'RATE_EXPIRED') {
+        const committed = await replay();
+        if (committed) return committed;
+      }
+      throw error;
+    }
   }
-  const id = newObjectId(now);
-  const token = randomAlphanumeric(40);
-  const fromCurrency = currencyOf(fresh.from.code);
-  const row: Omit<OrderRow, 'created_at' | 'updated_at'> = {
-    id,
-    partner_id: scope.partnerId,
-    mode: scope.mode,
-    token_hash: sha256(token),
-    refcode: refcode.code,
-    type: params.type,
-    direction: params.direction,
-    from_ccy: fresh.from.code,
-    to_ccy: fresh.to.code,
-    ...amounts,
-    markup_bps: fresh.markupBps,
-    service_fee_bps: fresh.serviceFeeBps,
-    rate_expires_at: rateExpiresAt,
-    to_address: params.toAddress,
-    refund_address: params.refundAddress,
-    deposit_address: providers.chain.depositAddress(fromCurrency, id),
-    deposit_deadline: new Date(now + deps.config.depositWindowSeconds * 1000),
-    status: 'NEW',
-    deposit_tx: null,
-    deposit_amount: null,
-    deposit_confirmations: null,
-    payout_tx: null,
-    payout_amount: null,
-    refund_tx: null,
-    refund_amount: null,
-    emergency_reason: null,
-    emergency_choice: null,
-    settle_at: null,
+  const rowFor = (quote: QuoteRow | undefined): Omit<OrderRow, 'created_at' | 'updated_at'> => {
+    const now = Date.now();
+    const id = newObjectId(now);
+    return {
+      id,
+      partner_id: scope.partnerId,
+      mode: scope.mode,
+      token_hash: sha256(token),
+      refcode: refcode.code,
+      type: params.type,
+      direction: params.direction,
+      from_ccy: fresh.from.code,
+      to_ccy: fresh.to.code,
+      ...(quote
+        ? { from_amount: quote.from_amount, to_amount: quote.to_amount, rate: quote.rate }
+        : { from_amount: fresh.from.amount, to_amount: fresh.to.amount, rate: fresh.rate }),
+      markup_bps: fresh.markupBps,
+      service_fee_bps: fresh.serviceFeeBps,
+      rate_expires_at:
+        params.type === 'fixed'
+          ? (quote?.expires_at ?? new Date(now + deps.config.fixedRateTtlSeconds * 1000))
+          : null,
+      to_address: params.toAddress,
+      refund_address: params.refundAddress,
+      deposit_address: providers.chain.depositAddress(currencyOf(fresh.from.code), id),
+      deposit_deadline: new Date(now + deps.config.depositWindowSeconds * 1000),
+      status: 'NEW',
+      deposit_tx: null,
+      deposit_amount: null,
+      deposit_confirmations: null,
+      payout_tx: null,
+      payout_amount: null,
+      refund_tx: null,
+      refund_amount: null,
+      emergency_reason: null,
+      emergency_choice: null,
+      settle_at: null,
+    };
   };
-  try {
-    return await deps.db.transaction().execute(async (trx) => {
-      const order = await insertOrder(trx, row);
+  const token = randomAlphanumeric(40);
+  const insert = (quote: QuoteRow | undefined) =>
+    deps.db.transaction().execute(async (trx) => {
+      const order = await insertOrder(trx, rowFor(quote));
       await insertOrderEvent(trx, order, STATUS_CHANGED, orderDto(order));
       // The token is in this response only; a replay of the same key gets it again (sealed at rest).
       const response = { ...orderDto(order), token };
       if (key) {
+        // Before the quote: a concurrent retry of this same create waits here and then replays the first.
         const won = await insertIdempotent(trx, {
           partner_id: scope.partnerId,
           mode: scope.mode,
@@ -187,15 +196,46 @@ export async function createOrder(
         });
         if (!won) throw new LostIdempotencyRace();
       }
+      if (quote && !(await claimQuote(trx, quote.id, order.id))) throw new QuoteTaken();
       return response;
     });
+  try {
+    try {
+      return await insert(quoted);
+    } catch (error) {
+      // A quote found by its terms that another create took meanwhile: this order gets a rate of its own.
+      if (error instanceof QuoteTaken && !params.quoteId) return await insert(undefined);
+      throw error;
+    }
   } catch (error) {
     if (error instanceof LostIdempotencyRace) return replay();
+    if (error instanceof QuoteTaken && params.quoteId) {
+      const committed = await replay();
+      if (committed) return committed;
+      const taken = await findQuote(deps.db, scope, params.quoteId);
+      throw quoteUnavailable(params.quoteId, taken);
+    }
     throw error;
   }
 }
 
-/** The fixed quote a create names: it must be the partner's, for the same terms, and not expired. */
+/** Why a named fixed quote cannot back a new order: it expired, or it already backs another one. */
+function quoteUnavailable(id: string, quote: QuoteRow | undefined): ExchangeError {
+  if (quote?.used_by)
+    return new ExchangeError(
+      'RATE_EXPIRED',
+      `Quote ${id} already backs order ${quote.used_by}: a fixed quote holds for one order; call /api/v1/price again for a new one`,
+      { orderId: quote.used_by },
+    );
+  const expiresAt = quote?.expires_at ?? new Date();
+  return new ExchangeError(
+    'RATE_EXPIRED',
+    `The fixed rate of quote ${id} expired at ${expiresAt.toISOString()}; call /api/v1/price again for a new one`,
+    { expiredAt: Math.floor(expiresAt.getTime() / 1000) },
+  );
+}
+
+/** The fixed quote a create names: it must be the partner's, for the same terms, not expired and unused. */
 async function namedQuote(
   deps: OrderDeps,
   scope: Scope,
@@ -210,6 +250,8 @@ async function namedQuote(
     | 'rate'
     | 'markup_bps'
     | 'service_fee_bps'
+    | 'used_by'
+    | 'used_at'
   >,
 ) {
   const quoted = await findQuote(deps.db, scope, id);
@@ -220,12 +262,7 @@ async function namedQuote(
       'INVALID_REQUEST',
       `quoteId ${id} was quoted for other terms (${differs.join(', ')}); send the same fromCcy, toCcy, direction, amount and refcode as the /price call`,
     );
-  if (quoted.expires_at.getTime() <= Date.now())
-    throw new ExchangeError(
-      'RATE_EXPIRED',
-      `The fixed rate of quote ${id} expired at ${quoted.expires_at.toISOString()}; call /api/v1/price again for a new one`,
-      { expiredAt: Math.floor(quoted.expires_at.getTime() / 1000) },
-    );
+  if (quoted.expires_at.getTime() <= Date.now() || quoted.used_by) throw quoteUnavailable(id, quoted);
   return quoted;
 }
 
@@ -235,40 +272,13 @@ function tokenMatches(order: OrderRow, token: string): boolean {
   return timingSafeEqual(expected, given);
 }
 
-/** Applies whatever is due (expiry, a finished settlement) and returns the order as it now stands. */
+/**
+ * Applies a due expiry and returns the order as it now stands. Reads call this, so it moves no money:
+ * payouts and refunds are claimed, sent and recorded by the settlement loop alone (domain/payouts.ts).
+ */
 export async function advance(deps: SettleDeps, order: OrderRow): Promise<OrderRow> {
-  const now = Date.now();
-  if (order.status === 'NEW' && order.deposit_deadline.getTime() <= now)
+  if (order.status === 'NEW' && order.deposit_deadline.getTime() <= Date.now())
     return (await move(deps.db, order, ['NEW'], { status: 'EXPIRED' })) ?? (await reload(deps, order));
-  if (!order.settle_at || order.settle_at.getTime() > now) return order;
-  const chain = providersFor(deps.providers, order).chain;
-  if (order.status === 'EXCHANGE') {
-    const to = currencyOf(order.to_ccy);
-    const tx = await chain.send(to, order.to_address, order.to_amount, `payout:${order.id}`);
-    return (
-      (await move(deps.db, order, ['EXCHANGE'], {
-        status: 'DONE',
-        payout_tx: tx,
-        payout_amount: order.to_amount,
-        settle_at: null,
-      })) ?? (await reload(deps, order))
-    );
-  }
-  if (order.status === 'EMERGENCY' && order.emergency_choice === 'REFUND') {
-    const from = currencyOf(order.from_ccy);
-    const deposit = toUnits(order.deposit_amount ?? '0', from.decimals) ?? 0n;
-    const fee = toUnits(from.networkFee, from.decimals)!;
-    const amount = fromUnits(deposit > fee ? deposit - fee : 0n, from.decimals);
-    const tx = await chain.send(from, order.refund_address, amount, `refund:${order.id}`);
-    return (
-      (await move(deps.db, order, ['EMERGENCY'], {
-        status: 'REFUNDED',
-        refund_tx: tx,
-        refund_amount: amount,
-        settle_at: null,
-      })) ?? (await reload(deps, order))
-    );
-  }
   return order;
 }
 
@@ -395,22 +405,32 @@ export async function resolveEmergency(
         : `The deposit is outside the limits for ${order.from_ccy}, so it can only be refunded (choice "REFUND")`,
     );
   const settleAt = new Date(Date.now() + deps.config.sandboxSettleMs);
-  let moved: OrderRow | undefined;
+  let changes: Parameters<typeof chooseEmergency>[2];
   if (params.choice === 'REFUND') {
     const refundAddress = params.address ?? order.refund_address;
     checkAddress(currencyOf(order.from_ccy), refundAddress, 'address');
-    moved = await transitionOrder(deps.db, order.id, ['EMERGENCY'], {
-      emergency_choice: 'REFUND',
-      refund_address: refundAddress,
-      settle_at: settleAt,
-    });
+    changes = { emergency_choice: 'REFUND', refund_address: refundAddress, settle_at: settleAt };
   } else {
-    moved = await move(deps.db, order, ['EMERGENCY'], {
+    changes = {
       status: 'EXCHANGE',
       emergency_choice: 'EXCHANGE',
       ...(await repriceFor(deps, order, order.deposit_amount!)),
       settle_at: settleAt,
-    });
+    };
   }
-  return orderDto(await advance(deps, moved ?? (await reload(deps, order))));
+  // Concurrent choices (or a retry racing the first) decide once: the losers are told what was chosen.
+  const moved = await deps.db.transaction().execute(async (trx) => {
+    const chosen = await chooseEmergency(trx, order.id, changes);
+    if (chosen && chosen.status !== order.status)
+      await insertOrderEvent(trx, chosen, STATUS_CHANGED, orderDto(chosen));
+    return chosen;
+  });
+  if (!moved) {
+    const now = await reload(deps, order);
+    throw new ExchangeError(
+      'INVALID_STATE',
+      `Order ${order.id} is ${now.status}${now.emergency_choice ? ` and ${now.emergency_choice} was already chosen` : ''}; only an EMERGENCY order awaiting a choice accepts one`,
+    );
+  }
+  return orderDto(moved);
 }

@@ -12,6 +12,8 @@ export interface Scope {
   mode: 'test' | 'live';
 }
 
+const ENVIRONMENT_NAME = { test: 'sandbox', live: 'live' } as const;
+
 export interface PriceParams {
   type: RateType;
   fromCcy: string;
@@ -42,8 +44,10 @@ export class RefcodeCache {
     this.cache = new TtlCache(ttlMs);
   }
 
-  find(db: Db, partnerId: string, code: string | undefined): Promise<RefcodeRow | undefined> {
-    return this.cache.get(`${partnerId}:${code ?? ''}`, () => findRefcode(db, partnerId, code));
+  find(db: Db, scope: Scope, code: string | undefined): Promise<RefcodeRow | undefined> {
+    return this.cache.get(`${scope.partnerId}:${scope.mode}:${code ?? ''}`, () =>
+      findRefcode(db, scope, code),
+    );
   }
 
   forget(partnerId: string): void {
@@ -57,13 +61,13 @@ export async function resolveRefcode(
   scope: Scope,
   code: string | undefined,
 ): Promise<RefcodeRow> {
-  const row = await cache.find(db, scope.partnerId, code);
+  const row = await cache.find(db, scope, code);
   if (!row)
     throw new ExchangeError(
       'INVALID_REQUEST',
       code === undefined
-        ? 'Your partner record has no default reference code; create one in the cabinet (POST /api/v1/cabinet/refcodes/create)'
-        : `refcode "${code}" is not one of your reference codes; list them with POST /api/v1/cabinet/refcodes`,
+        ? `Your partner record has no default ${ENVIRONMENT_NAME[scope.mode]} reference code; create one in the cabinet (POST /api/v1/cabinet/refcodes/create)`
+        : `refcode "${code}" is not one of your ${ENVIRONMENT_NAME[scope.mode]} reference codes (each environment has its own); list them with POST /api/v1/cabinet/refcodes`,
     );
   return row;
 }

@@ -10,10 +10,12 @@ import {
   updateRefcode,
 } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
+import type { Scope } from './pricing.ts';
 
 /**
  * Reference codes: one partner record, several surfaces (a website, an app, a white-label) each with its own
- * markup, chosen per request with `refcode`; requests without one use the default code.
+ * markup, chosen per request with `refcode`; requests without one use the default code. Each mode has its
+ * own codes: sandbox credentials manage and use sandbox codes, live credentials live ones.
  */
 const toDto = (row: RefcodeRow) => ({
   code: row.code,
@@ -36,21 +38,22 @@ function checkMarkup(markupBps: number): void {
     );
 }
 
-export async function listCodes(db: Db, partnerId: string) {
-  return (await listRefcodes(db, partnerId)).map(toDto);
+export async function listCodes(db: Db, scope: Scope) {
+  return (await listRefcodes(db, scope)).map(toDto);
 }
 
 export async function createCode(
   db: Db,
-  partnerId: string,
+  scope: Scope,
   input: { code: string; markupBps: number; default?: boolean | undefined },
   audit?: Audit,
 ) {
   checkMarkup(input.markupBps);
   return inTransaction(db, async (trx) => {
-    if (input.default) await clearDefaultRefcode(trx, partnerId);
+    if (input.default) await clearDefaultRefcode(trx, scope);
     const row = await insertRefcode(trx, {
-      partner_id: partnerId,
+      partner_id: scope.partnerId,
+      mode: scope.mode,
       code: input.code,
       markup_bps: input.markupBps,
       is_default: input.default ?? false,
@@ -71,7 +74,7 @@ export async function createCode(
 
 export async function updateCode(
   db: Db,
-  partnerId: string,
+  scope: Scope,
   input: { code: string; markupBps?: number | undefined; default?: boolean | undefined },
   audit?: Audit,
 ) {
@@ -79,9 +82,9 @@ export async function updateCode(
   if (input.default === false)
     throw new ExchangeError('INVALID_REQUEST', 'Make another code the default instead of unsetting this one');
   return inTransaction(db, async (trx) => {
-    const before = audit && (await findRefcode(trx, partnerId, input.code));
-    if (input.default) await clearDefaultRefcode(trx, partnerId);
-    const row = await updateRefcode(trx, partnerId, input.code, {
+    const before = audit && (await findRefcode(trx, scope, input.code));
+    if (input.default) await clearDefaultRefcode(trx, scope);
+    const row = await updateRefcode(trx, scope, input.code, {
       ...(input.markupBps !== undefined ? { markup_bps: input.markupBps } : {}),
       ...(input.default ? { is_default: true } : {}),
     });

@@ -127,7 +127,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     },
   );
 
-  route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope.partnerId));
+  route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope));
   route(
     '/refcodes/create',
     Type.Object(
@@ -135,7 +135,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { additionalProperties: false },
     ),
     async ({ scope, body, credential, request }) => {
-      const created = await createCode(deps.db, scope.partnerId, body, auditOf(credential, request));
+      const created = await createCode(deps.db, scope, body, auditOf(credential, request));
       deps.orders.refcodes.forget(scope.partnerId);
       return created;
     },
@@ -147,7 +147,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { additionalProperties: false },
     ),
     async ({ scope, body, credential, request }) => {
-      const updated = await updateCode(deps.db, scope.partnerId, body, auditOf(credential, request));
+      const updated = await updateCode(deps.db, scope, body, auditOf(credential, request));
       deps.orders.refcodes.forget(scope.partnerId);
       return updated;
     },

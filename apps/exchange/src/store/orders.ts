@@ -43,6 +43,43 @@ export async function transitionOrder(
     .executeTakeFirst();
 }
 
+/**
+ * Takes an order's due settlement (a payout in EXCHANGE, or a chosen refund in EMERGENCY) by clearing
+ * `settle_at`: the compare-and-set that lets exactly one actor claim the money move. Undefined when nothing
+ * is due or another actor took it.
+ */
+export async function takeDueSettlement(db: Db, id: string): Promise<OrderRow | undefined> {
+  return db
+    .updateTable('exchange_orders')
+    .set({ settle_at: null, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('settle_at', '<=', sql<Date>`now()`)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'EXCHANGE'),
+        eb.and([eb('status', '=', 'EMERGENCY'), eb('emergency_choice', '=', 'REFUND')]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** An emergency is decided once: the choice is a compare-and-set on an EMERGENCY order without one. */
+export async function chooseEmergency(
+  db: Db,
+  id: string,
+  changes: OrderChanges & { emergency_choice: 'EXCHANGE' | 'REFUND' },
+): Promise<OrderRow | undefined> {
+  return db
+    .updateTable('exchange_orders')
+    .set({ ...changes, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'EMERGENCY')
+    .where('emergency_choice', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Orders whose next step is due: NEW past the deposit deadline, or a settlement whose time has come. */
 export async function dueOrderIds(db: Db, limit: number): Promise<string[]> {
   const rows = await db

@@ -4,7 +4,7 @@ import type { ExchangeQuotesTable } from '../../../api/src/store/schema.ts';
 import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 
 export type QuoteRow = Selectable<ExchangeQuotesTable>;
-type NewQuote = Omit<QuoteRow, 'created_at'>;
+type NewQuote = Omit<QuoteRow, 'created_at' | 'used_by' | 'used_at'>;
 
 /** Stores several quotes in one statement (one commit); answers the stored rows in the order given. */
 async function insertQuotes(db: Db, rows: NewQuote[]): Promise<QuoteRow[]> {
@@ -30,7 +30,7 @@ export class QuoteWriter {
   }
 }
 
-/** The newest fixed quote for exactly these terms that has not expired, if the partner asked for one. */
+/** The newest unused fixed quote for exactly these terms that has not expired, if the partner asked for one. */
 export async function findLiveQuote(
   db: Db,
   terms: Pick<QuoteRow, 'partner_id' | 'mode' | 'from_ccy' | 'to_ccy' | 'direction' | 'amount' | 'refcode'>,
@@ -46,6 +46,7 @@ export async function findLiveQuote(
     .where('amount', '=', terms.amount)
     .where('refcode', '=', terms.refcode)
     .where('expires_at', '>', sql<Date>`now()`)
+    .where('used_by', 'is', null)
     .orderBy('expires_at', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -70,4 +71,20 @@ export async function findQuote(
     .where('partner_id', '=', scope.partnerId)
     .where('mode', '=', scope.mode)
     .executeTakeFirst();
+}
+
+/**
+ * A fixed quote backs one order: the compare-and-set that marks it used by `orderId`, in the transaction
+ * that creates the order. False when another create took it first (or it expired meanwhile).
+ */
+export async function claimQuote(db: Db, id: string, orderId: string): Promise<boolean> {
+  const claimed = await db
+    .updateTable('exchange_quotes')
+    .set({ used_by: orderId, used_at: sql`now()` })
+    .where('id', '=', id)
+    .where('used_by', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
 }

@@ -3,6 +3,8 @@ import type { Db } from '../../../api/src/store/db.ts';
 import type { ExchangeRefcodesTable } from '../../../api/src/store/schema.ts';
 
 export type RefcodeRow = Selectable<ExchangeRefcodesTable>;
+/** Reference codes belong to one mode: the mode of the credentials that manage and use them. */
+type Scope = { partnerId: string; mode: 'test' | 'live' };
 
 export async function insertRefcode(
   db: Db,
@@ -11,28 +13,33 @@ export async function insertRefcode(
   return db
     .insertInto('exchange_refcodes')
     .values(row)
-    .onConflict((oc) => oc.columns(['partner_id', 'code']).doNothing())
+    .onConflict((oc) => oc.columns(['partner_id', 'mode', 'code']).doNothing())
     .returningAll()
     .executeTakeFirst();
 }
 
-/** The named code, or the partner's default when `code` is undefined. */
+/** The named code, or the mode's default when `code` is undefined. */
 export async function findRefcode(
   db: Db,
-  partnerId: string,
+  scope: Scope,
   code: string | undefined,
 ): Promise<RefcodeRow | undefined> {
-  const query = db.selectFrom('exchange_refcodes').selectAll().where('partner_id', '=', partnerId);
+  const query = db
+    .selectFrom('exchange_refcodes')
+    .selectAll()
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode);
   return (
     code === undefined ? query.where('is_default', '=', true) : query.where('code', '=', code)
   ).executeTakeFirst();
 }
 
-export async function listRefcodes(db: Db, partnerId: string): Promise<RefcodeRow[]> {
+export async function listRefcodes(db: Db, scope: Scope): Promise<RefcodeRow[]> {
   return db
     .selectFrom('exchange_refcodes')
     .selectAll()
-    .where('partner_id', '=', partnerId)
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
     .orderBy('created_at')
     .orderBy('code')
     .execute();
@@ -40,24 +47,38 @@ export async function listRefcodes(db: Db, partnerId: string): Promise<RefcodeRo
 
 export async function updateRefcode(
   db: Db,
-  partnerId: string,
+  scope: Scope,
   code: string,
   changes: { markup_bps?: number; is_default?: boolean },
 ): Promise<RefcodeRow | undefined> {
   return db
     .updateTable('exchange_refcodes')
     .set(changes)
-    .where('partner_id', '=', partnerId)
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
     .where('code', '=', code)
     .returningAll()
     .executeTakeFirst();
 }
 
-export async function clearDefaultRefcode(db: Db, partnerId: string): Promise<void> {
+export async function clearDefaultRefcode(db: Db, scope: Scope): Promise<void> {
   await db
     .updateTable('exchange_refcodes')
     .set({ is_default: false })
-    .where('partner_id', '=', partnerId)
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
     .where('is_default', '=', true)
     .execute();
+}
+
+/** A mode's first credentials come with a default code (`default`, 0 bps) unless the mode has one. */
+export async function ensureDefaultRefcode(db: Db, scope: Scope): Promise<void> {
+  if (await findRefcode(db, scope, undefined)) return;
+  await insertRefcode(db, {
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    code: 'default',
+    markup_bps: 0,
+    is_default: true,
+  });
 }

@@ -9,8 +9,8 @@ import { freshDatabase, type TestDatabase } from '../../../api/test/support/data
 import { type RawRequest, type RawResponse, send } from '../../../api/test/support/http.ts';
 import { buildExchangeApp } from '../../src/app.ts';
 import type { ExchangeConfig } from '../../src/config.ts';
-import { DEFAULT_PROVIDERS } from '../../src/domain/providers.ts';
 import { V2_ROUTES } from '../../src/http/signature-v2.ts';
+import { DEFAULT_PROVIDERS, type ProvidersByMode } from '../../src/domain/providers.ts';
 import { startSettlement } from '../../src/settlement.ts';
 import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../../src/store/nonces.ts';
 
@@ -59,6 +59,10 @@ export interface ExchangeTestOptions {
   webhooks?: boolean;
   /** The egress policy; local development (loopback in sandbox) unless a test says otherwise. */
   egress?: EgressPolicy;
+  /** The chain and price providers of the API and its settlement loop (the sandbox ones by default). */
+  providers?: ProvidersByMode;
+  /** Run this server's settlement loop (every 100 ms); false when a test drives settlement itself. */
+  settlement?: boolean;
 }
 
 export const SANDBOX_ADDRESSES = {
@@ -83,12 +87,25 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
     ? new RedisNonceStore(process.env.REDIS_URL, noncePrefix)
     : new DatabaseNonceStore(database.db);
   const egress = options.egress ?? { allowLoopback: true };
-  const app = await buildExchangeApp({ db: database.db, box, adminToken, counter, config, nonces, egress });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const settlement = startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 100, {
-    info: () => {},
-    warn: (obj, msg) => console.error(msg, obj),
+  const providers = options.providers ?? DEFAULT_PROVIDERS;
+  const app = await buildExchangeApp({
+    db: database.db,
+    box,
+    adminToken,
+    counter,
+    config,
+    nonces,
+    providers,
+    egress,
   });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const settlement =
+    options.settlement === false
+      ? null
+      : startSettlement({ db: database.db, providers }, 100, {
+          info: () => {},
+          warn: (obj, msg) => console.error(msg, obj),
+        });
   const worker = options.webhooks
     ? startWebhookWorker(
         database,
@@ -128,7 +145,7 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
     call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
     close: async () => {
       await app.close();
-      await settlement.stop();
+      await settlement?.stop();
       await worker?.stop();
       await counter?.close();
       await database.close();
