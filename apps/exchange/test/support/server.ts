@@ -9,8 +9,8 @@ import { freshDatabase, type TestDatabase } from '../../../api/test/support/data
 import { type RawRequest, type RawResponse, send } from '../../../api/test/support/http.ts';
 import { buildExchangeApp } from '../../src/app.ts';
 import type { ExchangeConfig } from '../../src/config.ts';
-import { V2_ROUTES } from '../../src/http/signature-v2.ts';
 import { DEFAULT_PROVIDERS, type ProvidersByMode } from '../../src/domain/providers.ts';
+import { V2_ROUTES } from '../../src/http/signature-v2.ts';
 import { startSettlement } from '../../src/settlement.ts';
 import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../../src/store/nonces.ts';
 
