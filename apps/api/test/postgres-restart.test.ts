@@ -122,6 +122,12 @@ describe.skipIf(!postgresBinaries())('API process while its PostgreSQL restarts 
       await Promise.all(creators);
     }
 
+    const counts = new Map<string, number>();
+    for (const a of answers) {
+      const k = 'status' in a ? String(a.status) : 'dropped';
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    console.log(`PostgreSQL restart under load: answers ${JSON.stringify(Object.fromEntries(counts))}`);
     expect(server.child.exitCode, server.output()).toBeNull();
     const failed = answers.filter((a) => 'failed' in a);
     expect(failed, `connections dropped:\n${server.output().slice(-3000)}`).toEqual([]);
@@ -150,4 +156,31 @@ describe.skipIf(!postgresBinaries())('API process while its PostgreSQL restarts 
     expect(next.status).toBe(201);
     await until(() => deliveredFor(next.body.id), 10_000, 'a webhook woken by NOTIFY after the restart');
   }, 90_000);
+
+  it('answers 503 (with /health 503) while PostgreSQL is stopped, and recovers when it is back', async () => {
+    await postgres.stop();
+    try {
+      const during = await create();
+      expect(during.status).toBe(503);
+      expect(during.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(during.body.message).toMatch(/retry/);
+      expect(during.headers['retry-after']).toBeDefined();
+      const health = await send(server.baseUrl, 'GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ statusCode: 503, status: 'unavailable' });
+    } finally {
+      await postgres.start();
+    }
+    let last = 0;
+    await until(
+      async () => {
+        last = (await create()).status;
+        return last === 201;
+      },
+      20_000,
+      'a create answered 201 after PostgreSQL started again',
+    );
+    expect((await send(server.baseUrl, 'GET', '/health')).status).toBe(200);
+    expect(server.child.exitCode).toBeNull();
+  }, 60_000);
 });
