@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
+import { DEFAULT_HOST_MODES, type HostModes, type HttpTimeouts, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { Mode } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
@@ -31,6 +31,7 @@ import {
 } from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
+import { serverTimeoutOptions } from './http/timeouts.ts';
 import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
 import { widgetRoutes } from './http/widget.ts';
 import type { KeyLookup } from './store/api-keys.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
+  /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
+  timeouts?: HttpTimeouts;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -70,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: () => `req_${randomBytes(12).toString('hex')}`,
     requestIdHeader: false,
     schemaErrorFormatter,
+    ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
   app.setValidatorCompiler(validatorCompiler);

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
     widgetOrigins: config.widgetOrigins,
     logger: { level: config.logLevel, serializers: logSerializers },
+    timeouts: config.httpTimeouts,
   });
   const log = app.log;
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');

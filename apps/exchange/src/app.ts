@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { HttpTimeouts } from '../../api/src/config.ts';
 import { lazyRequestLogger } from '../../api/src/http/request-logger.ts';
+import { serverTimeoutOptions } from '../../api/src/http/timeouts.ts';
 import type { WindowCounter } from '../../api/src/store/counters.ts';
 import type { Db } from '../../api/src/store/db.ts';
 import type { SecretBox } from '../../api/src/store/secret-box.ts';
@@ -28,6 +30,8 @@ export interface ExchangeDeps {
   /** How long a credential or reference-code lookup may be reused (ms); 0 always asks the database. */
   credentialCacheTtlMs?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Request, header and idle timeouts; the platform's defaults when omitted. */
+  timeouts?: HttpTimeouts;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -43,6 +47,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     // Unique without a CSPRNG call per request: a random process prefix and a counter.
     genReqId: () => `req_${PROCESS_PREFIX}${(requestCounter++).toString(16).padStart(8, '0')}`,
     requestIdHeader: false,
+    ...serverTimeoutOptions(deps.timeouts),
   });
   // A callback hook, not an async one: this runs on every request and needs no promise.
   app.addHook('onRequest', (request, reply, done) => {

@@ -21,5 +21,6 @@ export function buildConfiguredExchange(
     config: config.exchange,
     credentialCacheTtlMs: config.keyCacheTtlMs,
     logger: { level: config.logLevel, serializers: logSerializers },
+    timeouts: config.httpTimeouts,
   });
 }
