@@ -76,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
+  // Redis going away (and coming back) is announced once in this app's log, not once per request.
+  deps.counter?.reportTo?.(app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('auth', null);
   app.decorateRequest('embed', null);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { HttpTimeouts } from '../../api/src/config.ts';
+import { checkHealth } from '../../api/src/http/health.ts';
 import { lazyRequestLogger } from '../../api/src/http/request-logger.ts';
 import { serverTimeoutOptions } from '../../api/src/http/timeouts.ts';
 import type { WindowCounter } from '../../api/src/store/counters.ts';
@@ -62,8 +63,11 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
   registerEnvelope(app);
 
   const config = { ...EXCHANGE_DEFAULTS, ...deps.config };
-  const nonces = deps.nonces ?? new DatabaseNonceStore(deps.db);
+  const nonces: NonceStore = deps.nonces ?? new DatabaseNonceStore(deps.db);
   app.addHook('onClose', () => nonces.close()); // the app owns its nonce store's connection
+  nonces.reportTo?.(app.log);
+  // `npm run exchange` has no 0Gate app to announce rate-limit fallbacks; with `npm start` either may.
+  deps.counter?.reportTo?.(app.log);
   const verifier = new RequestVerifier(deps.db, deps.box, nonces, deps.credentialCacheTtlMs ?? 0);
   const orders: OrderDeps = {
     db: deps.db,
@@ -83,6 +87,15 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     rotationOverlapSeconds: config.rotationOverlapSeconds,
   });
   adminRoutes(app, { db: deps.db, box: deps.box, adminToken: deps.adminToken });
-  app.get('/health', async () => ({ code: 0, msg: 'OK', data: { status: 'ok' } }));
+  // Redis matters here for nonces (and rate limits): `degraded` while they fall back; 503 without the database.
+  app.get('/health', async (_request, reply) => {
+    const report = await checkHealth(deps.db, nonces.check ? nonces : deps.counter);
+    if (report.status !== 'unavailable') return { code: 0, msg: 'OK', data: report };
+    return reply.code(503).send({
+      code: 11,
+      msg: 'UNAVAILABLE',
+      data: { message: 'The database is not answering', ...report },
+    });
+  });
   return app;
 }
