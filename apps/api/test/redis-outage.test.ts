@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hmacHex, signedPost } from '../../exchange/test/support/server.ts';
+import { createTestDatabase, usingPostgres } from './support/database.ts';
 import { send } from './support/http.ts';
 import { type RunningServer, startServerProcess } from './support/process.ts';
 import { redisAvailable, type ScratchRedis, startScratchRedis, until } from './support/scratch-services.ts';
@@ -25,6 +26,7 @@ describe.skipIf(!redisAvailable())('Redis outage (npm start with REDIS_URL)', ()
   let server: RunningServer;
   let exchangeUrl = '';
   let credentials: { apiKey: string; apiSecret: string };
+  let postgres: { url: string; drop: () => Promise<void> } | null = null;
 
   const newSecretKey = async () => {
     const created = await send(server.baseUrl, 'POST', '/admin/partners', {
@@ -55,9 +57,11 @@ describe.skipIf(!redisAvailable())('Redis outage (npm start with REDIS_URL)', ()
 
   beforeAll(async () => {
     redis = await startScratchRedis();
+    // PGlite by default; in the PostgreSQL pass a database of its own on that server.
+    postgres = usingPostgres() ? await createTestDatabase() : null;
     server = await startServerProcess(
       {
-        DATABASE_URL: '',
+        DATABASE_URL: postgres?.url ?? '',
         DATA_DIR: dataDir,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: `outage:${randomBytes(4).toString('hex')}:`,
@@ -82,6 +86,7 @@ describe.skipIf(!redisAvailable())('Redis outage (npm start with REDIS_URL)', ()
   afterAll(async () => {
     await server?.stop('SIGKILL');
     await redis?.remove();
+    await postgres?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
