@@ -42,21 +42,24 @@ describe.skipIf(!postgresBinaries())('API process while its PostgreSQL restarts 
   beforeAll(async () => {
     postgres = await startScratchPostgres();
     receiver = await startReceiver();
-    server = await startServerProcess({
-      DATABASE_URL: postgres.url,
-      DATABASE_POOL_SIZE: '8',
-      REDIS_URL: '',
-      RATE_LIMITS: 'off',
-      ADMIN_TOKEN: adminToken,
-      SECRETS_KEY: secretsKey.toString('hex'),
-      DATA_DIR: dataDir,
-      DEMO_PARTNER: 'off',
-      WIDGET_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
-      // Far longer than the test waits for a delivery: a prompt one proves the worker LISTENs again.
-      WEBHOOK_POLL_INTERVAL_SECONDS: '120',
-      WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2',
-    });
+    server = await startServerProcess(
+      {
+        DATABASE_URL: postgres.url,
+        DATABASE_POOL_SIZE: '8',
+        REDIS_URL: '',
+        RATE_LIMITS: 'off',
+        ADMIN_TOKEN: adminToken,
+        SECRETS_KEY: secretsKey.toString('hex'),
+        DATA_DIR: dataDir,
+        DEMO_PARTNER: 'off',
+        WIDGET_ENABLED: 'false',
+        LOG_LEVEL: 'warn',
+        // Far longer than the test waits for a delivery: a prompt one proves the worker LISTENs again.
+        WEBHOOK_POLL_INTERVAL_SECONDS: '120',
+        WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2',
+      },
+      90_000, // a loaded CI machine
+    );
     const created = await send(server.baseUrl, 'POST', '/admin/partners', {
       headers: { authorization: `Bearer ${adminToken}` },
       body: { name: 'Restart', allowed_domains: ['https://partner.example'] },
@@ -71,7 +74,7 @@ describe.skipIf(!postgresBinaries())('API process while its PostgreSQL restarts 
       receiver.url,
     );
     await database.close();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await server?.stop('SIGKILL');
