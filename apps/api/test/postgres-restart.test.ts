@@ -155,6 +155,12 @@ describe.skipIf(!postgresBinaries())('API process while its PostgreSQL restarts 
       20_000,
       'a webhook for a session created after the restart',
     );
+    expect(server.output()).toMatch(/lost its PostgreSQL connection and the leader lock/);
+    await until(
+      () => /leader lock and LISTEN re-taken/.test(server.output()),
+      20_000,
+      'the coordinator logs that it is the leader again',
+    );
     const next = await create();
     expect(next.status).toBe(201);
     await until(() => deliveredFor(next.body.id), 10_000, 'a webhook woken by NOTIFY after the restart');

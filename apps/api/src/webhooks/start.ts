@@ -12,7 +12,7 @@ export function startWebhookWorker(
   settings: Config['webhooks'],
   log: WorkerOptions['log'],
 ): { stop: () => Promise<void> } {
-  const coordinator = coordinatorFor(database);
+  const coordinator = coordinatorFor(database, { log });
   const worker = new WebhookWorker({
     db: database.db,
     box,
