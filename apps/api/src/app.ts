@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
+import { DEFAULT_HOST_MODES, type HostModes, type HttpTimeouts, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { Mode } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
@@ -31,6 +31,7 @@ import {
 } from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
+import { serverTimeoutOptions } from './http/timeouts.ts';
 import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
 import { widgetRoutes } from './http/widget.ts';
 import type { KeyLookup } from './store/api-keys.ts';
@@ -58,6 +59,8 @@ export interface AppDeps {
   rampProviders?: RampProvidersByMode;
   /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK in main.ts). */
   egress?: EgressPolicy;
+  /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
+  timeouts?: HttpTimeouts;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -73,8 +76,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: () => `req_${randomBytes(12).toString('hex')}`,
     requestIdHeader: false,
     schemaErrorFormatter,
+    ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
+  // Redis going away (and coming back) is announced once in this app's log, not once per request.
+  deps.counter?.reportTo?.(app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('auth', null);
   app.decorateRequest('embed', null);
@@ -206,4 +212,3 @@ export const logSerializersFor = (secrets: readonly string[]) => ({
   }),
 });
 
-export const logSerializers = logSerializersFor([]);

@@ -47,7 +47,31 @@ export interface Config {
   widget: { enabled: boolean; port: number; apiBaseUrl: string | undefined; examplePort: number };
   /** The 0trace partner API, served by the same process on its own port. */
   exchange: ExchangeConfig & { enabled: boolean };
+  /** How long a client may take to send a request; both APIs use them (http/timeouts.ts). */
+  httpTimeouts: HttpTimeouts;
 }
+
+/**
+ * Without these a client that sends half a body (or a Content-Length larger than its body) holds a
+ * connection and its memory forever: Fastify's requestTimeout is 0 by default.
+ */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must arrive within this (Fastify requestTimeout); answered 408. */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this (node's headersTimeout); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; above a load balancer's idle timeout (60 s on AWS). */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all for this long is destroyed (Fastify connectionTimeout); 0 turns it off. */
+  idleTimeoutMs: number;
+}
+
+export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 72_000,
+  idleTimeoutMs: 120_000,
+};
 
 export interface EmbedTokenKey {
   kid: string;
@@ -195,7 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
 
   const demo = oneOf('DEMO_PARTNER', 'auto', ['auto', 'on', 'off'] as const);
-  const config: Config = {
+  const config: Omit<Config, 'httpTimeouts'> & Partial<Pick<Config, 'httpTimeouts'>> = {
     port: int('PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
@@ -263,8 +287,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
   };
+  const httpTimeouts: HttpTimeouts = {
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs, 500, 600_000),
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, 500, 600_000),
+    keepAliveTimeoutMs: int(
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+      HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs,
+      1000,
+      600_000,
+    ),
+    idleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS', HTTP_TIMEOUT_DEFAULTS.idleTimeoutMs, 0, 3_600_000),
+  };
+  if (httpTimeouts.headersTimeoutMs > httpTimeouts.requestTimeoutMs)
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { ...config, httpTimeouts };
 }
 
 function decodeKey(text: string): Buffer | undefined {

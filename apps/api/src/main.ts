@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     widgetOrigins: config.widgetOrigins,
     egress: { allowLoopback: config.webhooks.allowLoopback },
     logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
+    timeouts: config.httpTimeouts,
   });
   const log = app.log;
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');

@@ -1,6 +1,6 @@
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type LocalSecrets, resolveLocalSecrets } from './dev/local-secrets.ts';
-import { MemoryCounter, RedisCounter, type WindowCounter } from './store/counters.ts';
+import { FallbackCounter, MemoryCounter, RedisCounter, type WindowCounter } from './store/counters.ts';
 import { type OpenedDatabase, openDatabase } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { SecretBox } from './store/secret-box.ts';
@@ -11,7 +11,10 @@ export interface Platform {
   secrets: LocalSecrets;
   database: OpenedDatabase;
   box: SecretBox;
-  /** Rate-limit counters: Redis when REDIS_URL is set, memory otherwise, none when RATE_LIMITS=off. */
+  /**
+   * Rate-limit counters: Redis when REDIS_URL is set (per-process memory while it is down), memory otherwise,
+   * none when RATE_LIMITS=off.
+   */
   counter: WindowCounter | null;
   /** Migrations this start applied. */
   migrated: string[];
@@ -39,7 +42,7 @@ export async function openPlatform(): Promise<Platform> {
   const counter = !config.rateLimits
     ? null
     : config.redisUrl
-      ? new RedisCounter(config.redisUrl, config.redisKeyPrefix)
+      ? new FallbackCounter(new RedisCounter(config.redisUrl, config.redisKeyPrefix))
       : new MemoryCounter();
   return { config, secrets, database, box: new SecretBox(secrets.secretsKey), counter, migrated };
 }

@@ -41,7 +41,10 @@ describe('npm start on the embedded default', () => {
     expect(output).toContain('(created now)');
     expect(output).toMatch(/Admin token \(generated into .*local-secrets\.json\): adm_/);
 
-    expect((await send(first.baseUrl, 'GET', '/health')).body).toEqual({ status: 'ok' });
+    expect((await send(first.baseUrl, 'GET', '/health')).body).toEqual({
+      status: 'ok',
+      checks: { database: 'ok' },
+    });
     const created = await send(first.baseUrl, 'POST', '/v1/gate_sessions', {
       headers: { authorization: `Bearer ${demo.secret_key}`, 'idempotency-key': crypto.randomUUID() },
       body: { ...SPEC_CREATE_BODY, return_url: 'http://localhost:3000/complete', cancel_url: null },
@@ -99,7 +102,10 @@ describe('GET /health', () => {
       counter: null,
       tokens: new EmbedTokens([{ kid: 'k', secret: 'y'.repeat(32) }], 60),
     });
-    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
+    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({
+      status: 'ok',
+      checks: { database: 'ok' },
+    });
     await database.close();
     const down = await app.inject({ method: 'GET', url: '/health' });
     expect(down.statusCode).toBe(503);

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import type { HttpTimeouts } from '../../api/src/config.ts';
+import { checkHealth } from '../../api/src/http/health.ts';
 import { lazyRequestLogger } from '../../api/src/http/request-logger.ts';
+import { serverTimeoutOptions } from '../../api/src/http/timeouts.ts';
 import type { WindowCounter } from '../../api/src/store/counters.ts';
 import type { Db } from '../../api/src/store/db.ts';
 import type { SecretBox } from '../../api/src/store/secret-box.ts';
@@ -32,6 +35,8 @@ export interface ExchangeDeps {
   logger?: FastifyServerOptions['logger'];
   /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK). */
   egress?: EgressPolicy;
+  /** Request, header and idle timeouts; the platform's defaults when omitted. */
+  timeouts?: HttpTimeouts;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -49,6 +54,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     // Unique without a CSPRNG call per request: a random process prefix and a counter.
     genReqId: () => `req_${PROCESS_PREFIX}${(requestCounter++).toString(16).padStart(8, '0')}`,
     requestIdHeader: false,
+    ...serverTimeoutOptions(deps.timeouts),
   });
   // A callback hook, not an async one: this runs on every request and needs no promise.
   app.addHook('onRequest', (request, reply, done) => {
@@ -64,8 +70,11 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
   countAnswers(app);
 
   const config = { ...EXCHANGE_DEFAULTS, ...deps.config };
-  const nonces = deps.nonces ?? new DatabaseNonceStore(deps.db);
+  const nonces: NonceStore = deps.nonces ?? new DatabaseNonceStore(deps.db);
   app.addHook('onClose', () => nonces.close()); // the app owns its nonce store's connection
+  nonces.reportTo?.(app.log);
+  // `npm run exchange` has no 0Gate app to announce rate-limit fallbacks; with `npm start` either may.
+  deps.counter?.reportTo?.(app.log);
   const verifier = new RequestVerifier(deps.db, deps.box, nonces, deps.credentialCacheTtlMs ?? 0);
   const orders: OrderDeps = {
     db: deps.db,
@@ -90,6 +99,15 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     adminToken: deps.adminToken,
     egress: deps.egress ?? STRICT_EGRESS,
   });
-  app.get('/health', async () => ({ code: 0, msg: 'OK', data: { status: 'ok' } }));
+  // Redis matters here for nonces (and rate limits): `degraded` while they fall back; 503 without the database.
+  app.get('/health', async (_request, reply) => {
+    const report = await checkHealth(deps.db, nonces.check ? nonces : deps.counter);
+    if (report.status !== 'unavailable') return { code: 0, msg: 'OK', data: report };
+    return reply.code(503).send({
+      code: 11,
+      msg: 'UNAVAILABLE',
+      data: { message: 'The database is not answering', ...report },
+    });
+  });
   return app;
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { logSerializers } from '../../api/src/app.ts';
+import { logSerializersFor } from '../../api/src/app.ts';
 import { SecretBox } from '../../api/src/store/secret-box.ts';
 import { freshDatabase } from '../../api/test/support/database.ts';
 import { buildExchangeApp } from '../src/app.ts';
@@ -73,7 +73,7 @@ describe('0trace logs (quickstart: "We retain no logs, metadata, or tracking coo
       // What `npm start` hands 0trace: LOG_LEVEL and 0Gate's serializers (they log remote_address); 0trace's own win.
       logger: {
         level: 'info',
-        serializers: logSerializers,
+        serializers: logSerializersFor([]),
         stream: { write: (line: string) => lines.push(line) },
       },
     });

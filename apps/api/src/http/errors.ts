@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorKind, RateLimitError } from '../domain/errors.ts';
+import { isDatabaseUnavailable } from '../store/db.ts';
 
 /** The one table from error kinds to HTTP statuses. */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -26,6 +27,11 @@ export function envelope(statusCode: number, message: string | string[], code?: 
   return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', ...(code ? { code } : {}) };
 }
 
+export const DATABASE_UNAVAILABLE =
+  'The service is briefly unavailable (its database is not answering); retry in a few seconds with the same Idempotency-Key';
+/** What a client should wait before retrying a 503 caused by the database. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 /** Maps any thrown error to a status and envelope; 5xx never leaks internals. */
 export function toErrorResponse(error: unknown): ErrorEnvelope {
   if (error instanceof AppError)
@@ -49,6 +55,7 @@ export function toErrorResponse(error: unknown): ErrorEnvelope {
         return envelope(status, fastifyError.message);
     }
   }
+  if (isDatabaseUnavailable(error)) return envelope(503, DATABASE_UNAVAILABLE);
   return envelope(
     500,
     'Something went wrong on our side. Retry with the same Idempotency-Key; if it persists, contact support with the Request-Id header.',
@@ -58,7 +65,14 @@ export function toErrorResponse(error: unknown): ErrorEnvelope {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const body = toErrorResponse(error);
-    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (body.statusCode === 503 && !(error instanceof AppError)) {
+      // An outage is one cause for many failing requests: a line each at warn, without the stack.
+      request.log.warn(
+        { err: { message: (error as Error).message, code: (error as { code?: string }).code } },
+        'database unavailable',
+      );
+      reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof RateLimitError) reply.header('Retry-After', String(error.retryAfterSeconds));
     return reply.code(body.statusCode).send(body);
   });

@@ -7,6 +7,44 @@ import { Redis } from 'ioredis';
 export interface WindowCounter {
   hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
   close(): Promise<void>;
+  /** Whether the shared store answers right now; absent on a per-process counter (nothing to be down). */
+  check?(): Promise<'ok' | 'down'>;
+  /** Where to announce a switch between the shared store and its fallback. */
+  reportTo?(log: TransitionLog): void;
+}
+
+/** The part of a logger that fallbacks use: one warning when a dependency goes, one when it is back. */
+export interface TransitionLog {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Remembers whether a dependency is up and logs only the changes: an outage is one line, not one per request.
+ */
+export class Transitions {
+  private down = false;
+  private log: TransitionLog | null = null;
+
+  constructor(
+    private readonly downMessage: string,
+    private readonly upMessage: string,
+  ) {}
+
+  reportTo(log: TransitionLog): void {
+    this.log = log;
+  }
+
+  failed(err?: unknown): void {
+    if (this.down) return;
+    this.down = true;
+    this.log?.warn({ err: err instanceof Error ? { message: err.message } : undefined }, this.downMessage);
+  }
+
+  succeeded(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.log?.warn({}, this.upMessage);
+  }
 }
 
 export class MemoryCounter implements WindowCounter {
@@ -42,6 +80,7 @@ return { count, ttl }`;
 
 export class RedisCounter implements WindowCounter {
   private readonly redis: Redis;
+  private connectedOnce = false;
 
   constructor(
     url: string,
@@ -52,6 +91,25 @@ export class RedisCounter implements WindowCounter {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2000 });
     // Connection problems surface on hit(); the client reconnects by itself.
     this.redis.on('error', () => {});
+    this.redis.once('ready', () => {
+      this.connectedOnce = true;
+    });
+  }
+
+  /**
+   * Worth sending a command to: connected, or still making its first connection (commands queue for it).
+   * After a connection was lost, a command would only wait for its timeout while the client reconnects.
+   */
+  get ready(): boolean {
+    return this.redis.status === 'ready' || !this.connectedOnce;
+  }
+
+  async check(): Promise<'ok' | 'down'> {
+    try {
+      return (await this.redis.ping()) === 'PONG' ? 'ok' : 'down';
+    } catch {
+      return 'down';
+    }
   }
 
   async hit(key: string, windowMs: number) {
@@ -64,5 +122,48 @@ export class RedisCounter implements WindowCounter {
 
   async close() {
     this.redis.disconnect();
+  }
+}
+
+/**
+ * Limits shared through Redis, and per-process limits in memory while Redis is unreachable: an outage
+ * neither takes the API down nor lifts every limit. With N instances a key may then make up to N times its
+ * limit. The switch is logged once each way.
+ */
+export class FallbackCounter implements WindowCounter {
+  private readonly transitions = new Transitions(
+    'Redis is unavailable: rate limits are counted per process (in memory) until it is back',
+    'Redis is back: rate limits are shared by all instances again',
+  );
+
+  constructor(
+    private readonly shared: RedisCounter,
+    private readonly local: WindowCounter = new MemoryCounter(),
+  ) {}
+
+  async hit(key: string, windowMs: number) {
+    if (this.shared.ready) {
+      try {
+        const result = await this.shared.hit(key, windowMs);
+        this.transitions.succeeded();
+        return result;
+      } catch (err) {
+        this.transitions.failed(err);
+      }
+    } else this.transitions.failed();
+    return this.local.hit(key, windowMs);
+  }
+
+  check(): Promise<'ok' | 'down'> {
+    return this.shared.check();
+  }
+
+  reportTo(log: TransitionLog): void {
+    this.transitions.reportTo(log);
+  }
+
+  async close() {
+    await this.shared.close();
+    await this.local.close();
   }
 }

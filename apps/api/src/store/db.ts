@@ -23,13 +23,24 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir?: string | null;
   poolSize?: number;
+  /** How long a request waits for a pooled connection before failing (ms). */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // A server that accepts no connection (blackholed, overloaded) fails the request instead of hanging it.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    });
     // An idle client that loses its server must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // Nor may a checked-out one: pg-pool listens only while a client is idle, and a client between two
+    // queries of a transaction that receives 57P01 (server restart) emits 'error' with no listener, which
+    // ends the process. The query in flight, or the next one on that client, fails and becomes a 503.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };
   }
@@ -53,6 +64,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
       if (dataDir) tightenTree(dataDir);
     },
   };
+}
+
+/** SQLSTATEs of a server that is going away, restarting, or refusing connections for now. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53000']);
+const UNAVAILABLE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Client was closed|Connection ended/i;
+
+/**
+ * True when an error means "the database cannot be reached right now" rather than "this query is wrong":
+ * a refused or dropped connection, a server shutting down or starting up (57P01/57P03), SQLSTATE class 08.
+ * Such a request is worth retrying; the HTTP layer answers 503, not 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NETWORK_CODES.has(code) || code.startsWith('08'))
+      return true;
+  }
+  // AggregateError (a connect that failed on IPv4 and IPv6) carries the network codes in `errors`.
+  const nested = (error as { errors?: unknown }).errors;
+  if (Array.isArray(nested) && nested.some(isDatabaseUnavailable)) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
 }
 
 /** True when the database answers a trivial query within the timeout. */

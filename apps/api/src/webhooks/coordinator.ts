@@ -21,9 +21,17 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function coordinatorFor(database: OpenedDatabase, options: { retryMs?: number } = {}): Coordinator {
+/** Where a coordinator says that it lost its connection (and with it the leader lock) and got it back. */
+export interface CoordinatorLog {
+  warn(obj: object, msg: string): void;
+}
+
+export function coordinatorFor(
+  database: OpenedDatabase,
+  options: { retryMs?: number; log?: CoordinatorLog } = {},
+): Coordinator {
   if (database.pglite) return new PgliteCoordinator(database.pglite);
-  if (database.url) return new PostgresCoordinator(database.url, options.retryMs ?? 1000);
+  if (database.url) return new PostgresCoordinator(database.url, options.retryMs ?? 1000, options.log);
   throw new Error('no way to coordinate webhook workers on this database');
 }
 
@@ -56,10 +64,13 @@ class PostgresCoordinator implements Coordinator {
   private readonly listeners: Array<(payload: string) => void> = [];
   private waiters: Array<() => void> = [];
   private loop: Promise<void>;
+  /** Set when a held lock was lost (PostgreSQL restarted, network cut): the next acquisition is logged. */
+  private lostLock = false;
 
   constructor(
     private readonly url: string,
     private readonly retryMs: number,
+    private readonly log?: CoordinatorLog,
   ) {
     this.loop = this.campaign();
   }
@@ -86,6 +97,14 @@ class PostgresCoordinator implements Coordinator {
           );
           if (result.rows[0]?.locked) {
             this.leader = true;
+            if (this.lostLock) {
+              this.lostLock = false;
+              // warn, like the loss it ends: an operator filtering warnings sees the outage close.
+              this.log?.warn(
+                {},
+                'webhook coordinator: leader lock and LISTEN re-taken after a lost connection',
+              );
+            }
             for (const w of this.waiters.splice(0)) w();
             this.wake();
           }
@@ -100,6 +119,13 @@ class PostgresCoordinator implements Coordinator {
   private lose(client: pg.Client) {
     if (this.client !== client) return;
     this.client = null;
+    if (this.leader && !this.closed) {
+      this.lostLock = true;
+      this.log?.warn(
+        {},
+        'webhook coordinator: lost its PostgreSQL connection and the leader lock; reconnecting',
+      );
+    }
     this.leader = false;
     client.end().catch(() => {});
   }

@@ -15,7 +15,7 @@ export function startWebhookWorker(
   /** Tests resolve their own host names; deployments use the system resolver. */
   resolve?: Resolver,
 ): { stop: () => Promise<void> } {
-  const coordinator = coordinatorFor(database);
+  const coordinator = coordinatorFor(database, { log });
   const worker = new WebhookWorker({
     db: database.db,
     box,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorKind } from '../../../api/src/domain/errors.ts';
+import { isDatabaseUnavailable } from '../../../api/src/store/db.ts';
 import { type ErrorName, ExchangeError } from '../domain/errors.ts';
 
 /** Every answer of the 0trace API: `{ code, msg, data }`, code 0 on success. */
@@ -27,6 +28,12 @@ function toExchangeError(error: FastifyError | Error): ExchangeError | null {
     return new ExchangeError('INVALID_REQUEST', 'The request body is larger than 64 KB');
   if (fastify.statusCode && fastify.statusCode < 500)
     return new ExchangeError('INVALID_REQUEST', fastify.message);
+  if (isDatabaseUnavailable(error))
+    return new ExchangeError(
+      'UNAVAILABLE',
+      'The service is briefly unavailable (its database is not answering); retry in a few seconds',
+      { retryAfter: 2 },
+    );
   return null;
 }
 
@@ -47,7 +54,7 @@ export function registerEnvelope(app: FastifyInstance): void {
         },
       });
     }
-    if (known.kind === 'RATE_LIMITED' && known.details.retryAfter)
+    if ((known.kind === 'RATE_LIMITED' || known.kind === 'UNAVAILABLE') && known.details.retryAfter)
       reply.header('Retry-After', String(known.details.retryAfter));
     return reply.code(known.status).send({
       code: known.code,

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { type TransitionLog, Transitions } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 import { ExchangeError } from '../domain/errors.ts';
@@ -14,6 +15,10 @@ export interface NonceStore {
   /** True the first time a nonce is seen for a credential within `windowSeconds`. */
   claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean>;
   close(): Promise<void>;
+  /** Whether the shared store answers right now; absent when the store is the database itself. */
+  check?(): Promise<'ok' | 'down'>;
+  /** Where to announce a switch to a fallback store and back. */
+  reportTo?(log: TransitionLog): void;
 }
 
 /** Nonces as rows: one multi-row insert (one commit) per batch; the primary key decides, across instances too. */
@@ -49,6 +54,7 @@ type ClaimingRedis = Redis & {
  */
 export class RedisNonceStore implements NonceStore {
   private readonly redis: ClaimingRedis;
+  private connectedOnce = false;
   private readonly batcher: TurnBatcher<{ key: string; windowSeconds: number }, boolean>;
 
   constructor(
@@ -63,11 +69,30 @@ export class RedisNonceStore implements NonceStore {
     // ioredis sends EVALSHA and falls back to EVAL once if Redis has not cached the script yet.
     this.redis.defineCommand('claimNonces', { lua: CLAIM_ALL });
     this.redis.on('error', () => {});
+    this.redis.once('ready', () => {
+      this.connectedOnce = true;
+    });
     this.batcher = new TurnBatcher((claims) => this.claimAll(claims));
   }
 
   claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {
     return this.batcher.add({ key: `${this.prefix}nonce:${credentialId}:${nonce}`, windowSeconds });
+  }
+
+  /**
+   * Worth sending a command to: connected, or still making its first connection (commands queue for it).
+   * After a connection was lost, a command would only wait for its timeout while the client reconnects.
+   */
+  get ready(): boolean {
+    return this.redis.status === 'ready' || !this.connectedOnce;
+  }
+
+  async check(): Promise<'ok' | 'down'> {
+    try {
+      return (await this.redis.ping()) === 'PONG' ? 'ok' : 'down';
+    } catch {
+      return 'down';
+    }
   }
 
   private async claimAll(claims: { key: string; windowSeconds: number }[]): Promise<boolean[]> {
@@ -90,5 +115,59 @@ export class RedisNonceStore implements NonceStore {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+  }
+}
+
+/**
+ * Redis nonces, and the database nonce store while Redis is unreachable, so that an outage of Redis does not
+ * take every signed 0trace call down with it. Replays stay refused across the switch in one direction only:
+ * a nonce claimed in Redis before the outage is not in the database, so during the outage it could be
+ * accepted once more (docs/exchange/authentication.md says so). Nonces claimed in the database during the
+ * outage are still refused afterwards: until the window of the last fallback claim has passed, a nonce that
+ * Redis takes as new is also claimed in the database.
+ */
+export class FallbackNonceStore implements NonceStore {
+  private readonly transitions = new Transitions(
+    'Redis is unavailable: 0trace nonces are claimed in the database until it is back',
+    'Redis is back: 0trace nonces are claimed in Redis again',
+  );
+  /** Until then (ms), nonces claimed in the database during an outage must still be looked for there. */
+  private databaseUntil = 0;
+
+  constructor(
+    private readonly redis: RedisNonceStore,
+    private readonly database: NonceStore,
+  ) {}
+
+  async claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {
+    if (this.redis.ready) {
+      let claimed: boolean | undefined;
+      try {
+        claimed = await this.redis.claim(credentialId, nonce, windowSeconds);
+        this.transitions.succeeded();
+      } catch (err) {
+        this.transitions.failed(err);
+      }
+      if (claimed === false) return false;
+      if (claimed === true)
+        return Date.now() < this.databaseUntil
+          ? this.database.claim(credentialId, nonce, windowSeconds)
+          : true;
+    } else this.transitions.failed();
+    this.databaseUntil = Math.max(this.databaseUntil, Date.now() + windowSeconds * 1000);
+    return this.database.claim(credentialId, nonce, windowSeconds);
+  }
+
+  check(): Promise<'ok' | 'down'> {
+    return this.redis.check();
+  }
+
+  reportTo(log: TransitionLog): void {
+    this.transitions.reportTo(log);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.close();
+    await this.database.close();
   }
 }
