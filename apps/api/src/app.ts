@@ -211,4 +211,3 @@ export const logSerializersFor = (secrets: readonly string[]) => ({
     remote_address: req.ip,
   }),
 });
-
