@@ -64,3 +64,17 @@ describe('signed routes', () => {
     expectInvalid(res, 'nests deeper than 16 levels');
   });
 });
+
+// Found by the fuzz test (fuzz.test.ts); each answered 500 before its fix.
+describe('fuzz regressions', () => {
+  it('/cabinet/refcodes/update with nothing to change → 400 that says what to send', async () => {
+    const created = await server.signed(
+      '/api/v1/cabinet/refcodes/create',
+      { code: 'fuzz_a', markupBps: 10 },
+      creds,
+    );
+    expect(created.status).toBe(200);
+    const res = await server.signed('/api/v1/cabinet/refcodes/update', { code: 'fuzz_a' }, creds);
+    expectInvalid(res, 'markupBps');
+  });
+});
