@@ -59,6 +59,25 @@ function withExamples(schema: TSchema) {
   return { ...schema, properties };
 }
 
+/** Bodies the quickstart shows, per route: the fuzz sends them and variations of them. */
+const GOOD = (): Record<string, object[]> => {
+  const { toAddress: _t, refundAddress: _r, ...price } = CREATE;
+  return {
+    '/api/v1/price': [price, { ...price, type: 'fixed' }, { ...price, direction: 'to', amount: '100' }],
+    '/api/v1/create': [CREATE, { ...CREATE, type: 'fixed' }],
+    '/api/v1/order': [order],
+    '/api/v1/emergency': [
+      { ...order, choice: 'REFUND', address: SANDBOX_ADDRESSES.btc },
+      { ...order, choice: 'EXCHANGE' },
+    ],
+    '/api/v1/sandbox/deposit': [{ id: order.id, amount: '0.01', confirmations: 3 }],
+    '/api/v1/cabinet/orders': [{ limit: 5 }, { limit: 2, startingAfter: order.id, status: 'NEW' }],
+    '/api/v1/cabinet/refcodes/create': [{ code: 'partner_b', markupBps: 50 }],
+    '/api/v1/cabinet/refcodes/update': [{ code: 'partner_b', markupBps: 60, default: true }],
+    '/api/v1/cabinet/webhooks': [{ limit: 5, status: 'failed', orderId: order.id }],
+  };
+};
+
 const ROUTES: Array<[string, TSchema, number]> = [
   ['/api/v1/price', PriceBody, 120],
   ['/api/v1/create', CreateBody, 120],
@@ -94,9 +113,10 @@ describe('0trace fuzz: no signed input answers 5xx, every error has the envelope
   it('all signed routes', { timeout: 120_000 }, async () => {
     let total = 0;
     const failures: string[] = [];
+    const stats: Record<string, Record<string, number>> = {};
     for (const [index, [path, schema, runs]] of ROUTES.entries()) {
       const arbitrary = fc.record({
-        body: bodyFor(withExamples(schema)),
+        body: bodyFor(withExamples(schema), {}, GOOD()[path] ?? []),
         signing: fc.constantFrom<Signing>('valid', 'valid', 'valid', 'valid', 'valid', 'unsigned', 'wrong'),
         idempotencyKey: fc.option(fc.constantFrom('abc123abc', 'x'.repeat(300), 'k"ey', ''), {
           nil: undefined,
@@ -113,6 +133,7 @@ describe('0trace fuzz: no signed input answers 5xx, every error has the envelope
           if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
           const res = await send(server.baseUrl, 'POST', path, { headers, body });
           total++;
+          stats[path] = { ...stats[path], [res.body.msg]: (stats[path]?.[res.body.msg] ?? 0) + 1 };
           expectEnvelope(res.status, res.text, `${path} ${body.slice(0, 300)} → ${res.text.slice(0, 300)}`);
           // A rotation retires the credentials after the overlap: keep fuzzing with the new ones.
           if (path.endsWith('/credentials/rotate') && res.body.code === 0)
@@ -122,6 +143,8 @@ describe('0trace fuzz: no signed input answers 5xx, every error has the envelope
       );
       if (result.failed) failures.push(`${path}: ${short(fc.defaultReportMessage(result) ?? 'failed')}`);
     }
+    // FUZZ_STATS=1 shows how many answers of each kind every route got (how deep the inputs reach).
+    if (process.env.FUZZ_STATS) console.log(JSON.stringify(stats, null, 1));
     expect(failures, failures.join('\n\n')).toEqual([]);
     expect(total).toBeGreaterThan(800);
   });

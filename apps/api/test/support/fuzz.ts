@@ -184,12 +184,51 @@ export function mutated(schema: Schema, root: Schema = {}): fc.Arbitrary<unknown
     });
 }
 
-/** A request body: mostly valid-ish, often with one hostile field, sometimes hostile as a whole or raw. */
-export function bodyFor(schema: Schema | undefined, root: Schema = {}): fc.Arbitrary<string> {
+/** A known-good body with one field replaced (by a hostile or a schema-generated value) or removed. */
+function mutatedGood(good: object[], schema: Schema, root: Schema): fc.Arbitrary<unknown> {
+  const s = resolve(schema, root);
+  return fc
+    .tuple(fc.constantFrom(...good), fc.nat(), fc.oneof(hostileValue, validish(s, root)), fc.nat(3))
+    .map(([sample, index, replacement, how]) => {
+      const copy: Record<string, unknown> = { ...(sample as Record<string, unknown>) };
+      const names = Object.keys(copy);
+      if (names.length === 0) return replacement;
+      const name = names[index % names.length]!;
+      if (how === 0) delete copy[name];
+      else if (
+        how === 1 &&
+        typeof replacement === 'object' &&
+        replacement !== null &&
+        !Array.isArray(replacement)
+      )
+        return { ...copy, ...replacement };
+      else copy[name] = replacement;
+      return copy;
+    });
+}
+
+/**
+ * A request body: valid-ish, often with one hostile field, sometimes hostile as a whole or raw. `good` are
+ * known-good bodies (the ones the docs show): sent as they are and with one field changed, so the fuzz also
+ * reaches the domain code behind validation.
+ */
+export function bodyFor(
+  schema: Schema | undefined,
+  root: Schema = {},
+  good: object[] = [],
+): fc.Arbitrary<string> {
   const s = schema ?? { type: 'object', properties: {}, additionalProperties: false };
+  const fromGood =
+    good.length > 0
+      ? [
+          { weight: 2, arbitrary: fc.constantFrom(...good).map((v) => JSON.stringify(v)) },
+          { weight: 5, arbitrary: mutatedGood(good, s, root).map((v) => JSON.stringify(v)) },
+        ]
+      : [];
   return fc.oneof(
+    ...fromGood,
     { weight: 3, arbitrary: validish(s, root).map((v) => JSON.stringify(v)) },
-    { weight: 5, arbitrary: mutated(s, root).map((v) => JSON.stringify(v)) },
+    { weight: 4, arbitrary: mutated(s, root).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: hostileValue.map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: hostileRawBody },
   );
