@@ -248,7 +248,7 @@ describe('0Gate fuzz: no input answers 5xx, every 4xx has the envelope', () => {
     const failures: string[] = [];
     const stats: Record<string, Record<number, number>> = {};
     for (const [index, op] of ops.entries()) {
-      const numRuns = Math.ceil((op.method === 'GET' ? 50 : 70) * FUZZ_SCALE);
+      const numRuns = Math.ceil((op.method === 'GET' ? 40 : 55) * FUZZ_SCALE);
       const result = await fc.check(
         fc.asyncProperty(requestFor(op), async (r) => {
           let url = op.path;

@@ -79,16 +79,16 @@ const GOOD = (): Record<string, object[]> => {
 };
 
 const ROUTES: Array<[string, TSchema, number]> = [
-  ['/api/v1/price', PriceBody, 120],
-  ['/api/v1/create', CreateBody, 120],
-  ['/api/v1/order', OrderBody, 100],
-  ['/api/v1/emergency', EmergencyBody, 100],
-  ['/api/v1/sandbox/deposit', DepositBody, 60],
-  ['/api/v1/cabinet/orders', CABINET_BODIES.OrdersBody, 60],
+  ['/api/v1/price', PriceBody, 100],
+  ['/api/v1/create', CreateBody, 100],
+  ['/api/v1/order', OrderBody, 80],
+  ['/api/v1/emergency', EmergencyBody, 80],
+  ['/api/v1/sandbox/deposit', DepositBody, 50],
+  ['/api/v1/cabinet/orders', CABINET_BODIES.OrdersBody, 50],
   ['/api/v1/cabinet/refcodes', CABINET_BODIES.Empty, 30],
-  ['/api/v1/cabinet/refcodes/create', CABINET_BODIES.RefcodeCreateBody, 60],
-  ['/api/v1/cabinet/refcodes/update', CABINET_BODIES.RefcodeUpdateBody, 60],
-  ['/api/v1/cabinet/webhooks', CABINET_BODIES.WebhooksBody, 60],
+  ['/api/v1/cabinet/refcodes/create', CABINET_BODIES.RefcodeCreateBody, 50],
+  ['/api/v1/cabinet/refcodes/update', CABINET_BODIES.RefcodeUpdateBody, 50],
+  ['/api/v1/cabinet/webhooks', CABINET_BODIES.WebhooksBody, 50],
   ['/api/v1/cabinet/webhooks/retrieve', CABINET_BODIES.ById, 40],
   ['/api/v1/cabinet/webhooks/replay', CABINET_BODIES.ById, 40],
   ['/api/v1/cabinet/webhook-secret/rotate', CABINET_BODIES.Empty, 20],
@@ -146,6 +146,6 @@ describe('0trace fuzz: no signed input answers 5xx, every error has the envelope
     // FUZZ_STATS=1 shows how many answers of each kind every route got (how deep the inputs reach).
     if (process.env.FUZZ_STATS) console.log(JSON.stringify(stats, null, 1));
     expect(failures, failures.join('\n\n')).toEqual([]);
-    expect(total).toBeGreaterThan(800);
+    expect(total).toBeGreaterThan(700);
   });
 });
