@@ -148,4 +148,48 @@ describe('0trace fuzz: no signed input answers 5xx, every error has the envelope
     expect(failures, failures.join('\n\n')).toEqual([]);
     expect(total).toBeGreaterThan(700);
   });
+
+  it('operator onboarding routes', { timeout: 60_000 }, async () => {
+    const onboard = {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: { name: { type: 'string', minLength: 1, maxLength: 128 } },
+    };
+    const issue = {
+      type: 'object',
+      required: ['environment'],
+      additionalProperties: false,
+      properties: { environment: { enum: ['sandbox', 'live'] } },
+    };
+    const routes: Array<[string, fc.Arbitrary<string>, object, object[]]> = [
+      ['/admin/exchange/partners', fc.constant(''), onboard, [{ name: 'Acme Ltd' }]],
+      [
+        '/admin/exchange/partners/{id}/credentials',
+        fc.oneof(fc.constant(creds.partnerId), fc.string({ maxLength: 30 }), fc.uuid()),
+        issue,
+        [{ environment: 'sandbox' }, { environment: 'live' }],
+      ],
+    ];
+    const failures: string[] = [];
+    for (const [index, [template, ids, schema, good]] of routes.entries()) {
+      const arbitrary = fc.record({ body: bodyFor(schema, {}, good), id: ids, authorized: fc.boolean() });
+      const result = await fc.check(
+        fc.asyncProperty(arbitrary, async ({ body, id, authorized }) => {
+          const path = template.replace('{id}', encodeURIComponent(id.replace(/[\ud800-\udfff]/gu, '')));
+          const res = await send(server.baseUrl, 'POST', path, {
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${authorized ? server.adminToken : 'adm_wrong'}`,
+            },
+            body,
+          });
+          expectEnvelope(res.status, res.text, `${path} ${body.slice(0, 300)} → ${res.text.slice(0, 300)}`);
+        }),
+        { seed: FUZZ_SEED + 200 + index, numRuns: Math.ceil(40 * FUZZ_SCALE), endOnFailure: true },
+      );
+      if (result.failed) failures.push(`${template}: ${short(fc.defaultReportMessage(result) ?? 'failed')}`);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  });
 });
