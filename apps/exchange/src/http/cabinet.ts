@@ -21,48 +21,16 @@ import { findOrder, listOrders } from '../store/orders.ts';
 import { type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
 const Empty = Type.Object({}, { additionalProperties: false });
-const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
-const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
-const STATUSES = ['NEW', 'PENDING', 'EXCHANGE', 'DONE', 'EXPIRED', 'EMERGENCY', 'REFUNDED'] as const;
-const RefcodeName = Type.String({
+// Exported for the fuzz test, which rebuilds the cabinet bodies from them until 0trace has an OpenAPI.
+export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
+export const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
+export const STATUSES = ['NEW', 'PENDING', 'EXCHANGE', 'DONE', 'EXPIRED', 'EMERGENCY', 'REFUNDED'] as const;
+export const RefcodeName = Type.String({
   minLength: 1,
   maxLength: 32,
   pattern: '^[A-Za-z0-9_-]+$',
   'x-hint': 'must be letters, digits, "_" or "-"',
 });
-
-/** The cabinet's request bodies (exported for the fuzz test and a future OpenAPI). */
-export const CABINET_BODIES = {
-  Empty,
-  OrdersBody: Type.Object(
-    {
-      limit: Limit,
-      startingAfter: Cursor,
-      status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
-    },
-    { additionalProperties: false },
-  ),
-  RefcodeCreateBody: Type.Object(
-    { code: RefcodeName, markupBps: Type.Integer(), default: Type.Optional(Type.Boolean()) },
-    { additionalProperties: false },
-  ),
-  RefcodeUpdateBody: Type.Object(
-    { code: RefcodeName, markupBps: Type.Optional(Type.Integer()), default: Type.Optional(Type.Boolean()) },
-    { additionalProperties: false },
-  ),
-  WebhooksBody: Type.Object(
-    {
-      limit: Limit,
-      startingAfter: Cursor,
-      status: Type.Optional(
-        Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
-      ),
-      orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    },
-    { additionalProperties: false },
-  ),
-  ById: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-};
 
 const unix = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
@@ -108,42 +76,84 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     ...(await rotateWebhookSecret(deps.db, deps.box, scope, deps.rotationOverlapSeconds)),
   }));
 
-  route('/orders', CABINET_BODIES.OrdersBody, async ({ scope, body }) => {
-    const limit = body.limit ?? 20;
-    const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
-    if (body.startingAfter && !after)
-      throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${body.startingAfter}`);
-    const rows = await listOrders(deps.db, scope, { limit: limit + 1, status: body.status, after });
-    const page = await Promise.all(rows.slice(0, limit).map((row) => advance(deps.orders, row)));
-    return { orders: page.map(orderDto), hasMore: rows.length > limit };
-  });
+  route(
+    '/orders',
+    Type.Object(
+      {
+        limit: Limit,
+        startingAfter: Cursor,
+        status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+      },
+      { additionalProperties: false },
+    ),
+    async ({ scope, body }) => {
+      const limit = body.limit ?? 20;
+      const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
+      if (body.startingAfter && !after)
+        throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${body.startingAfter}`);
+      const rows = await listOrders(deps.db, scope, { limit: limit + 1, status: body.status, after });
+      const page = await Promise.all(rows.slice(0, limit).map((row) => advance(deps.orders, row)));
+      return { orders: page.map(orderDto), hasMore: rows.length > limit };
+    },
+  );
 
   route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope.partnerId));
-  route('/refcodes/create', CABINET_BODIES.RefcodeCreateBody, async ({ scope, body }) => {
-    const created = await createCode(deps.db, scope.partnerId, body);
-    deps.orders.refcodes.forget(scope.partnerId);
-    return created;
-  });
-  route('/refcodes/update', CABINET_BODIES.RefcodeUpdateBody, async ({ scope, body }) => {
-    const updated = await updateCode(deps.db, scope.partnerId, body);
-    deps.orders.refcodes.forget(scope.partnerId);
-    return updated;
-  });
+  route(
+    '/refcodes/create',
+    Type.Object(
+      { code: RefcodeName, markupBps: Type.Integer(), default: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    async ({ scope, body }) => {
+      const created = await createCode(deps.db, scope.partnerId, body);
+      deps.orders.refcodes.forget(scope.partnerId);
+      return created;
+    },
+  );
+  route(
+    '/refcodes/update',
+    Type.Object(
+      { code: RefcodeName, markupBps: Type.Optional(Type.Integer()), default: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    async ({ scope, body }) => {
+      const updated = await updateCode(deps.db, scope.partnerId, body);
+      deps.orders.refcodes.forget(scope.partnerId);
+      return updated;
+    },
+  );
 
-  route('/webhooks', CABINET_BODIES.WebhooksBody, async ({ scope, body }) => {
-    const limit = body.limit ?? 20;
-    const after = body.startingAfter ? await delivery(deps.db, scope, body.startingAfter) : undefined;
-    const rows = await listDeliveries(
-      deps.db,
-      scope,
-      { status: body.status, sessionId: body.orderId },
-      { limit: limit + 1, after },
-      'exchange',
-    );
-    return { deliveries: rows.slice(0, limit).map(deliveryDto), hasMore: rows.length > limit };
-  });
+  route(
+    '/webhooks',
+    Type.Object(
+      {
+        limit: Limit,
+        startingAfter: Cursor,
+        status: Type.Optional(
+          Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
+        ),
+        orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      },
+      { additionalProperties: false },
+    ),
+    async ({ scope, body }) => {
+      const limit = body.limit ?? 20;
+      const after = body.startingAfter ? await delivery(deps.db, scope, body.startingAfter) : undefined;
+      const rows = await listDeliveries(
+        deps.db,
+        scope,
+        { status: body.status, sessionId: body.orderId },
+        { limit: limit + 1, after },
+        'exchange',
+      );
+      return { deliveries: rows.slice(0, limit).map(deliveryDto), hasMore: rows.length > limit };
+    },
+  );
 
-  const ById = CABINET_BODIES.ById;
+  const ById = Type.Object(
+    { id: Type.String({ minLength: 1, maxLength: 64 }) },
+    { additionalProperties: false },
+  );
   route('/webhooks/retrieve', ById, async ({ scope, body }) => {
     const row = await delivery(deps.db, scope, body.id);
     const attempts = await listAttempts(deps.db, row.id);
