@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, type HttpTimeouts, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
+import { BadRequestError } from './domain/errors.ts';
 import type { Mode } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import { adminRoutes } from './http/admin.ts';
@@ -32,7 +33,12 @@ import {
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { serverTimeoutOptions } from './http/timeouts.ts';
-import { schemaErrorFormatter, validatorCompiler } from './http/validation.ts';
+import {
+  findPrototypeKey,
+  prototypeKeyMessage,
+  schemaErrorFormatter,
+  validatorCompiler,
+} from './http/validation.ts';
 import { widgetRoutes } from './http/widget.ts';
 import type { KeyLookup } from './store/api-keys.ts';
 import type { WindowCounter } from './store/counters.ts';
@@ -66,6 +72,15 @@ export interface AppDeps {
 export const API_VERSION = '2026-05-25';
 const BODY_LIMIT = 64 * 1024;
 
+/** A plain parse only makes own properties (no pollution): safe for finding the key to name, then dropped. */
+function prototypeKeyIn(text: string): string[] | null {
+  try {
+    return findPrototypeKey(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
 /** Builds the 0Gate API without listening: main.ts listens, tests inject or listen on port 0. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
@@ -94,7 +109,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.removeAllContentTypeParsers(); // JSON only: text/plain and others answer 415
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (String(body).trim() === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (error, value) => {
+      // The secure parser refuses prototype keys with the same message as broken JSON; name the key instead.
+      const path = error ? prototypeKeyIn(body as string) : null;
+      if (path) return done(new BadRequestError([prototypeKeyMessage(path)]), undefined);
+      done(error, value);
+    });
   });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.method !== 'GET') request.body = {};

@@ -18,6 +18,12 @@ export interface Usage {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_DAYS = 366;
+// PostgreSQL has no year 0 and Date.parse rolls 2026-02-30 over to March: check the date round-trips.
+const MIN_DAY = '1970-01-01';
+const isCalendarDay = (value: string) => {
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && value >= MIN_DAY && new Date(time).toISOString().slice(0, 10) === value;
+};
 
 function parseRange(from: string | undefined, to: string | undefined): { from: string; to: string } {
   const today = new Date().toISOString().slice(0, 10);
@@ -27,8 +33,8 @@ function parseRange(from: string | undefined, to: string | undefined): { from: s
     ['from', start],
     ['to', end],
   ] as const)
-    if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
-      throw new BadRequestError(`${name} must be a date such as 2026-11-01`);
+    if (!DAY.test(value) || !isCalendarDay(value))
+      throw new BadRequestError(`${name} must be a calendar date from ${MIN_DAY} on, such as 2026-11-01`);
   const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000 + 1;
   if (days < 1) throw new BadRequestError('from must not be after to');
   if (days > MAX_DAYS) throw new BadRequestError(`a range covers at most ${MAX_DAYS} days`);

@@ -175,8 +175,12 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
         summary: 'Sessions per day by status, completed volume per currency, and this month’s quota',
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.String({ description: 'YYYY-MM-DD (UTC), default 29 days before to' })),
-            to: Type.Optional(Type.String({ description: 'YYYY-MM-DD (UTC), default today' })),
+            from: Type.Optional(
+              Type.String({ format: 'date', description: 'YYYY-MM-DD (UTC), default 29 days before to' }),
+            ),
+            to: Type.Optional(
+              Type.String({ format: 'date', description: 'YYYY-MM-DD (UTC), default today' }),
+            ),
           },
           { additionalProperties: false },
         ),

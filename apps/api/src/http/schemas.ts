@@ -159,10 +159,13 @@ export const Event = Type.Object(
 export const EventsQuery = Type.Object(
   {
     ...ListQuery.properties,
+    // Event ids are UUIDs: a malformed cursor is refused here, before the database is asked.
+    starting_after: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Events older than this event id (the next page)' }),
+    ),
     ending_before: Type.Optional(
       Type.String({
-        minLength: 1,
-        maxLength: 64,
+        format: 'uuid',
         description: 'Events newer than this event id (the page after it)',
       }),
     ),

@@ -78,6 +78,8 @@ export async function updateCode(
   input: { code: string; markupBps?: number | undefined; default?: boolean | undefined },
   audit?: Audit,
 ) {
+  if (input.markupBps === undefined && input.default === undefined)
+    throw new ExchangeError('INVALID_REQUEST', 'Send markupBps, default or both: there is nothing to change');
   if (input.markupBps !== undefined) checkMarkup(input.markupBps);
   if (input.default === false)
     throw new ExchangeError('INVALID_REQUEST', 'Make another code the default instead of unsetting this one');

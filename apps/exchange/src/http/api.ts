@@ -31,7 +31,7 @@ export const PriceBody = Type.Object(
   { additionalProperties: false },
 );
 
-const CreateBody = Type.Object(
+export const CreateBody = Type.Object(
   {
     ...PriceBody.properties,
     toAddress: Type.String({ minLength: 1, maxLength: 128 }),
@@ -41,12 +41,12 @@ const CreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-const OrderBody = Type.Object(
+export const OrderBody = Type.Object(
   { id: OrderId, token: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
 );
 
-const EmergencyBody = Type.Object(
+export const EmergencyBody = Type.Object(
   {
     id: OrderId,
     token: Type.String({ minLength: 1, maxLength: 128 }),
@@ -57,7 +57,7 @@ const EmergencyBody = Type.Object(
   { additionalProperties: false },
 );
 
-const DepositBody = Type.Object(
+export const DepositBody = Type.Object(
   {
     id: OrderId,
     amount: Type.Optional(Amount),

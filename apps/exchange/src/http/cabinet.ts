@@ -23,10 +23,11 @@ import { findOrder, listOrders } from '../store/orders.ts';
 import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
 const Empty = Type.Object({}, { additionalProperties: false });
-const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
-const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
-const STATUSES = ['NEW', 'PENDING', 'EXCHANGE', 'DONE', 'EXPIRED', 'EMERGENCY', 'REFUNDED'] as const;
-const RefcodeName = Type.String({
+// Exported for the fuzz test, which rebuilds the cabinet bodies from them until 0trace has an OpenAPI.
+export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
+export const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
+export const STATUSES = ['NEW', 'PENDING', 'EXCHANGE', 'DONE', 'EXPIRED', 'EMERGENCY', 'REFUNDED'] as const;
+export const RefcodeName = Type.String({
   minLength: 1,
   maxLength: 32,
   pattern: '^[A-Za-z0-9_-]+$',
