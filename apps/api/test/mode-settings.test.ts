@@ -128,7 +128,9 @@ describe('branding and webhook endpoint belong to a mode', () => {
     const p = await server.partner();
     const put = await server.call('PUT', '/portal/webhook-endpoint', {
       headers: writeHeaders(p.keys.test.secret_key),
-      body: { url: 'https://hooks.example/test' },
+      // A loopback URL: the test server is a local-development deployment (test-mode loopback allowed), and a
+      // name under .example would not resolve here, which the egress policy refuses at save time.
+      body: { url: 'http://127.0.0.1:9/test' },
     });
     expect(put.status).toBe(200);
     const live = await server.call('GET', '/portal/webhook-endpoint', {
