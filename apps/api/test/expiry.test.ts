@@ -7,14 +7,21 @@ const server = useTestServer();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-async function shortSession(sk: string, lifetimeMs = 1500) {
+// A few seconds of life: long enough that a loaded CI machine still creates it before its deadline; the tests
+// then wait until just past the deadline the session was given, not a fixed time.
+const deadlines = new Map<string, number>();
+async function shortSession(sk: string, lifetimeMs = 4000) {
+  const expiresAt = Date.now() + lifetimeMs;
   const res = await server.call('POST', '/v1/gate_sessions', {
     headers: writeHeaders(sk),
-    body: { ...SPEC_CREATE_BODY, expires_at: soon(lifetimeMs) },
+    body: { ...SPEC_CREATE_BODY, expires_at: new Date(expiresAt).toISOString() },
   });
   expect(res.status).toBe(201);
+  deadlines.set(res.body.id, expiresAt);
   return res.body.id as string;
 }
+
+const pastDeadlineOf = (id: string) => sleep(Math.max(0, deadlines.get(id)! + 200 - Date.now()));
 
 async function eventsOf(sk: string, type: string) {
   const res = await server.call('GET', `/v1/events?type=${type}&limit=100`, { headers: bearer(sk) });
@@ -29,7 +36,7 @@ describe('lazy expiry', () => {
     expect((await server.call('GET', `/v1/gate_sessions/${id}`, { headers: bearer(sk) })).body.status).toBe(
       'open',
     );
-    await sleep(1700);
+    await pastDeadlineOf(id);
     const reads = await Promise.all(
       Array.from({ length: 20 }, () =>
         server.call('GET', `/v1/gate_sessions/${id}`, { headers: bearer(sk) }),
@@ -46,7 +53,7 @@ describe('lazy expiry', () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);
-    await sleep(1700);
+    await pastDeadlineOf(id);
     const list = await server.call('GET', '/v1/gate_sessions', { headers: bearer(sk) });
     expect(list.body.data[0]).toMatchObject({ id, status: 'expired' });
     const cancel = await server.call('POST', `/v1/gate_sessions/${id}/cancel`, { headers: writeHeaders(sk) });
@@ -60,7 +67,7 @@ describe('lazy expiry', () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);
-    await sleep(1700);
+    await pastDeadlineOf(id);
     const cancel = await server.call('POST', `/v1/gate_sessions/${id}/cancel`, { headers: writeHeaders(sk) });
     expect(cancel.status).toBe(409);
     expect(cancel.body.message).toContain('expired');
@@ -73,7 +80,7 @@ describe('lazy expiry', () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const ids = [await shortSession(sk), await shortSession(sk)];
-    await sleep(1700);
+    await pastDeadlineOf(ids[1]!);
     const [a, b] = await Promise.all([
       expireDue(server.database.db, null),
       expireDue(server.database.db, null),
@@ -88,7 +95,7 @@ describe('lazy expiry', () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);
-    await sleep(1700);
+    await pastDeadlineOf(id);
     const complete = await server.call('POST', `/v1/test_helpers/sessions/${id}/complete`, {
       headers: bearer(sk),
     });

@@ -160,11 +160,11 @@ describe('cursors are validated', () => {
 
 describe('/portal/usage dates are real calendar dates, ordered, within the cap', () => {
   it.each([
-    ['from=2026-02-30&to=2026-03-05', 'from must be a calendar date'],
-    ['from=2026-01-01&to=2026-04-31', 'to must be a calendar date'],
-    ['from=2025-02-29&to=2025-03-01', 'from must be a calendar date'],
+    ['from=2026-02-30&to=2026-03-05', 'from must be a date: a real calendar day'],
+    ['from=2026-01-01&to=2026-04-31', 'to must be a date: a real calendar day'],
+    ['from=2025-02-29&to=2025-03-01', 'from must be a date: a real calendar day'],
     ['from=0000-01-01&to=0000-01-02', 'from must be'],
-    ['from=2026-13-01', 'from must be a calendar date'],
+    ['from=2026-13-01', 'from must be a date: a real calendar day'],
     ['from=2026-03-05&to=2026-03-01', 'from must not be after to'],
     ['from=2020-01-01&to=2026-01-01', 'at most 366 days'],
   ])('%s → 400', async (query, phrase) => {

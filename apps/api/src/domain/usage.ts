@@ -34,7 +34,9 @@ function parseRange(from: string | undefined, to: string | undefined): { from: s
     ['to', end],
   ] as const)
     if (!DAY.test(value) || !isCalendarDay(value))
-      throw new BadRequestError(`${name} must be a calendar date from ${MIN_DAY} on, such as 2026-11-01`);
+      throw new BadRequestError(
+        `${name} must be a date: a real calendar day from ${MIN_DAY} on, such as 2026-11-01`,
+      );
   const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000 + 1;
   if (days < 1) throw new BadRequestError('from must not be after to');
   if (days > MAX_DAYS) throw new BadRequestError(`a range covers at most ${MAX_DAYS} days`);

@@ -141,7 +141,7 @@ export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema
 
 const FORMAT_TEXT: Record<string, string> = {
   uri: 'an absolute URL such as "https://partner.example/complete"',
-  date: 'a calendar date such as "2026-11-01"',
+  date: 'a date: a real calendar day such as "2026-11-01"',
   'date-time': 'an ISO-8601 date-time such as "2026-01-31T12:00:00Z"',
   uuid: 'a UUID such as "00000000-0000-4000-8000-000000000123"',
 };

@@ -2176,6 +2176,7 @@ export interface operations {
                 /** @description Events newer than this event id (the page after it) */
                 ending_before?: string;
                 limit?: number;
+                /** @description Events older than this event id (the next page) */
                 starting_after?: string;
                 type?: "gate_session.created" | "gate_session.completed" | "gate_session.expired" | "gate_session.cancelled" | "gate_session.kyc_package_accepted" | "gate_session.failed" | "kyc.required" | "partner.quota.warning" | "partner.quota.exhausted";
             };
