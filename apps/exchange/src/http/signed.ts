@@ -3,7 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type JSONPath, visit } from 'jsonc-parser';
 import { countRequest } from '../../../api/src/http/rate-limit.ts';
-import { schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/validation.ts';
+import { INPUT_LIMITS, schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/validation.ts';
 import { type Audit, auditAs } from '../../../api/src/store/audit.ts';
 import type { WindowCounter } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
@@ -166,6 +166,22 @@ const where = (path: JSONPath) => ['body', ...path].join('.');
  * naming the key and where it is. Runs on text JSON.parse has already accepted.
  */
 function keyProblem(text: string): string | undefined {
+  // visit() recurses per level and overflows the stack at a few thousand (a 16 KB body): count brackets
+  // outside strings first, iteratively, against the platform's limit (the body itself is level 1).
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character (a quote included).
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > INPUT_LIMITS.maxDepth)
+        return `The body nests deeper than ${INPUT_LIMITS.maxDepth} levels of objects and arrays; flatten it`;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
   const open: Set<string>[] = [];
   let problem: string | undefined;
   visit(text, {
