@@ -103,6 +103,12 @@ export class RequestVerifier {
           'X-API-SIGN does not match: it must be the hex HMAC-SHA256 of the exact body bytes you send, keyed with your apiSecret',
         );
     }
+    // A pair in its overlap window keeps serving traffic while the partner deploys the new one, but it may be
+    // the very pair that leaked: nothing v2-only (secrets, codes, signing, emergency choices, replays).
+    if (routeNeedsV2 && found.credential.expires_at)
+      throw authInvalid(
+        `This apiKey was rotated out (it keeps working until ${found.credential.expires_at.toISOString()} for other calls); only the current apiKey/apiSecret can change credentials, secrets, reference codes, signing or emergency choices, or replay webhooks`,
+      );
     if (!(await this.nonces.claim(found.credential.id, nonce, NONCE_WINDOW_SECONDS)))
       throw authInvalid(
         'X-API-NONCE was already used with this key in the last 24 h; send a fresh random nonce per request',
