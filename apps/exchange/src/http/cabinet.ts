@@ -76,6 +76,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       scope,
       deps.rotationOverlapSeconds,
       auditOf(credential, request),
+      credential.id,
     );
     deps.verifier.forget();
     return { environment: ENVIRONMENT_OF[scope.mode], ...rotated };
