@@ -86,8 +86,10 @@ describe('reference codes belong to one mode', () => {
       const { error } = await migrator.migrateTo(before);
       expect(error).toBeUndefined();
       const db = database.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
-      // Only the columns every schema version has (0008 moved allowed_domains to a table of its own).
-      await db.insertInto('partners').values({ id: 'p1', name: 'Acme' }).execute();
+      await db
+        .insertInto('partners')
+        .values({ id: 'p1', name: 'Acme', allowed_domains: [], kyc_trusted: false })
+        .execute();
       await db
         .insertInto('exchange_refcodes')
         .values([
