@@ -323,6 +323,15 @@ describe('every event flows', () => {
     }));
 });
 
+const secretRows = (partnerId: string) =>
+  server.database.db
+    .selectFrom('webhook_secrets')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .where('mode', '=', 'test')
+    .where('source', '=', 'gate')
+    .execute();
+
 describe('secret rotation', () => {
   it('signs with both secrets during the overlap, so receivers holding either verify; 0 ends it now', () =>
     withReceiver(async (r) => {
@@ -355,6 +364,40 @@ describe('secret rotation', () => {
       expect(verifiedByOpenssl(afterHeader, after!.body, again.body.secret)).toBe(true);
       expect(verifiedByOpenssl(afterHeader, after!.body, rotated.body.secret)).toBe(false);
     }));
+
+  // Issue #14 (attack round 2): on PostgreSQL 8 concurrent rotations left 8 current secrets for good.
+  it('concurrent rotations: every call 200 with a secret that signs, exactly one current', async () => {
+    const p = await partnerWithEndpoint(receiver.url);
+    const sk = p.keys.test.secret_key;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        server.call('POST', '/portal/webhook-secret/rotate', { headers: writeHeaders(sk), body: {} }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    const rows = await secretRows(p.partner.id);
+    expect(rows.filter((row) => row.expires_at === null)).toHaveLength(1);
+    expect(rows).toHaveLength(9);
+    const signing = new Set(rows.map((row) => server.box.open(row.secret_sealed)));
+    for (const answer of answers) expect(signing.has(answer.body.secret)).toBe(true);
+  });
+
+  it('concurrent first PUTs of the endpoint create one secret, shown once', async () => {
+    const p = await server.partner();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        server.call('PUT', '/portal/webhook-endpoint', {
+          headers: bearer(p.keys.test.secret_key),
+          body: { url: receiver.url },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    expect(answers.filter((a) => a.body.secret !== undefined)).toHaveLength(1);
+    const rows = await secretRows(p.partner.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.expires_at).toBeNull();
+  });
 
   it('needs an endpoint first, and an Idempotency-Key', async () => {
     const p = await server.partner();

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { opensslHmac, startReceiver } from '../../api/test/support/receiver.ts';
-import { eventually, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
+import { eventually, hmacHex, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
 
 const server = useExchangeServer({ webhooks: true, config: { rotationOverlapSeconds: 2 } });
 const PRICE = { type: 'float', fromCcy: 'btc', toCcy: 'usdt_trc20', direction: 'from', amount: '0.01' };
@@ -136,6 +137,25 @@ describe('cabinet', () => {
         .body.data;
       expect(detail.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 200]);
       expect(JSON.parse(detail.payload).data.id).toBe(order.id);
+      // A body-only signature captured on this read (a proxy log) must not re-send the webhook: the replay
+      // route takes the same body, so it needs v2 (issue #14: cross-route replay).
+      const byId = JSON.stringify({ id: delivery.id });
+      const captured = {
+        'content-type': 'application/json',
+        'x-api-key': creds.apiKey,
+        'x-api-sign': hmacHex(creds.apiSecret, byId),
+      };
+      const read = await server.call('POST', '/api/v1/cabinet/webhooks/retrieve', {
+        headers: { ...captured, 'x-api-nonce': randomBytes(16).toString('hex') },
+        body: byId,
+      });
+      expect(read.body.code).toBe(0);
+      const crossRoute = await server.call('POST', '/api/v1/cabinet/webhooks/replay', {
+        headers: { ...captured, 'x-api-nonce': randomBytes(16).toString('hex') },
+        body: byId,
+      });
+      expect(crossRoute.status).toBe(401);
+      expect(crossRoute.body.data.message).toMatch(/requires a v2 signature/);
       await server.signed('/api/v1/cabinet/webhooks/replay', { id: delivery.id }, creds);
       const [, first, replayed] = await receiver.waitFor(3);
       expect(replayed!.headers['x-partner-webhook-id']).toBe(first!.headers['x-partner-webhook-id']);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCommand } from '../../api/test/support/process.ts';
+import { V2_ROUTES } from '../src/http/signature-v2.ts';
 import { type Credentials, eventually, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
 
 const server = useExchangeServer({ webhooks: true, config: { sandboxSettleMs: 200 } });
@@ -99,6 +100,13 @@ describe('docs/exchange/quickstart.md', () => {
 });
 
 describe('docs/exchange/authentication.md', () => {
+  it('lists exactly the routes that require signature v2 (and the current pair)', () => {
+    const text = readFileSync(join(REPO_ROOT, 'docs/exchange/authentication.md'), 'utf8');
+    const table = text.slice(text.indexOf('**Where v2 is required.**'), text.indexOf('The answer is `401'));
+    const documented = [...table.matchAll(/^\| `POST (\/api\/v1\/[^`]+)`/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...V2_ROUTES].sort());
+  });
+
   it('runs the signature v2 examples: bash creates a reference code, Python opts in to v2 everywhere, Node rotates the credentials', async () => {
     const forBash = await server.onboard();
     const created = await bash(personalise(example('authentication.md', 'v2-bash'), forBash));

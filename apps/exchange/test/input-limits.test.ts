@@ -63,6 +63,41 @@ describe('signed routes', () => {
     const res = await server.signed('/api/v1/order', raw, creds);
     expectInvalid(res, 'nests deeper than 16 levels');
   });
+
+  // jsonc-parser's visit (the duplicate-key check) recursed and overflowed the stack at about 8,000 levels,
+  // a 16 KB body: a 500 on every signed route and the operator routes. Depth is counted on the raw text first.
+  const deep = (levels: number) => `{"limit":1,"x":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+
+  it.each([
+    ['/api/v1/cabinet/orders', 10_000],
+    ['/api/v1/cabinet/orders', 20_000],
+    ['/api/v1/cabinet/refcodes/create', 10_000],
+    ['/api/v1/price', 10_000],
+  ])('%s with %i levels of nesting → 400 naming the limit, not a stack overflow', async (path, levels) => {
+    const res = await server.signed(path, deep(levels), creds);
+    expectInvalid(res, 'nests deeper than 16 levels');
+  });
+
+  it('nesting is counted outside strings only, up to the limit', async () => {
+    // Brackets inside a string are text; 16 levels (the body counted as level 1) are allowed by the scan.
+    const quoted = await server.signed('/api/v1/cabinet/orders', `{"status":"${'['.repeat(40)}"}`, creds);
+    expect(quoted.body.data.message).not.toContain('nests deeper');
+    const escaped = await server.signed('/api/v1/cabinet/orders', `{"status":"\\"${'{'.repeat(40)}"}`, creds);
+    expect(escaped.body.data.message).not.toContain('nests deeper');
+    const sixteen = `{"x":${'['.repeat(15)}${']'.repeat(15)}}`;
+    const atLimit = await server.signed('/api/v1/cabinet/orders', sixteen, creds);
+    expect(atLimit.body.data.message).not.toContain('nests deeper');
+    const seventeen = `{"x":${'['.repeat(16)}${']'.repeat(16)}}`;
+    expectInvalid(await server.signed('/api/v1/cabinet/orders', seventeen, creds), 'nests deeper than 16');
+  });
+
+  it('the operator routes (same body parser) → 400 too', async () => {
+    const res = await server.call('POST', '/admin/exchange/partners', {
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: `{"name":"n","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+    });
+    expectInvalid(res, 'nests deeper than 16 levels');
+  });
 });
 
 // Found by the fuzz test (fuzz.test.ts); each answered 500 before its fix.

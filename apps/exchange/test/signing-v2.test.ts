@@ -199,6 +199,50 @@ describe('signature v2', () => {
   });
 });
 
+describe('a rotated-out pair (in its overlap window)', () => {
+  it('is refused on every route that needs v2: refcodes, emergency choices, webhook replays, signing', async () => {
+    const creds = await server.onboard();
+    const order = await createOrderInEmergency(creds);
+    const rotatePath = '/api/v1/cabinet/credentials/rotate';
+    const rotated = await server.call('POST', rotatePath, {
+      headers: v2(creds, { path: rotatePath, body: '{}' }),
+      body: '{}',
+    });
+    expect(rotated.body.code).toBe(0);
+    const next = { ...creds, ...rotated.body.data };
+    const attempts: Array<[string, string]> = [
+      ['/api/v1/cabinet/refcodes/create', '{"code":"old","markupBps":500,"default":true}'],
+      ['/api/v1/cabinet/refcodes/update', '{"code":"default","markupBps":499,"default":true}'],
+      [
+        '/api/v1/emergency',
+        JSON.stringify({
+          id: order.id,
+          token: order.token,
+          choice: 'REFUND',
+          address: SANDBOX_ADDRESSES.btc,
+        }),
+      ],
+      ['/api/v1/cabinet/webhooks/replay', '{"id":"00000000-0000-4000-8000-000000000000"}'],
+      ['/api/v1/cabinet/signing', '{}'],
+    ];
+    for (const [path, body] of attempts) {
+      const old = await server.call('POST', path, { headers: v2(creds, { path, body }), body });
+      expectAuthInvalid(old, /rotated out/, path);
+    }
+    // Nothing changed, and the old pair still serves the quickstart routes until its overlap ends.
+    const codes = (await server.signed('/api/v1/cabinet/refcodes', {}, next)).body.data;
+    expect(codes).toMatchObject([{ code: 'default', markupBps: 0, default: true }]);
+    const still = await server.signed('/api/v1/order', { id: order.id, token: order.token }, next);
+    expect(still.body.data).toMatchObject({ status: 'EMERGENCY', emergency: { choice: null } });
+    expect((await server.signed('/api/v1/price', PRICE, creds)).body.code).toBe(0);
+    // The current pair may do all of it.
+    for (const [path, body] of attempts.slice(0, 3)) {
+      const current = await server.call('POST', path, { headers: v2(next, { path, body }), body });
+      expect(current.body, path).toMatchObject({ code: 0 });
+    }
+  });
+});
+
 describe('v2 everywhere (account opt-in)', () => {
   it('keeps the quickstart signature on spec routes until the partner opts in, then refuses it on every route', async () => {
     const creds = await server.onboard();

@@ -1,4 +1,5 @@
 import { type Db, inTransaction } from '../store/db.ts';
+import { lockScopeSettings } from '../store/scope-lock.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import {
   type EndpointRow,
@@ -84,6 +85,8 @@ export async function setEndpoint(
   url: string,
 ): Promise<WebhookEndpoint & { secret?: string }> {
   return inTransaction(db, async (trx) => {
+    // Concurrent first PUTs must create one secret between them (the database allows one current secret).
+    await lockScopeSettings(trx, scope);
     const row = await upsertEndpoint(trx, scope, url);
     const existing = await validSecrets(trx, scope);
     const secret = existing.length === 0 ? await addSecret(trx, box, scope) : undefined;
@@ -109,6 +112,9 @@ export async function rotateSecret(
   previous_expires_at: string | null;
 }> {
   return inTransaction(db, async (trx) => {
+    // One at a time per partner and mode: each retires the one before, so exactly one secret stays current
+    // and every secret returned signs at least until its overlap ends.
+    await lockScopeSettings(trx, scope);
     if (!(await findEndpoint(trx, scope)))
       throw new ConflictError(
         'Set a webhook endpoint first (PUT /portal/webhook-endpoint); it creates the first secret',

@@ -9,6 +9,7 @@ import * as moneyMovesOnce from './migrations/0007_money_moves_once.ts';
 import * as modeSettings from './migrations/0008_mode_settings.ts';
 import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
+import * as oneCurrentSecret from './migrations/0012_one_current_secret.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008_mode_settings': modeSettings,
   '0009_exchange_payouts': exchangePayouts,
   '0010_exchange_signing': exchangeSigning,
+  '0012_one_current_secret': oneCurrentSecret,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

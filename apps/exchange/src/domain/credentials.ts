@@ -5,6 +5,7 @@ import { checkEndpointUrl } from '../../../api/src/domain/webhook-endpoints.ts';
 import type { Audit } from '../../../api/src/store/audit.ts';
 import { type Db, inTransaction } from '../../../api/src/store/db.ts';
 import { findPartner, insertPartner } from '../../../api/src/store/partners.ts';
+import { lockScopeSettings } from '../../../api/src/store/scope-lock.ts';
 import type { SecretBox } from '../../../api/src/store/secret-box.ts';
 import {
   insertSecret,
@@ -13,7 +14,12 @@ import {
   upsertEndpoint,
 } from '../../../api/src/store/webhooks.ts';
 import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
-import { hasCurrentCredential, insertCredential, retireCredentials } from '../store/credentials.ts';
+import {
+  hasCurrentCredential,
+  insertCredential,
+  isCurrentCredential,
+  retireCredentials,
+} from '../store/credentials.ts';
 import { ensureDefaultRefcode } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
 import type { Scope } from './pricing.ts';
@@ -68,6 +74,7 @@ export async function issueCredentials(db: Db, box: SecretBox, partnerId: string
   const scope: Scope = { partnerId, mode: MODE_OF[environment] };
   return inTransaction(db, async (trx) => {
     if (!(await findPartner(trx, partnerId))) throw new ExchangeError('NOT_FOUND', `No partner ${partnerId}`);
+    await lockScopeSettings(trx, scope);
     if (await hasCurrentCredential(trx, partnerId, scope.mode))
       throw new ExchangeError(
         'INVALID_STATE',
@@ -92,7 +99,9 @@ const unixOrNull = (date: Date | null) => date && Math.floor(date.getTime() / 10
 /**
  * Cabinet: a new apiKey/apiSecret, shown once; the previous pair keeps working for the overlap window. The
  * caller has proven the current apiSecret (a v2 signature over this very request); `audit` records it in
- * the same transaction, with ids only.
+ * the same transaction, with ids only. Rotations of one partner and mode run one at a time: when several
+ * arrive together with the same pair, the first rotates it and the others find it rotated out (409), so
+ * exactly one new pair is current and nobody holds a pair that was retired before it was shown.
  */
 export async function rotateApiCredentials(
   db: Db,
@@ -100,8 +109,15 @@ export async function rotateApiCredentials(
   scope: Scope,
   overlapSeconds: number,
   audit?: Audit,
+  callerId?: string,
 ) {
   return inTransaction(db, async (trx) => {
+    await lockScopeSettings(trx, scope);
+    if (callerId && !(await isCurrentCredential(trx, callerId)))
+      throw new ExchangeError(
+        'INVALID_STATE',
+        'A concurrent rotation already replaced this apiKey (it keeps working until its overlap ends): use the apiKey/apiSecret that rotation returned',
+      );
     const previousExpiresAt = unixOrNull(
       await retireCredentials(trx, scope.partnerId, scope.mode, overlapSeconds),
     );
@@ -125,6 +141,8 @@ export async function rotateWebhookSecret(
   audit?: Audit,
 ) {
   return inTransaction(db, async (trx) => {
+    // One at a time per partner and mode: each retires the one before, so one secret stays current.
+    await lockScopeSettings(trx, scope);
     const previousExpiresAt = unixOrNull(await retireSigningSecrets(trx, scope, overlapSeconds, 'exchange'));
     const webhookSecret = await addWebhookSecret(trx, box, scope, async (id) =>
       audit?.(trx, {

@@ -1,6 +1,8 @@
 import { MAX_MARKUP_BPS } from '@0bit/markets';
 import type { Audit } from '../../../api/src/store/audit.ts';
 import { type Db, inTransaction } from '../../../api/src/store/db.ts';
+import { lockScopeSettings } from '../../../api/src/store/scope-lock.ts';
+import { isUniqueViolation } from '../../../api/src/store/widget-intents.ts';
 import {
   clearDefaultRefcode,
   findRefcode,
@@ -38,6 +40,31 @@ function checkMarkup(markupBps: number): void {
     );
 }
 
+const alreadyExists = (code: string) =>
+  new ExchangeError('INVALID_STATE', `Reference code "${code}" already exists; update it instead`);
+
+/**
+ * Changes of one partner's codes in one mode run one at a time: "clear the default, then set it" by two
+ * requests at once collided on the one-default index (a 500 on PostgreSQL). Should a unique index still
+ * refuse a row (a writer outside this module), the partner gets the documented answer, not a 500.
+ */
+async function serialised<T>(db: Db, scope: Scope, code: string, fn: (trx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(db, async (trx) => {
+      await lockScopeSettings(trx, scope);
+      return fn(trx);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'exchange_refcodes_pkey')) throw alreadyExists(code);
+    if (isUniqueViolation(error))
+      throw new ExchangeError(
+        'INVALID_STATE',
+        'Another change to your reference codes happened at the same moment; read them (/api/v1/cabinet/refcodes) and retry',
+      );
+    throw error;
+  }
+}
+
 export async function listCodes(db: Db, scope: Scope) {
   return (await listRefcodes(db, scope)).map(toDto);
 }
@@ -49,7 +76,7 @@ export async function createCode(
   audit?: Audit,
 ) {
   checkMarkup(input.markupBps);
-  return inTransaction(db, async (trx) => {
+  return serialised(db, scope, input.code, async (trx) => {
     if (input.default) await clearDefaultRefcode(trx, scope);
     const row = await insertRefcode(trx, {
       partner_id: scope.partnerId,
@@ -58,11 +85,7 @@ export async function createCode(
       markup_bps: input.markupBps,
       is_default: input.default ?? false,
     });
-    if (!row)
-      throw new ExchangeError(
-        'INVALID_STATE',
-        `Reference code "${input.code}" already exists; update it instead`,
-      );
+    if (!row) throw alreadyExists(input.code);
     await audit?.(trx, {
       action: 'exchange.refcode.create',
       target: `refcode:${row.code}`,
@@ -83,7 +106,7 @@ export async function updateCode(
   if (input.markupBps !== undefined) checkMarkup(input.markupBps);
   if (input.default === false)
     throw new ExchangeError('INVALID_REQUEST', 'Make another code the default instead of unsetting this one');
-  return inTransaction(db, async (trx) => {
+  return serialised(db, scope, input.code, async (trx) => {
     const before = audit && (await findRefcode(trx, scope, input.code));
     if (input.default) await clearDefaultRefcode(trx, scope);
     const row = await updateRefcode(trx, scope, input.code, {

@@ -18,7 +18,6 @@ import { advance, type OrderDeps } from '../domain/orders.ts';
 import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { signingPolicy } from '../domain/signing.ts';
-import type { CredentialRow } from '../store/credentials.ts';
 import { findOrder, listOrders } from '../store/orders.ts';
 import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
@@ -67,23 +66,23 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
   const route = <S extends TSchema>(path: string, schema: S, handler: SignedHandler<S>) =>
     signedRoute(app, deps, `/api/v1/cabinet${path}`, schema, rule, handler);
 
-  // Routes that change credentials, secrets, reference codes or the signing policy need signature v2
-  // (signature-v2.ts lists them): a captured body-only signature of `{}` must not rotate anything.
+  // Routes that change credentials, secrets, reference codes or the signing policy, or replay a webhook, need
+  // signature v2 and the current pair (signature-v2.ts lists them, signed.ts checks): a captured body-only
+  // signature of `{}` must not rotate anything, and a pair in its overlap window may be the one that leaked.
   route('/credentials/rotate', Empty, async ({ scope, credential, request }) => {
-    requireCurrent(credential);
     const rotated = await rotateApiCredentials(
       deps.db,
       deps.box,
       scope,
       deps.rotationOverlapSeconds,
       auditOf(credential, request),
+      credential.id,
     );
     deps.verifier.forget();
     return { environment: ENVIRONMENT_OF[scope.mode], ...rotated };
   });
 
   route('/webhook-secret/rotate', Empty, async ({ scope, credential, request }) => {
-    requireCurrent(credential);
     return {
       environment: ENVIRONMENT_OF[scope.mode],
       ...(await rotateWebhookSecret(
@@ -100,7 +99,6 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     '/signing',
     Type.Object({ requireV2: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     async ({ scope, body, credential, request }) => {
-      if (body.requireV2 !== undefined) requireCurrent(credential);
       const policy = await signingPolicy(deps.db, scope, body.requireV2, auditOf(credential, request));
       deps.verifier.forget();
       return policy;
@@ -209,18 +207,6 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     await notifyWorkers(deps.db);
     return deliveryDto(row!);
   });
-}
-
-/**
- * A pair in its overlap window keeps serving traffic while the partner deploys the new one, but it may be
- * the very pair that leaked: it must not rotate the secrets (and so lock the partner out) or weaken signing.
- */
-function requireCurrent(credential: CredentialRow): void {
-  if (credential.expires_at)
-    throw new ExchangeError(
-      'AUTH_INVALID',
-      `This apiKey was rotated out (it keeps working until ${credential.expires_at.toISOString()} for other calls); only the current apiKey/apiSecret can rotate secrets or change signing`,
-    );
 }
 
 async function delivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {

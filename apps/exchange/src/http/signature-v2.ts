@@ -15,8 +15,11 @@ export const V2_TOLERANCE_SECONDS = 300;
 export const V2_DOC = 'docs/exchange/authentication.md#signature-v2';
 
 /**
- * Routes that change credentials, secrets, reference codes, the signing policy or an emergency choice: a
- * body-only signature is never enough there. Everything else accepts it unless the account opted in to v2.
+ * Routes that change credentials, secrets, reference codes, the signing policy or an emergency choice, or
+ * re-send a webhook: a body-only signature is never enough there, and only the current pair may call them
+ * (signed.ts). Everything else accepts it unless the account opted in to v2. A write whose body has the
+ * shape of a read's belongs here: `/webhooks/replay` takes the `{"id"}` of `/webhooks/retrieve`, so a
+ * captured read would otherwise re-send a webhook.
  */
 export const V2_ROUTES: ReadonlySet<string> = new Set([
   '/api/v1/emergency',
@@ -25,6 +28,7 @@ export const V2_ROUTES: ReadonlySet<string> = new Set([
   '/api/v1/cabinet/refcodes/create',
   '/api/v1/cabinet/refcodes/update',
   '/api/v1/cabinet/signing',
+  '/api/v1/cabinet/webhooks/replay',
 ]);
 
 export interface V2Parts {

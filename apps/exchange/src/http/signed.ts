@@ -3,7 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type JSONPath, visit } from 'jsonc-parser';
 import { countRequest } from '../../../api/src/http/rate-limit.ts';
-import { schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/validation.ts';
+import { INPUT_LIMITS, schemaErrorFormatter, validatorCompiler } from '../../../api/src/http/validation.ts';
 import { type Audit, auditAs } from '../../../api/src/store/audit.ts';
 import type { WindowCounter } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
@@ -103,6 +103,12 @@ export class RequestVerifier {
           'X-API-SIGN does not match: it must be the hex HMAC-SHA256 of the exact body bytes you send, keyed with your apiSecret',
         );
     }
+    // A pair in its overlap window keeps serving traffic while the partner deploys the new one, but it may be
+    // the very pair that leaked: nothing v2-only (secrets, codes, signing, emergency choices, replays).
+    if (routeNeedsV2 && found.credential.expires_at)
+      throw authInvalid(
+        `This apiKey was rotated out (it keeps working until ${found.credential.expires_at.toISOString()} for other calls); only the current apiKey/apiSecret can change credentials, secrets, reference codes, signing or emergency choices, or replay webhooks`,
+      );
     if (!(await this.nonces.claim(found.credential.id, nonce, NONCE_WINDOW_SECONDS)))
       throw authInvalid(
         'X-API-NONCE was already used with this key in the last 24 h; send a fresh random nonce per request',
@@ -166,6 +172,22 @@ const where = (path: JSONPath) => ['body', ...path].join('.');
  * naming the key and where it is. Runs on text JSON.parse has already accepted.
  */
 function keyProblem(text: string): string | undefined {
+  // visit() recurses per level and overflows the stack at a few thousand (a 16 KB body): count brackets
+  // outside strings first, iteratively, against the platform's limit (the body itself is level 1).
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character (a quote included).
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > INPUT_LIMITS.maxDepth)
+        return `The body nests deeper than ${INPUT_LIMITS.maxDepth} levels of objects and arrays; flatten it`;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
   const open: Set<string>[] = [];
   let problem: string | undefined;
   visit(text, {

@@ -33,6 +33,17 @@ export async function hasCurrentCredential(db: Db, partnerId: string, mode: Mode
   return row !== undefined;
 }
 
+/** Whether the credential is still the current one of its partner and mode (not rotated out). */
+export async function isCurrentCredential(db: Db, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('exchange_credentials')
+    .select('id')
+    .where('id', '=', id)
+    .where('expires_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Starts the overlap window for every credential still working; returns its end, or null if none was. */
 export async function retireCredentials(
   db: Db,
