@@ -17,7 +17,7 @@ import { apiRoutes } from './http/api.ts';
 import { cabinetRoutes } from './http/cabinet.ts';
 import { registerEnvelope } from './http/envelope.ts';
 import { countAnswers, exchangeLogger } from './http/logging.ts';
-import { RequestVerifier } from './http/signed.ts';
+import { NotJsonBody, RequestVerifier } from './http/signed.ts';
 import { DatabaseNonceStore, type NonceStore } from './store/nonces.ts';
 import { QuoteWriter } from './store/quotes.ts';
 
@@ -65,6 +65,10 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
+  );
+  // Any other Content-Type is kept too and refused after the credential check (http/signed.ts NotJsonBody).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, new NotJsonBody(body as Buffer)),
   );
   registerEnvelope(app);
   countAnswers(app);

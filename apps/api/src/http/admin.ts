@@ -6,7 +6,7 @@ import { DEFAULT_PAGE_SIZE, ListQuery, ModeSchema, ObjectIdParam } from './schem
 
 /** Operator API (no /v1 prefix, as in the glossary), behind ADMIN_TOKEN; hidden from the partner OpenAPI. */
 export function adminRoutes(app: App, deps: RouteDeps): void {
-  const base = { preHandler: [deps.admin] };
+  const base = { onRequest: [deps.admin] };
 
   app.post(
     '/admin/partners',

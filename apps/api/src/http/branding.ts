@@ -18,16 +18,16 @@ const BrandingPatch = Type.Object(
 );
 
 export function brandingRoutes(app: App, deps: RouteDeps): void {
-  const preHandler = [
-    deps.secretKey,
-    rateLimit(deps.counter, { name: 'branding', perMinute: 60, per: 'key' }),
-  ];
+  const guarded = {
+    onRequest: [deps.secretKey],
+    preHandler: [rateLimit(deps.counter, { name: 'branding', perMinute: 60, per: 'key' })],
+  };
   const common = { tags: ['Branding'], security: [{ secretKey: [] }] };
 
   app.get(
     '/v1/branding',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'getBranding',
@@ -41,7 +41,7 @@ export function brandingRoutes(app: App, deps: RouteDeps): void {
   app.patch(
     '/v1/branding',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'updateBranding',

@@ -89,11 +89,8 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
   app.post(
     '/v1/embed/bootstrap',
     {
-      onRequest: cors,
-      preHandler: [
-        deps.publishableKey,
-        rateLimit(deps.counter, { name: 'embed.bootstrap', perMinute: 30, per: 'ip' }),
-      ],
+      onRequest: [cors, deps.publishableKey],
+      preHandler: [rateLimit(deps.counter, { name: 'embed.bootstrap', perMinute: 30, per: 'ip' })],
       schema: {
         operationId: 'createEmbedToken',
         summary: 'Exchange a publishable key and optional clientSecret for a short-lived embed token',
@@ -128,8 +125,7 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
   app.get(
     '/v1/embed/session',
     {
-      onRequest: cors,
-      preHandler: [embedGuard],
+      onRequest: [cors, embedGuard],
       schema: {
         operationId: 'retrieveEmbedSession',
         summary: 'The widget reads its session (X-Embed-Token of a session-bound bootstrap)',

@@ -8,10 +8,8 @@ export function eventRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/events',
     {
-      preHandler: [
-        deps.secretKey,
-        rateLimit(deps.counter, { name: 'events.list', perMinute: 60, per: 'key' }),
-      ],
+      onRequest: [deps.secretKey],
+      preHandler: [rateLimit(deps.counter, { name: 'events.list', perMinute: 60, per: 'key' })],
       schema: {
         operationId: 'listEvents',
         summary:

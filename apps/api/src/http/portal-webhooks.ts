@@ -21,15 +21,15 @@ import {
 export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
   const security = [{ secretKey: [] }];
   const tags = ['Webhooks'];
-  const preHandler = [
-    deps.secretKey,
-    rateLimit(deps.counter, { name: 'portal.webhooks', perMinute: 60, per: 'key' }),
-  ];
+  const guarded = {
+    onRequest: [deps.secretKey],
+    preHandler: [rateLimit(deps.counter, { name: 'portal.webhooks', perMinute: 60, per: 'key' })],
+  };
 
   app.get(
     '/portal/webhook-endpoint',
     {
-      preHandler,
+      ...guarded,
       schema: {
         operationId: 'getWebhookEndpoint',
         summary: "This mode's webhook endpoint",
@@ -44,7 +44,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
   app.put(
     '/portal/webhook-endpoint',
     {
-      preHandler,
+      ...guarded,
       schema: {
         operationId: 'setWebhookEndpoint',
         summary: "Set this mode's webhook endpoint; the first call returns the whsec_ signing secret once",
@@ -73,7 +73,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/portal/webhook-secret/rotate',
     {
-      preHandler,
+      ...guarded,
       schema: {
         operationId: 'rotateWebhookSecret',
         summary:
@@ -107,7 +107,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/portal/webhook-deliveries',
     {
-      preHandler,
+      ...guarded,
       schema: {
         operationId: 'listWebhookDeliveries',
         summary: 'Every delivery of this mode, newest first',
@@ -148,7 +148,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/portal/webhook-deliveries/:id',
     {
-      preHandler,
+      ...guarded,
       schema: {
         operationId: 'retrieveWebhookDelivery',
         summary:
@@ -165,7 +165,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/portal/webhook-deliveries/:id/replay',
     {
-      preHandler,
+      ...guarded,
       schema: {
         operationId: 'replayWebhookDelivery',
         summary: 'Send the delivery again now, with the same event id (also after it failed for good)',

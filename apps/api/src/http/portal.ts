@@ -49,14 +49,17 @@ const UsageSchema = Type.Object({
 /** Partner portal (secret key; the key's mode): keys and allowed domains. Webhook routes: portal-webhooks.ts. */
 export function portalRoutes(app: App, deps: RouteDeps): void {
   app.addSchema(KeySummary);
-  const preHandler = [deps.secretKey, rateLimit(deps.counter, { name: 'portal', perMinute: 60, per: 'key' })];
+  const guarded = {
+    onRequest: [deps.secretKey],
+    preHandler: [rateLimit(deps.counter, { name: 'portal', perMinute: 60, per: 'key' })],
+  };
   const common = { tags: ['Portal'], security: [{ secretKey: [] }] };
   const keyRef = Type.Ref(KeySummary);
 
   app.post(
     '/portal/keys',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'createKey',
@@ -83,7 +86,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/portal/keys',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'listKeys',
@@ -100,7 +103,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/portal/keys/:id/revoke',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'revokeKey',
@@ -134,7 +137,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/portal/allowed-domains',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'getAllowedDomains',
@@ -147,7 +150,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
   app.put(
     '/portal/allowed-domains',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'setAllowedDomains',
@@ -168,7 +171,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/portal/usage',
     {
-      preHandler,
+      ...guarded,
       schema: {
         ...common,
         operationId: 'getUsage',

@@ -43,7 +43,8 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/v1/gate_sessions',
     {
-      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.create)],
+      onRequest: [deps.secretKey],
+      preHandler: [rateLimit(deps.counter, SESSION_LIMITS.create)],
       schema: {
         operationId: 'createSession',
         summary: 'Create a hosted session and return a browser-safe client_secret',
@@ -72,7 +73,8 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/gate_sessions',
     {
-      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.list)],
+      onRequest: [deps.secretKey],
+      preHandler: [rateLimit(deps.counter, SESSION_LIMITS.list)],
       schema: {
         operationId: 'listSessions',
         summary: 'Cursor-paginated session list for the authenticated partner, newest first',
@@ -94,7 +96,8 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/gate_sessions/:id',
     {
-      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.retrieve)],
+      onRequest: [deps.secretKey],
+      preHandler: [rateLimit(deps.counter, SESSION_LIMITS.retrieve)],
       schema: {
         operationId: 'retrieveSession',
         summary: 'Retrieve a session (never returns the client_secret)',
@@ -110,7 +113,8 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/v1/gate_sessions/:id/cancel',
     {
-      preHandler: [deps.secretKey, rateLimit(deps.counter, SESSION_LIMITS.cancel)],
+      onRequest: [deps.secretKey],
+      preHandler: [rateLimit(deps.counter, SESSION_LIMITS.cancel)],
       schema: {
         operationId: 'cancelSession',
         summary: 'Cancel an open session; 409 when it is already terminal',

@@ -16,7 +16,8 @@ export function testHelperRoutes(app: App, deps: RouteDeps): void {
       throw new PermissionError('Test helpers exist only in test mode; call them with your sk_test_ key');
   };
   const options = {
-    preHandler: [deps.secretKey, testModeOnly, limit],
+    onRequest: [deps.secretKey, testModeOnly],
+    preHandler: [limit],
     schema: { hide: true, params: ObjectIdParam, body: EmptyBody },
   };
 

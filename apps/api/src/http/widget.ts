@@ -95,7 +95,7 @@ export function widgetRoutes(
   const { cors, preflight } = embedCors(deps.db, embed);
   const guard = embedTokenGuard(deps.db, embed);
   const limit = rateLimit(deps.counter, { name: 'embed.widget', perMinute: 120, per: 'ip' });
-  const common = { onRequest: cors, preHandler: [guard, limit] };
+  const common = { onRequest: [cors, guard], preHandler: [limit] };
   const security = [{ embedToken: [] }];
   const widget = { db: deps.db, providers };
 

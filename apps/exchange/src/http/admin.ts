@@ -8,7 +8,7 @@ import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { issueCredentials, MODE_OF, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
 import { signingPolicy } from '../domain/signing.ts';
 import { ok } from './envelope.ts';
-import { bodyParser } from './signed.ts';
+import { bodyParser, jsonBodyOf } from './signed.ts';
 
 const Environment = Type.Union([Type.Literal('sandbox'), Type.Literal('live')]);
 
@@ -20,14 +20,14 @@ export function adminRoutes(
   app: FastifyInstance,
   deps: { db: Db; box: SecretBox; adminToken: string; egress: EgressPolicy },
 ): void {
-  const guard = { preHandler: adminGuard(deps.adminToken) };
-  const raw = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+  // onRequest: the token is checked before the body is even read, so a bad token is AUTH_INVALID whatever the body.
+  const guard = { onRequest: adminGuard(deps.adminToken) };
 
   const onboard = bodyParser(
     Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
   );
   app.post('/admin/exchange/partners', guard, async (request, reply) =>
-    reply.code(201).send(ok(await onboardPartner(deps.db, deps.box, onboard(raw(request.body))))),
+    reply.code(201).send(ok(await onboardPartner(deps.db, deps.box, onboard(jsonBodyOf(request))))),
   );
 
   const issue = bodyParser(Type.Object({ environment: Environment }, { additionalProperties: false }));
@@ -43,7 +43,7 @@ export function adminRoutes(
               deps.db,
               deps.box,
               request.params.id,
-              issue(raw(request.body)).environment,
+              issue(jsonBodyOf(request)).environment,
             ),
           ),
         ),
@@ -56,7 +56,7 @@ export function adminRoutes(
     ),
   );
   app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/webhook', guard, async (request) => {
-    const body = webhook(raw(request.body));
+    const body = webhook(jsonBodyOf(request));
     return ok(await setWebhookUrl(deps.db, request.params.id, body.environment, body.url, deps.egress));
   });
 
@@ -64,7 +64,7 @@ export function adminRoutes(
     Type.Object({ environment: Environment, requireV2: Type.Boolean() }, { additionalProperties: false }),
   );
   app.put<{ Params: { id: string } }>('/admin/exchange/partners/:id/signing', guard, async (request) => {
-    const body = signing(raw(request.body));
+    const body = signing(jsonBodyOf(request));
     const scope = { partnerId: request.params.id, mode: MODE_OF[body.environment] };
     const audit = auditAs({
       actor: { kind: 'admin', id: null },

@@ -210,7 +210,7 @@ function keyProblem(text: string): string | undefined {
   return problem;
 }
 
-/** Parses the (already authenticated) raw body and validates it against the route's schema. */
+/** Parses the (already authenticated) raw JSON body and validates it against the route's schema. */
 export function bodyParser<S extends TSchema>(schema: S) {
   const validate = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' } as never);
   return (rawBody: Buffer): Static<S> => {
@@ -259,7 +259,32 @@ async function enforceRate(
     );
 }
 
-/** A POST route behind request signing: verify → rate limit → parse → handler → `{code: 0, data}`. */
+/**
+ * Bytes sent with a Content-Type other than JSON. They are kept, not refused while parsing, so that the
+ * credential is checked first (AUTH_INVALID before INVALID_REQUEST, whatever the body); jsonBodyOf refuses
+ * them once the request is authenticated.
+ */
+export class NotJsonBody {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** The exact bytes sent, whatever their Content-Type (empty without a body): what a signature covers. */
+export function rawBodyOf(request: FastifyRequest): Buffer {
+  const body = request.body;
+  if (body instanceof NotJsonBody) return body.bytes;
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+}
+
+/** For an authenticated request: the raw JSON body, or INVALID_REQUEST when it was sent as something else. */
+export function jsonBodyOf(request: FastifyRequest): Buffer {
+  if (request.body instanceof NotJsonBody)
+    throw new ExchangeError('INVALID_REQUEST', 'Content-Type must be application/json');
+  return rawBodyOf(request);
+}
+
+const verifiedRequests = new WeakMap<FastifyRequest, Verified>();
+
+/** What a signed route's handler gets once the request is verified and its body validated. */
 export type SignedHandler<S extends TSchema> = (input: {
   scope: Scope;
   credential: CredentialRow;
@@ -268,6 +293,11 @@ export type SignedHandler<S extends TSchema> = (input: {
   request: FastifyRequest;
 }) => Promise<unknown>;
 
+/**
+ * A POST route behind request signing: verify (preValidation, before anything reads the body, so a credential
+ * problem is AUTH_INVALID whatever the body) → rate limit (preHandler) → Content-Type and body validation →
+ * handler → `{code: 0, data}`.
+ */
 export function signedRoute<S extends TSchema>(
   app: FastifyInstance,
   deps: SignedRouteDeps,
@@ -278,10 +308,23 @@ export function signedRoute<S extends TSchema>(
 ): void {
   const parse = bodyParser(schema);
   const needsV2 = V2_ROUTES.has(path);
-  app.post(path, async (request) => {
-    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const { credential, scope } = await deps.verifier.verify(request, rawBody, needsV2);
-    await enforceRate(deps, request, rule, credential.id);
-    return ok(await handler({ scope, credential, body: parse(rawBody), rawBody, request }));
-  });
+  const verifiedOf = (request: FastifyRequest): Verified => {
+    const verified = verifiedRequests.get(request);
+    if (!verified) throw new Error('signed route ran without its verification hook');
+    return verified;
+  };
+  app.post(
+    path,
+    {
+      preValidation: async (request) => {
+        verifiedRequests.set(request, await deps.verifier.verify(request, rawBodyOf(request), needsV2));
+      },
+      preHandler: async (request) => enforceRate(deps, request, rule, verifiedOf(request).credential.id),
+    },
+    async (request) => {
+      const { credential, scope } = verifiedOf(request);
+      const rawBody = jsonBodyOf(request);
+      return ok(await handler({ scope, credential, body: parse(rawBody), rawBody, request }));
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { MemoryCounter } from '../../../api/src/store/counters.ts';
 import { SecretBox } from '../../../api/src/store/secret-box.ts';
@@ -22,6 +23,8 @@ export interface Credentials {
 }
 
 export interface ExchangeTestServer {
+  /** The running app, for app.inject and its route table. */
+  app: FastifyInstance;
   baseUrl: string;
   adminToken: string;
   database: TestDatabase;
@@ -126,6 +129,7 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
   const admin = (method: string, path: string, body?: unknown) =>
     send(baseUrl, method, path, { headers: { authorization: `Bearer ${adminToken}` }, body });
   return {
+    app,
     baseUrl,
     adminToken,
     database,
