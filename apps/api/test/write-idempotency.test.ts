@@ -184,7 +184,7 @@ const cases: Case[] = [
   ),
 ];
 
-const send = (p: TestPartner, w: Write, headers: Record<string, string | undefined>): Promise<RawResponse> =>
+const send = (w: Write, headers: Record<string, string | undefined>): Promise<RawResponse> =>
   server.call(w.method, w.path, { headers, ...(w.body === undefined ? {} : { body: w.body }) });
 
 describe.each(cases)('$name', (c) => {
@@ -192,7 +192,7 @@ describe.each(cases)('$name', (c) => {
     const p = await server.partner();
     const { write } = await c.setup(p);
     const before = await c.state(p);
-    const res = await send(p, write, noKey(p));
+    const res = await send(write, noKey(p));
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(res.body.message).toContain('Idempotency-Key header is required');
@@ -203,11 +203,11 @@ describe.each(cases)('$name', (c) => {
     const p = await server.partner();
     const { write } = await c.setup(p);
     const headers = writeHeaders(sk(p));
-    const first = await send(p, write, headers);
+    const first = await send(write, headers);
     expect(first.status).toBeLessThan(300);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     const after = await c.state(p);
-    const again = await send(p, write, headers);
+    const again = await send(write, headers);
     expect(again.status).toBe(first.status);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
@@ -218,9 +218,9 @@ describe.each(cases)('$name', (c) => {
     const p = await server.partner();
     const { write, other } = await c.setup(p);
     const key = randomUUID();
-    expect((await send(p, write, writeHeaders(sk(p), key))).status).toBeLessThan(300);
+    expect((await send(write, writeHeaders(sk(p), key))).status).toBeLessThan(300);
     const before = await c.state(p);
-    const res = await send(p, other, writeHeaders(sk(p), key));
+    const res = await send(other, writeHeaders(sk(p), key));
     expect(res.status).toBe(422);
     expect(res.body.message[0]).toContain('already used with a different request');
     expect(await c.state(p)).toEqual(before);
