@@ -227,6 +227,47 @@ describe.each(cases)('$name', (c) => {
   });
 });
 
+describe('concurrent writes with one key', () => {
+  it.each([
+    'complete',
+    'require_kyc',
+  ])('run a sandbox %s once: every answer identical, one event', async (helper) => {
+    const p = await server.partner();
+    const id = await openSession(p);
+    const eventsBefore = await rows('events', 'partner_id', p.partner.id);
+    const headers = writeHeaders(sk(p));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        server.call('POST', `/v1/test_helpers/sessions/${id}/${helper}`, { headers }),
+      ),
+    );
+    const ok = answers.filter((a) => a.status === 200);
+    // A request that finds the first still running may get 409 "still being processed"; none runs twice.
+    for (const a of answers)
+      if (a.status !== 200) {
+        expect(a.status).toBe(409);
+        expect(a.body.message).toContain('still being processed');
+      }
+    expect(ok.length).toBeGreaterThan(0);
+    for (const a of ok) expect(a.body).toEqual(ok[0]!.body);
+    expect(await rows('events', 'partner_id', p.partner.id)).toBe(eventsBefore + 1);
+  });
+
+  it('set the webhook endpoint once: the secret is the same in every answer', async () => {
+    const p = await server.partner();
+    const headers = writeHeaders(sk(p));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        server.call('PUT', '/portal/webhook-endpoint', { headers, body: { url: 'http://127.0.0.1:9/x' } }),
+      ),
+    );
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok.length).toBeGreaterThan(0);
+    for (const a of ok) expect(a.body.secret).toMatch(/^whsec_/);
+    expect(new Set(ok.map((a) => a.body.secret)).size).toBe(1);
+  });
+});
+
 describe('OpenAPI', () => {
   it('declares the Idempotency-Key header on every write route', async () => {
     const doc = (await server.call('GET', '/v1/openapi.json')).body;
