@@ -154,7 +154,17 @@ export function startLoad(options: LoadOptions): Load {
       await timed('cancel', 'POST', `/v1/gate_sessions/${id}/cancel`, partner.secretKey, undefined, {
         'idempotency-key': randomUUID(),
       });
-    else await timed('complete', 'POST', `/v1/test_helpers/sessions/${id}/complete`, partner.secretKey, {});
+    else
+      await timed(
+        'complete',
+        'POST',
+        `/v1/test_helpers/sessions/${id}/complete`,
+        partner.secretKey,
+        {},
+        {
+          'idempotency-key': randomUUID(),
+        },
+      );
   };
 
   const total = options.partners.length * options.createsPerPartner;

@@ -10,7 +10,7 @@
  *   npm run chaos -- --short    worker SIGKILL, Redis stop, PostgreSQL restart with smaller counts (< 90 s)
  *                               (also CHAOS_SHORT=1); --only=<key,…> picks scenarios by key
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -561,7 +561,7 @@ async function makePartner(
     api,
     'PUT',
     '/portal/webhook-endpoint',
-    { authorization: `Bearer ${secretKey}` },
+    { authorization: `Bearer ${secretKey}`, 'idempotency-key': randomUUID() },
     { url: `${receiver.baseUrl}/hook/${id}` },
     10_000,
   );

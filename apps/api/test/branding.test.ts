@@ -92,8 +92,12 @@ describe('branding', () => {
   it('takes Idempotency-Key like other writes, and refuses publishable keys', async () => {
     const { keys } = await server.partner();
     expect(
-      (await server.call('PATCH', '/v1/branding', { headers: bearer(keys.test.secret_key), body: {} }))
-        .status,
+      (
+        await server.call('PATCH', '/v1/branding', {
+          headers: { ...bearer(keys.test.secret_key), 'idempotency-key': undefined },
+          body: {},
+        })
+      ).status,
     ).toBe(400);
     expect(
       (await server.call('GET', '/v1/branding', { headers: bearer(keys.test.publishable_key) })).status,

@@ -8,7 +8,7 @@ describe('Idempotency-Key', () => {
   it('is required on create and cancel, and must be a UUID', async () => {
     const { keys } = await server.partner();
     const missing = await server.call('POST', '/v1/gate_sessions', {
-      headers: bearer(keys.test.secret_key),
+      headers: { ...bearer(keys.test.secret_key), 'idempotency-key': undefined },
       body: SPEC_CREATE_BODY,
     });
     expect(missing.status).toBe(400);
@@ -24,7 +24,7 @@ describe('Idempotency-Key', () => {
       body: SPEC_CREATE_BODY,
     });
     const cancel = await server.call('POST', `/v1/gate_sessions/${created.body.id}/cancel`, {
-      headers: bearer(keys.test.secret_key),
+      headers: { ...bearer(keys.test.secret_key), 'idempotency-key': undefined },
     });
     expect(cancel.status).toBe(400);
     expect(cancel.body.message).toContain('Idempotency-Key');

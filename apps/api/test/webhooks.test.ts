@@ -402,7 +402,7 @@ describe('secret rotation', () => {
   it('needs an endpoint first, and an Idempotency-Key', async () => {
     const p = await server.partner();
     const noKey = await server.call('POST', '/portal/webhook-secret/rotate', {
-      headers: bearer(p.keys.test.secret_key),
+      headers: { ...bearer(p.keys.test.secret_key), 'idempotency-key': undefined },
       body: {},
     });
     expect(noKey.status).toBe(400);

@@ -79,6 +79,20 @@ describe('GateClient against the real API', () => {
     expect((await gate.testHelpers.sessions.complete(session.id)).status).toBe('completed');
   });
 
+  it('sends an Idempotency-Key on the sandbox helpers: a retry with the same key answers the first result', async () => {
+    const { keys } = await server.partner();
+    const gate = new GateClient({ apiKey: keys.test.secret_key, baseUrl: server.baseUrl });
+    const session = await gate.sessions.create(SPEC_CREATE_BODY as never);
+    const idempotencyKey = crypto.randomUUID();
+    const first = await gate.testHelpers.sessions.complete(session.id, { idempotencyKey });
+    expect(first.status).toBe('completed');
+    // Without the stored answer this would be a 409 "already completed".
+    expect(await gate.testHelpers.sessions.complete(session.id, { idempotencyKey })).toEqual(first);
+    expect(await gate.testHelpers.sessions.complete(session.id).catch((e) => e)).toBeInstanceOf(
+      ConflictError,
+    );
+  });
+
   it('verifies a webhook from the real worker with constructEvent', async () => {
     const receiver = await startReceiver();
     try {

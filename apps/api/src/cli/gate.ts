@@ -40,7 +40,9 @@ async function api<T>(options: Options, method: string, path: string, body?: unk
     method,
     headers: {
       authorization: `Bearer ${options.apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }),
+      // Every 0Gate write takes an Idempotency-Key (reads take none).
+      ...(method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });

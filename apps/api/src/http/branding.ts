@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { getBranding, updateBranding } from '../domain/branding.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { runIdempotent } from './idempotency.ts';
+import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
 import { Branding, errorResponses, Nullable } from './schemas.ts';
 
@@ -46,7 +46,7 @@ export function brandingRoutes(app: App, deps: RouteDeps): void {
         ...common,
         operationId: 'updateBranding',
         summary: 'Merge branding fields: sent fields replace, null clears, others stay',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        headers: IdempotencyHeader,
         body: BrandingPatch,
         response: { 200: Type.Ref(Branding), ...errorResponses(400, 401, 403, 422, 429) },
       },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, BadRequestError, ConflictError, ValidationError } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
@@ -24,6 +25,20 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * Declared on every partner write (the glossary: "Writes require an Idempotency-Key UUID") so the OpenAPI and
+ * the SDK types carry it. Optional in the schema: readIdempotencyKey checks it, so a missing or malformed key
+ * gets one clear 400 instead of a schema 422.
+ */
+export const IdempotencyHeader = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      description:
+        'Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true.',
+    }),
+  ),
+});
+
 export function readIdempotencyKey(request: FastifyRequest): string {
   const raw = request.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
@@ -47,13 +62,7 @@ export async function runIdempotent(
   request: FastifyRequest,
   reply: FastifyReply,
   handler: (trx: Db) => Promise<HandlerResult>,
-  options: { required: boolean } = { required: true },
 ): Promise<FastifyReply> {
-  if (!options.required && request.headers['idempotency-key'] === undefined) {
-    // Naturally idempotent writes (PUT) may skip the key; they still run in one transaction.
-    const result = await deps.db.transaction().execute(handler);
-    return reply.code(result.status).send(result.body);
-  }
   const key = readIdempotencyKey(request);
   const { scope } = scopeOf(request);
   const path = request.url.split('?')[0];

@@ -4,7 +4,7 @@ import { getDelivery, listDeliveries, replayDelivery } from '../domain/webhook-d
 import { checkEndpointUrl, getEndpoint, rotateSecret, setEndpoint } from '../domain/webhook-endpoints.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { runIdempotent } from './idempotency.ts';
+import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
 import {
   DEFAULT_PAGE_SIZE,
@@ -50,6 +50,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
         summary: "Set this mode's webhook endpoint; the first call returns the whsec_ signing secret once",
         tags,
         security,
+        headers: IdempotencyHeader,
         body: Type.Object(
           { url: Type.String({ minLength: 1, maxLength: 2048 }) },
           { additionalProperties: false },
@@ -59,14 +60,13 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const { scope } = scopeOf(request);
+      // Before the URL check, which resolves the host: a request without a key does no work at all.
+      readIdempotencyKey(request);
       const url = await checkEndpointUrl(scope.mode, request.body.url, deps.egress);
-      return runIdempotent(
-        deps,
-        request,
-        reply,
-        async (trx) => ({ status: 200, body: await setEndpoint(trx, deps.box, scope, url) }),
-        { required: false },
-      );
+      return runIdempotent(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: await setEndpoint(trx, deps.box, scope, url),
+      }));
     },
   );
 
@@ -80,6 +80,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
           'Roll the signing secret; the previous one keeps signing during the overlap window (default 24 h)',
         tags,
         security,
+        headers: IdempotencyHeader,
         body: Type.Object(
           {
             expire_previous_in: Type.Optional(
@@ -171,11 +172,15 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
         summary: 'Send the delivery again now, with the same event id (also after it failed for good)',
         tags,
         security,
+        headers: IdempotencyHeader,
         params: idParam,
-        response: { 202: Type.Ref(WebhookDelivery), ...errorResponses(401, 403, 404, 429) },
+        response: { 202: Type.Ref(WebhookDelivery), ...errorResponses(400, 401, 403, 404, 422, 429) },
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await replayDelivery(deps.db, scopeOf(request).scope, request.params.id)),
+      runIdempotent(deps, request, reply, async (trx) => ({
+        status: 202,
+        body: await replayDelivery(trx, scopeOf(request).scope, request.params.id),
+      })),
   );
 }

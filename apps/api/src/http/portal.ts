@@ -4,7 +4,7 @@ import { createKey, listKeys, revokeKey } from '../domain/portal-keys.ts';
 import { usage } from '../domain/usage.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { runIdempotent } from './idempotency.ts';
+import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
 import { errorResponses, ModeSchema } from './schemas.ts';
 
@@ -64,6 +64,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
         ...common,
         operationId: 'createKey',
         summary: 'Create a publishable or secret key of this mode; the raw key is shown only in this answer',
+        headers: IdempotencyHeader,
         body: Type.Object(
           {
             type: Type.Unsafe<'publishable' | 'secret'>({ type: 'string', enum: ['publishable', 'secret'] }),
@@ -108,6 +109,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
         ...common,
         operationId: 'revokeKey',
         summary: 'Revoke a key now, or after expires_in seconds to roll it without downtime',
+        headers: IdempotencyHeader,
         params: Type.Object({ id: Type.String() }),
         body: Type.Object(
           { expires_in: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600 })) },
@@ -156,15 +158,19 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
         operationId: 'setAllowedDomains',
         summary:
           "Replace this mode's allowed origins (the other mode's list is untouched; with a live key only https, except localhost)",
+        headers: IdempotencyHeader,
         body: Type.Object(Domains.properties, { additionalProperties: false }),
         response: { 200: Domains, ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { scope } = scopeOf(request);
-      const allowed = await replaceAllowedDomains(deps.db, scope, request.body.allowed_domains);
+      const result = await runIdempotent(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: { allowed_domains: await replaceAllowedDomains(trx, scope, request.body.allowed_domains) },
+      }));
       deps.keyCache.forget((key) => key.partner_id === scope.partnerId);
-      return { allowed_domains: allowed };
+      return result;
     },
   );
 

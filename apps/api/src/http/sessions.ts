@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import {
   cancelSession,
   createSession,
@@ -8,7 +7,7 @@ import {
 } from '../domain/sessions.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { readIdempotencyKey, runIdempotent } from './idempotency.ts';
+import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
 import {
   CreatedGateSession,
@@ -21,13 +20,6 @@ import {
   listOf,
   ObjectIdParam,
 } from './schemas.ts';
-
-const IdempotencyHeader = Type.Object({
-  'idempotency-key': Type.Optional(
-    // Checked by readIdempotencyKey (not here) so a missing or malformed key gets one clear 400.
-    Type.String({ description: 'Required. A UUID you store with your order and reuse on retry.' }),
-  ),
-});
 
 /** Limits from the glossary's "API surface, rate limits" table; list is not named there, so it matches retrieve. */
 export const SESSION_LIMITS = {

@@ -2,6 +2,7 @@ import { PermissionError } from '../domain/errors.ts';
 import { completeTestSession, failTestIntent, requireTestKyc, settleExpiry } from '../domain/sessions.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
+import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
 import { rateLimit } from './rate-limit.ts';
 import { EmptyBody, ObjectIdParam } from './schemas.ts';
 
@@ -18,24 +19,22 @@ export function testHelperRoutes(app: App, deps: RouteDeps): void {
   const options = {
     onRequest: [deps.secretKey, testModeOnly],
     preHandler: [limit],
-    schema: { hide: true, params: ObjectIdParam, body: EmptyBody },
+    schema: { hide: true, headers: IdempotencyHeader, params: ObjectIdParam, body: EmptyBody },
   };
+  type Helper = (...args: Parameters<typeof completeTestSession>) => Promise<unknown>;
+  const helper = (path: string, run: Helper) =>
+    app.post(path, options, async (request, reply) => {
+      const { scope } = scopeOf(request);
+      // Like cancel: the key is checked before the expiry is settled, so a request without one changes nothing.
+      readIdempotencyKey(request);
+      await settleExpiry(deps.db, scope, request.params.id);
+      return runIdempotent(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: await run(trx, scope, request.params.id),
+      }));
+    });
 
-  app.post('/v1/test_helpers/sessions/:id/complete', options, async (request) => {
-    const { scope } = scopeOf(request);
-    await settleExpiry(deps.db, scope, request.params.id);
-    return deps.db.transaction().execute((trx) => completeTestSession(trx, scope, request.params.id));
-  });
-
-  app.post('/v1/test_helpers/sessions/:id/fail', options, async (request) => {
-    const { scope } = scopeOf(request);
-    await settleExpiry(deps.db, scope, request.params.id);
-    return failTestIntent(deps.db, scope, request.params.id);
-  });
-
-  app.post('/v1/test_helpers/sessions/:id/require_kyc', options, async (request) => {
-    const { scope } = scopeOf(request);
-    await settleExpiry(deps.db, scope, request.params.id);
-    return deps.db.transaction().execute((trx) => requireTestKyc(trx, scope, request.params.id));
-  });
+  helper('/v1/test_helpers/sessions/:id/complete', completeTestSession);
+  helper('/v1/test_helpers/sessions/:id/fail', failTestIntent);
+  helper('/v1/test_helpers/sessions/:id/require_kyc', requireTestKyc);
 }

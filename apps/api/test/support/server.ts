@@ -122,7 +122,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         allowed_domains: partnerOptions.allowed_domains ?? [SPEC_ORIGIN, 'http://localhost:3000'],
         kyc_trusted: partnerOptions.kyc_trusted ?? false,
       }),
-    call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
+    call: (method, path, requestOptions) => send(baseUrl, method, path, withWriteKey(method, requestOptions)),
     sessionCount: async (partnerId) =>
       (
         await database.db
@@ -156,6 +156,19 @@ export const SPEC_CREATE_BODY = {
 };
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/**
+ * Every partner write needs an Idempotency-Key, so `server.call` sends a fresh one on authenticated writes
+ * that name none, as the SDKs do. A test of the missing key opts out by naming the header as undefined:
+ * `{ ...bearer(sk), 'idempotency-key': undefined }`.
+ */
+function withWriteKey(method: string, options: RawRequest = {}): RawRequest {
+  const headers = options.headers ?? {};
+  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method.toUpperCase())) return options;
+  if (Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) return options;
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) return options;
+  return { ...options, headers: { ...headers, 'idempotency-key': randomUUID() } };
+}
 export const writeHeaders = (key: string, idempotencyKey: string = randomUUID()) => ({
   ...bearer(key),
   'idempotency-key': idempotencyKey,

@@ -11,6 +11,7 @@ import threading
 import time
 import unittest
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -39,6 +40,8 @@ def call(method: str, path: str, *, token: str, body: Optional[dict] = None) -> 
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(BASE_URL + path, data=data, method=method)
     request.add_header("Authorization", f"Bearer {token}")
+    if method != "GET":  # every 0Gate write takes an Idempotency-Key, as the SDK sends one
+        request.add_header("Idempotency-Key", str(uuid.uuid4()))
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:

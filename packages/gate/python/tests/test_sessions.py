@@ -86,6 +86,16 @@ class SessionsTest(unittest.TestCase):
         self.assertEqual(self.gate.test_helpers.sessions.fail(session["id"])["status"], "failed")
         self.assertEqual(self.gate.test_helpers.sessions.complete(session["id"])["status"], "completed")
 
+    def test_a_sandbox_helper_retried_with_its_idempotency_key_answers_the_first_result(self) -> None:
+        session = self.gate.sessions.create(SMALL)
+        key = str(uuid.uuid4())
+        first = self.gate.test_helpers.sessions.complete(session["id"], idempotency_key=key)
+        self.assertEqual(first["status"], "completed")
+        # Without the stored answer this would be a 409 "already completed".
+        self.assertEqual(self.gate.test_helpers.sessions.complete(session["id"], idempotency_key=key), first)
+        with self.assertRaises(ConflictError):
+            self.gate.test_helpers.sessions.complete(session["id"])
+
 
 class BasicsTest(unittest.TestCase):
     def test_defaults_and_version(self) -> None:

@@ -729,7 +729,10 @@ export interface operations {
     setAllowedDomains: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -855,7 +858,10 @@ export interface operations {
     createKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -941,7 +947,10 @@ export interface operations {
     revokeKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1247,7 +1256,10 @@ export interface operations {
     replayWebhookDelivery: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Delivery id (UUID) */
                 id: string;
@@ -1263,6 +1275,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Default Response */
@@ -1285,6 +1306,15 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1362,7 +1392,10 @@ export interface operations {
     setWebhookEndpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1433,7 +1466,10 @@ export interface operations {
     rotateWebhookSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1562,6 +1598,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -2364,7 +2401,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required. A UUID you store with your order and reuse on retry. */
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -2628,7 +2665,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required. A UUID you store with your order and reuse on retry. */
+                /** @description Required. A UUID you store with the write and reuse only to retry it: the retry gets the original answer with Idempotent-Replayed: true. */
                 "idempotency-key"?: string;
             };
             path: {

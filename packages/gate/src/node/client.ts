@@ -58,7 +58,7 @@ export class GateClient {
    * honouring Retry-After (bounded), the same Idempotency-Key on every attempt.
    */
   async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
-    const write = method === 'POST' || method === 'PATCH' || method === 'PUT';
+    const write = method === 'POST' || method === 'PATCH' || method === 'PUT' || method === 'DELETE';
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.apiKey}`,
       'user-agent': USER_AGENT,

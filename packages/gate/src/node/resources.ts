@@ -76,13 +76,13 @@ class TestSessionHelpers {
   constructor(private readonly client: GateClient) {}
 
   /** Sandbox: completes an open session; fires gate_session.completed. */
-  complete(sessionId: string): Promise<GateSession> {
-    return this.client.request('POST', `/v1/test_helpers/sessions/${id(sessionId)}/complete`, {});
+  complete(sessionId: string, options?: RequestOptions): Promise<GateSession> {
+    return this.client.request('POST', `/v1/test_helpers/sessions/${id(sessionId)}/complete`, {}, options);
   }
 
   /** Sandbox: records a failed intent; the session stays open; no webhook. */
-  fail(sessionId: string): Promise<GateIntent> {
-    return this.client.request('POST', `/v1/test_helpers/sessions/${id(sessionId)}/fail`, {});
+  fail(sessionId: string, options?: RequestOptions): Promise<GateIntent> {
+    return this.client.request('POST', `/v1/test_helpers/sessions/${id(sessionId)}/fail`, {}, options);
   }
 }
 

@@ -25,7 +25,7 @@ USER_AGENT = f"gate-python/{__version__}"
 
 _RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER_SECONDS = 30.0
-_WRITE_METHODS = frozenset({"POST", "PATCH", "PUT"})
+_WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
 class GateClient:

@@ -96,16 +96,28 @@ class _TestSessionHelpers:
     def __init__(self, client: "GateClient") -> None:
         self._client = client
 
-    def complete(self, session_id: str) -> GateSession:
+    def complete(self, session_id: str, *, idempotency_key: Optional[str] = None) -> GateSession:
         """Sandbox: completes an open session; fires gate_session.completed."""
         return cast(
-            GateSession, self._client.request("POST", f"/v1/test_helpers/sessions/{_id(session_id)}/complete", {})
+            GateSession,
+            self._client.request(
+                "POST",
+                f"/v1/test_helpers/sessions/{_id(session_id)}/complete",
+                {},
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def fail(self, session_id: str) -> GateIntent:
+    def fail(self, session_id: str, *, idempotency_key: Optional[str] = None) -> GateIntent:
         """Sandbox: records a failed intent; the session stays open; no webhook."""
         return cast(
-            GateIntent, self._client.request("POST", f"/v1/test_helpers/sessions/{_id(session_id)}/fail", {})
+            GateIntent,
+            self._client.request(
+                "POST",
+                f"/v1/test_helpers/sessions/{_id(session_id)}/fail",
+                {},
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
