@@ -72,6 +72,8 @@ const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const OTHER_WALLET = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
 const IBAN = 'DE89 3704 0044 0532 0130 00';
 const CARD = { number: TEST_CARDS.success, exp_month: 12, exp_year: 2030, cvc: '123' };
+/** A sell's or swap's confirm: the user says the deposit is sent. */
+const DEPOSIT_SENT = {};
 
 async function widgetFor(body: Record<string, unknown> = {}) {
   const { keys } = await server.partner();
@@ -296,6 +298,137 @@ describe('one active intent per session', () => {
         .values({ ...row, id: `${first.body.id.slice(0, 22)}ff` })
         .execute(),
     ).rejects.toThrow(/widget_intents_one_active|unique/);
+  });
+});
+
+/**
+ * Issue #14 follow-up (HIGH): a confirm racing the partner's cancel, the lazy expiry of a read, the expiry
+ * sweep or a sandbox helper moved money while the session ended cancelled/expired, never completed
+ * (PostgreSQL). Invariant, counted at the sandbox ledger: money moved ⇔ gate_session.completed.
+ */
+describe('a confirm racing a cancel, an expiry, the sweep or a sandbox helper', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const SELL = { flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' };
+
+  /** What became of one session: what its intents moved at the providers, and how the session ended. */
+  async function outcome(w: Awaited<ReturnType<typeof widgetFor>>) {
+    const rows = await w.intents();
+    const ours = (entry: { reference: string }) => rows.some((r) => entry.reference.startsWith(`${r.id}:`));
+    const events = await server.database.db
+      .selectFrom('events')
+      .select('type')
+      .where('session_id', '=', w.sessionId)
+      .execute();
+    const session = await server.database.db
+      .selectFrom('gate_sessions')
+      .select('status')
+      .where('id', '=', w.sessionId)
+      .executeTakeFirstOrThrow();
+    return {
+      moved: ledger.charges.some(ours) || ledger.sends.some(ours) || ledger.payouts.some(ours),
+      completions: events.filter((e) => e.type === 'gate_session.completed').length,
+      closes: events.filter((e) => e.type === 'gate_session.cancelled' || e.type === 'gate_session.expired')
+        .length,
+      status: session.status,
+      processing: rows.filter((r) => r.status === 'processing').length,
+    };
+  }
+
+  function judge(
+    label: string,
+    o: Awaited<ReturnType<typeof outcome>>,
+    confirms: Array<{ status: number; body: any }>,
+  ) {
+    const paid = confirms.some((c) => c.status === 200 && c.body.status === 'succeeded');
+    const fine =
+      o.processing === 0 &&
+      o.moved === (o.completions === 1) &&
+      o.completions + o.closes <= 1 &&
+      (o.status === 'completed') === o.moved &&
+      paid === o.moved;
+    return fine ? null : `${label}: ${JSON.stringify({ ...o, confirms: confirms.map((c) => c.status) })}`;
+  }
+
+  it('cancel vs 8 confirms (sell and buy): money moved exactly when the session completed', async () => {
+    const bad: string[] = [];
+    for (const flow of ['off_ramp', 'on_ramp'] as const)
+      for (let i = 0; i < 16; i++) {
+        const w = await widgetFor(flow === 'off_ramp' ? SELL : {});
+        if (flow === 'on_ramp') await w.verify();
+        const created =
+          flow === 'off_ramp'
+            ? await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN })
+            : await w.buy();
+        expect(created.status, JSON.stringify(created.body)).toBe(200);
+        const confirms = Array.from({ length: 8 }, (_, k) =>
+          sleep(k * 0.5).then(() =>
+            w.confirm(created.body.id, flow === 'off_ramp' ? DEPOSIT_SENT : { card: CARD }),
+          ),
+        );
+        const cancel = await sleep(i % 4).then(() =>
+          server.call('POST', `/v1/gate_sessions/${w.sessionId}/cancel`, {
+            headers: writeHeaders(w.keys.test.secret_key),
+          }),
+        );
+        const answers = await Promise.all(confirms);
+        expect([200, 409]).toContain(cancel.status);
+        for (const c of answers) expect([200, 409], JSON.stringify(c.body)).toContain(c.status);
+        const o = await outcome(w);
+        expect(o.status).toBe(cancel.status === 200 ? 'cancelled' : 'completed');
+        const problem = judge(`cancel ${flow} #${i}`, o, answers);
+        if (problem) bad.push(problem);
+      }
+    expect(bad).toEqual([]);
+  });
+
+  it('expiry (sweep and lazy reads) vs confirm at the deadline: money moved exactly when the session completed', async () => {
+    const bad: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const deadline = Date.now() + 1500;
+      const w = await widgetFor({ ...SELL, expires_at: new Date(deadline).toISOString() });
+      const created = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      await sleep(Math.max(0, deadline - Date.now() - 2 - (i % 6)));
+      const closers = (async () => {
+        for (let k = 0; k < 30; k++) {
+          await (k % 3 === 2 ? w.status() : expireDue(server.database.db, null));
+          await sleep(1);
+        }
+      })();
+      const answer = await w.confirm(created.body.id, DEPOSIT_SENT);
+      await closers;
+      expect([200, 409], JSON.stringify(answer.body)).toContain(answer.status);
+      const problem = judge(`expiry #${i}`, await outcome(w), [answer]);
+      if (problem) bad.push(problem);
+    }
+    expect(bad).toEqual([]);
+  }, 60_000);
+
+  it('the sandbox complete helper vs confirm: one completion, by whichever got the session first', async () => {
+    const bad: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const w = await widgetFor(SELL);
+      const created = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+      const confirm = w.confirm(created.body.id, DEPOSIT_SENT);
+      const helper = await sleep(i % 4).then(() =>
+        server.call('POST', `/v1/test_helpers/sessions/${w.sessionId}/complete`, {
+          headers: bearer(w.keys.test.secret_key),
+        }),
+      );
+      const answer = await confirm;
+      expect([200, 409]).toContain(helper.status);
+      const o = await outcome(w);
+      // The helper completes the session without moving money; if it won, the confirm must not pay.
+      const fine =
+        o.processing === 0 &&
+        o.completions === 1 &&
+        (helper.status === 200
+          ? !o.moved && answer.status === 409
+          : o.moved && answer.body.status === 'succeeded');
+      if (!fine)
+        bad.push(`helper #${i}: ${JSON.stringify({ ...o, helper: helper.status, confirm: answer.status })}`);
+    }
+    expect(bad).toEqual([]);
   });
 });
 

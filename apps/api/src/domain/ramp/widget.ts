@@ -10,7 +10,7 @@ import {
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { type Db, inTransaction } from '../../store/db.ts';
 import type { IntentPhase } from '../../store/schema.ts';
-import { findSession } from '../../store/sessions.ts';
+import { findSession, lockSession } from '../../store/sessions.ts';
 import {
   findActiveIntentForUpdate,
   findInFlightIntents,
@@ -400,19 +400,35 @@ export async function confirmIntent(
     if (answeringChallenge && !input.three_ds_code)
       throw new ValidationError(['three_ds_code is required to answer the 3-D Secure challenge']);
   }
-  // Claim the intent before touching money: of racing confirms exactly one gets here.
-  const claimed = await updateWidgetIntent(
-    deps.db,
-    intent.id,
-    [intent.status],
-    { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
-    { attempt: intent.attempt },
-  );
+  const claimed = await claim(deps.db, intent);
   if (!claimed) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
   const payment = card
     ? { card, threeDsCode: answeringChallenge ? input.three_ds_code : undefined }
     : { card: null, threeDsCode: undefined };
   return toIntent(await advance(deps, scope, session, providers, claimed, payment), session);
+}
+
+/**
+ * Claims the intent before touching money: of racing confirms exactly one gets here. Under the session's
+ * row lock (lockSession), which every close takes too, and only while the session is open and before its
+ * deadline: a cancel, an expiry or a sandbox helper either closed it first (409, nothing moves) or sees
+ * this payment in flight and refuses — so money that moves always completes its session.
+ */
+async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow | undefined> {
+  return inTransaction(db, async (trx) => {
+    const session = await lockSession(trx, intent.session_id);
+    if (!session || session.status !== 'open' || session.due)
+      throw new ConflictError(
+        `Session ${intent.session_id} is ${session?.status === 'open' ? 'expired' : (session?.status ?? 'gone')}; intent ${intent.id} can no longer be paid. No money was moved.`,
+      );
+    return updateWidgetIntent(
+      trx,
+      intent.id,
+      [intent.status],
+      { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
+      { attempt: intent.attempt },
+    );
+  });
 }
 
 /** How long a confirm waits for one provider call; well within INTENT_RECOVERY_AFTER_MS. */
@@ -553,6 +569,8 @@ async function step(
 /** Delivered: the intent succeeds and the session completes, together and once. */
 async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
   return inTransaction(deps.db, async (trx) => {
+    // The session's lock before the intent's row, in the order the claim takes them (no deadlock).
+    await lockSession(trx, row.session_id);
     const moved = await updateWidgetIntent(
       trx,
       row.id,
@@ -561,15 +579,11 @@ async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txR
       { phase: row.phase, attempt: row.attempt },
     );
     if (!moved) return undefined;
-    try {
-      // Claimed while the session was open and before its deadline, and expiry waits for payments in
-      // flight (store/sessions.ts): a payment that crossed the deadline still completes its session.
-      await completeSession(trx, scope, row.session_id, txRefid, { ignoreDeadline: true });
-    } catch (error) {
-      // The partner cancelled the session while its payment was in flight. The money has moved, so the
-      // intent still records it; the session keeps its status.
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    // Claimed under the session's lock while it was open and before its deadline, and no close happens
+    // while an intent is processing (store/sessions.ts): the session is open here, even past its
+    // deadline. Should that ever not hold, this throws and rolls back: the intent stays in flight for the
+    // recovery pass and the operator, rather than money moved under a session that says otherwise.
+    await completeSession(trx, scope, row.session_id, txRefid, { ignoreDeadline: true });
     return moved;
   });
 }
@@ -582,6 +596,7 @@ async function fail(
   reason: string,
 ) {
   return inTransaction(deps.db, async (trx) => {
+    await lockSession(trx, row.session_id);
     const moved = await updateWidgetIntent(
       trx,
       row.id,
