@@ -6,6 +6,7 @@ import {
   quote,
   rampQuote,
   swapCurrency,
+  toUnits,
 } from '@0bit/markets';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { type Db, inTransaction } from '../../store/db.ts';
@@ -333,6 +334,68 @@ async function openIntent(
 export interface ConfirmInput {
   card?: { number: string; exp_month: number; exp_year: number; cvc: string } | undefined;
   three_ds_code?: string | undefined;
+  /** Test mode only (sell, swap): the sandbox records the quoted deposit as arrived, then the confirm checks it. */
+  simulate_deposit?: boolean | undefined;
+}
+
+/** What a sell or swap must receive before anything is paid out: the quoted asset and amount, at its address. */
+function expectedDeposit(row: WidgetIntentRow) {
+  return row.flow === 'swap'
+    ? { token: row.source_token!, network: row.source_network!, amount: row.source_amount! }
+    : { token: row.token, network: row.network, amount: row.crypto_amount };
+}
+
+/** a >= b for non-negative decimal strings, exactly (no floats). */
+function atLeast(a: string, b: string): boolean {
+  const places = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
+  const [x, y] = [toUnits(a, places), toUnits(b, places)];
+  return x !== null && y !== null && x >= y;
+}
+
+/**
+ * Whether the deposit a sell or swap pays out against has arrived: at least the quoted amount of the quoted
+ * asset at the address issued for this intent, as the settlement provider sees it (never the user's word).
+ */
+async function depositReceived(settlement: RampProviders['settlement'], row: WidgetIntentRow) {
+  const want = expectedDeposit(row);
+  const deposit = await settlement.findDeposit({
+    address: row.deposit_address ?? '',
+    token: want.token,
+    network: want.network,
+    reference: row.id,
+  });
+  return { want, deposit, enough: !!deposit && atLeast(deposit.amount, want.amount) };
+}
+
+/**
+ * Sell and swap: refuse the confirm (409, nothing moves) until the provider has seen the deposit. In test
+ * mode `simulate_deposit: true` makes the sandbox record it first, as the widget's sandbox button does.
+ */
+async function requireDeposit(context: Context, intent: WidgetIntentRow, input: ConfirmInput) {
+  const { settlement } = context.providers;
+  if (input.simulate_deposit) {
+    if (context.scope.mode !== 'test' || !settlement.simulateDeposit)
+      throw new ValidationError([
+        'simulate_deposit exists only in test mode; in live mode send the deposit and confirm once it has arrived',
+      ]);
+    const want = expectedDeposit(intent);
+    await settlement.simulateDeposit({ address: intent.deposit_address ?? '', ...want });
+  }
+  let check: Awaited<ReturnType<typeof depositReceived>>;
+  try {
+    check = await depositReceived(settlement, intent);
+  } catch {
+    throw new ServiceUnavailableError(
+      `The deposit of intent ${intent.id} could not be checked right now; confirm again in a moment. No money was moved.`,
+    );
+  }
+  const { want, deposit, enough } = check;
+  if (!enough)
+    throw new ConflictError(
+      deposit
+        ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
+        : `Deposit not received yet: send ${want.amount} ${want.token} on ${want.network} to ${intent.deposit_address}, then confirm again once it has arrived. No money was moved.`,
+    );
 }
 
 function luhn(number: string): boolean {
@@ -400,6 +463,7 @@ export async function confirmIntent(
     if (answeringChallenge && !input.three_ds_code)
       throw new ValidationError(['three_ds_code is required to answer the 3-D Secure challenge']);
   }
+  if (intent.flow !== 'on_ramp') await requireDeposit(context, intent, input);
   const claimed = await claim(deps.db, intent);
   if (!claimed) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
   const payment = card
@@ -417,7 +481,7 @@ export async function confirmIntent(
 async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow | undefined> {
   return inTransaction(db, async (trx) => {
     const session = await lockSession(trx, intent.session_id);
-    if (!session || session.status !== 'open' || session.due)
+    if (session?.status !== 'open' || session.due)
       throw new ConflictError(
         `Session ${intent.session_id} is ${session?.status === 'open' ? 'expired' : (session?.status ?? 'gone')}; intent ${intent.id} can no longer be paid. No money was moved.`,
       );
@@ -527,8 +591,12 @@ async function step(
     }
     case 'payout': {
       const reference = providerReference.payout(row);
-      // The user's deposit is in (that is what the confirm said): recovery finishes the payout, and the
-      // provider's idempotency makes asking again after a lost answer pay nothing twice.
+      // The confirm claimed this step only after the provider saw the deposit (requireDeposit); recovery
+      // checks it again before paying (an intent claimed by an older version never had it checked), and
+      // the provider's idempotency makes asking again after a lost answer pay nothing twice.
+      if (!payment && !(await outside(row, () => settlement.findPayout(reference))))
+        if (!(await outside(row, () => depositReceived(settlement, row))).enough)
+          return fail(deps, scope, session, row, 'deposit_not_received');
       const payout = await outside(
         row,
         async () =>
@@ -544,6 +612,10 @@ async function step(
     }
     case 'send': {
       const reference = providerReference.send(row);
+      // A swap's send is its first money step: as for a sell's payout, recovery re-checks the deposit.
+      if (row.flow === 'swap' && !payment && !(await outside(row, () => settlement.findSend(reference))))
+        if (!(await outside(row, () => depositReceived(settlement, row))).enough)
+          return fail(deps, scope, session, row, 'deposit_not_received');
       // The user's deposit is the on-chain leg of a sell.
       const address = row.flow === 'off_ramp' ? row.deposit_address! : row.destination;
       const txRefid = await outside(
