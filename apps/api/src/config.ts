@@ -218,7 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'WEBHOOK_ALLOW_LOOPBACK=true is refused when NODE_ENV=production: loopback webhooks are for local development only',
     );
 
+  // The demo partner's sk_test and 0trace sandbox secrets are printed to stdout: never in production.
   const demo = oneOf('DEMO_PARTNER', 'auto', ['auto', 'on', 'off'] as const);
+  if (demo === 'on' && production)
+    problems.push(
+      'DEMO_PARTNER=on is refused when NODE_ENV=production: the demo partner is for local development only (use auto or off)',
+    );
   const config: Omit<Config, 'httpTimeouts'> & Partial<Pick<Config, 'httpTimeouts'>> = {
     port: int('PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -242,7 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'silent',
     ] as const),
     production,
-    demoPartner: demo === 'on' || (demo === 'auto' && !env.DATABASE_URL),
+    demoPartner: !production && (demo === 'on' || (demo === 'auto' && !env.DATABASE_URL)),
     sessionSweepIntervalMs: int('SESSION_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
     keyCacheTtlMs: int('KEY_CACHE_TTL_MS', 2000, 0, 60_000),
     widgetOrigins,

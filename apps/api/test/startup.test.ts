@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,48 @@ describe('npm start on the embedded default', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('SECRETS_KEY is required');
     expect(result.stderr).toContain('ADMIN_TOKEN is required');
+  });
+});
+
+describe('production never creates the demo partner', () => {
+  const secrets = {
+    ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    SECRETS_KEY: randomBytes(32).toString('hex'),
+    EMBED_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+  };
+
+  it('DEMO_PARTNER=auto on PGlite in production: no demo partner, no sk_test or 0trace secret on stdout', async () => {
+    const prodDir = mkdtempSync(join(tmpdir(), 'gate-prod-'));
+    try {
+      const server = await startServerProcess({
+        ...env,
+        DATA_DIR: prodDir,
+        NODE_ENV: 'production',
+        ...secrets,
+      });
+      const output = server.output();
+      await server.stop('SIGTERM');
+      expect(output).toContain('0Gate API listening');
+      expect(output).not.toMatch(/sk_test_|pk_test_|Demo partner|apiSecret/);
+      expect(existsSync(join(prodDir, 'demo-partner.json'))).toBe(false);
+      expect(existsSync(join(prodDir, 'demo-exchange.json'))).toBe(false);
+    } finally {
+      rmSync(prodDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('DEMO_PARTNER=on in production is refused at startup, naming the variable', async () => {
+    const { runScript, EPHEMERAL_PORTS } = await import('./support/process.ts');
+    const result = await runScript('apps/api/src/main.ts', [], {
+      ...env,
+      ...secrets,
+      NODE_ENV: 'production',
+      DEMO_PARTNER: 'on',
+      ...EPHEMERAL_PORTS,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DEMO_PARTNER=on is refused when NODE_ENV=production');
+    expect(result.stdout).not.toContain('sk_test_');
   });
 });
 

@@ -178,7 +178,10 @@ describe('widget API (/v1/embed/…)', () => {
         destination: 'DE89 •••• 3000',
         deposit_address: expect.stringMatching(/^bc1q/),
       });
-      expect((await sell.call(`/v1/embed/intents/${sold.body.id}/confirm`)).body.status).toBe('succeeded');
+      expect(
+        (await sell.call(`/v1/embed/intents/${sold.body.id}/confirm`, { simulate_deposit: true })).body
+          .status,
+      ).toBe('succeeded');
 
       const swapQuote = await swap.call('/v1/embed/quote', { from_token: 'USDT', from_network: 'tron' });
       expect(swapQuote.body).toMatchObject({
@@ -194,7 +197,10 @@ describe('widget API (/v1/embed/…)', () => {
         wallet_address: WALLET,
       });
       expect(swapped.body.deposit_address).toMatch(/^T/);
-      expect((await swap.call(`/v1/embed/intents/${swapped.body.id}/confirm`)).body.status).toBe('succeeded');
+      expect(
+        (await swap.call(`/v1/embed/intents/${swapped.body.id}/confirm`, { simulate_deposit: true })).body
+          .status,
+      ).toBe('succeeded');
       const locked = await swap.call('/v1/embed/quote', { flow: 'on_ramp' });
       expect(locked.status).toBe(409); // completed now; before, a locked flow answers 403 (next test)
     } finally {

@@ -1,3 +1,4 @@
+import { fromUnits, toUnits } from '@0bit/markets';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createSandboxRamp, type RampProviders, TEST_CARDS } from '../src/domain/ramp/providers.ts';
@@ -56,6 +57,8 @@ const providers: RampProviders = {
       sandbox.settlement.depositAddress(token, network, reference),
     findSend: (reference) => sandbox.settlement.findSend(reference),
     findPayout: (reference) => sandbox.settlement.findPayout(reference),
+    findDeposit: (input) => sandbox.settlement.findDeposit(input),
+    simulateDeposit: (input) => sandbox.settlement.simulateDeposit!(input),
     payFiat: async (input) => {
       await latency();
       if (faults.crashPayout === 'before') throw new SimulatedCrash('process died before the payout');
@@ -72,6 +75,8 @@ const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const OTHER_WALLET = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
 const IBAN = 'DE89 3704 0044 0532 0130 00';
 const CARD = { number: TEST_CARDS.success, exp_month: 12, exp_year: 2030, cvc: '123' };
+/** A sell's or swap's confirm in test mode: the sandbox records the quoted deposit as arrived first. */
+const DEPOSIT_SENT = { simulate_deposit: true };
 
 async function widgetFor(body: Record<string, unknown> = {}) {
   const { keys } = await server.partner();
@@ -193,7 +198,7 @@ describe(`money moves once: ${N} intents of one session confirmed at once`, () =
       ),
     );
     for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
-    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id)));
+    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id, DEPOSIT_SENT)));
     expect(confirms.filter((c) => c.body.status === 'succeeded')).toHaveLength(1);
     expect(moved()).toEqual({ charges: 0, sends: 1, payouts: 1 });
     expect(await w.completions()).toBe(1);
@@ -212,7 +217,7 @@ describe(`money moves once: ${N} intents of one session confirmed at once`, () =
     };
     const created = await Promise.all(Array.from({ length: N }, () => w.call('/v1/embed/intents', body)));
     for (const c of created) expect(c.status, JSON.stringify(c.body)).toBe(200);
-    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id)));
+    const confirms = await Promise.all(created.map((c) => w.confirm(c.body.id, DEPOSIT_SENT)));
     expect(confirms.filter((c) => c.body.status === 'succeeded')).toHaveLength(1);
     expect(moved()).toEqual({ charges: 0, sends: 1, payouts: 0 });
     expect(await w.completions()).toBe(1);
@@ -296,6 +301,252 @@ describe('one active intent per session', () => {
         .values({ ...row, id: `${first.body.id.slice(0, 22)}ff` })
         .execute(),
     ).rejects.toThrow(/widget_intents_one_active|unique/);
+  });
+});
+
+/**
+ * Issue #14 follow-up (HIGH): a confirm racing the partner's cancel, the lazy expiry of a read, the expiry
+ * sweep or a sandbox helper moved money while the session ended cancelled/expired, never completed
+ * (PostgreSQL). Invariant, counted at the sandbox ledger: money moved ⇔ gate_session.completed.
+ */
+describe('a confirm racing a cancel, an expiry, the sweep or a sandbox helper', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const SELL = { flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' };
+
+  /** What became of one session: what its intents moved at the providers, and how the session ended. */
+  async function outcome(w: Awaited<ReturnType<typeof widgetFor>>) {
+    const rows = await w.intents();
+    const ours = (entry: { reference: string }) => rows.some((r) => entry.reference.startsWith(`${r.id}:`));
+    const events = await server.database.db
+      .selectFrom('events')
+      .select('type')
+      .where('session_id', '=', w.sessionId)
+      .execute();
+    const session = await server.database.db
+      .selectFrom('gate_sessions')
+      .select('status')
+      .where('id', '=', w.sessionId)
+      .executeTakeFirstOrThrow();
+    return {
+      moved: ledger.charges.some(ours) || ledger.sends.some(ours) || ledger.payouts.some(ours),
+      completions: events.filter((e) => e.type === 'gate_session.completed').length,
+      closes: events.filter((e) => e.type === 'gate_session.cancelled' || e.type === 'gate_session.expired')
+        .length,
+      status: session.status,
+      processing: rows.filter((r) => r.status === 'processing').length,
+    };
+  }
+
+  function judge(
+    label: string,
+    o: Awaited<ReturnType<typeof outcome>>,
+    confirms: Array<{ status: number; body: { status?: string } }>,
+  ) {
+    const paid = confirms.some((c) => c.status === 200 && c.body.status === 'succeeded');
+    const fine =
+      o.processing === 0 &&
+      o.moved === (o.completions === 1) &&
+      o.completions + o.closes <= 1 &&
+      (o.status === 'completed') === o.moved &&
+      paid === o.moved;
+    return fine ? null : `${label}: ${JSON.stringify({ ...o, confirms: confirms.map((c) => c.status) })}`;
+  }
+
+  it('cancel vs 8 confirms (sell and buy): money moved exactly when the session completed', async () => {
+    const bad: string[] = [];
+    for (const flow of ['off_ramp', 'on_ramp'] as const)
+      for (let i = 0; i < 16; i++) {
+        const w = await widgetFor(flow === 'off_ramp' ? SELL : {});
+        if (flow === 'on_ramp') await w.verify();
+        const created =
+          flow === 'off_ramp'
+            ? await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN })
+            : await w.buy();
+        expect(created.status, JSON.stringify(created.body)).toBe(200);
+        const confirms = Array.from({ length: 8 }, (_, k) =>
+          sleep(k * 0.5).then(() =>
+            w.confirm(created.body.id, flow === 'off_ramp' ? DEPOSIT_SENT : { card: CARD }),
+          ),
+        );
+        const cancel = await sleep(i % 4).then(() =>
+          server.call('POST', `/v1/gate_sessions/${w.sessionId}/cancel`, {
+            headers: writeHeaders(w.keys.test.secret_key),
+          }),
+        );
+        const answers = await Promise.all(confirms);
+        expect([200, 409]).toContain(cancel.status);
+        for (const c of answers) expect([200, 409], JSON.stringify(c.body)).toContain(c.status);
+        const o = await outcome(w);
+        expect(o.status).toBe(cancel.status === 200 ? 'cancelled' : 'completed');
+        const problem = judge(`cancel ${flow} #${i}`, o, answers);
+        if (problem) bad.push(problem);
+      }
+    expect(bad).toEqual([]);
+  });
+
+  it('expiry (sweep and lazy reads) vs confirm at the deadline: money moved exactly when the session completed', async () => {
+    const bad: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const deadline = Date.now() + 1500;
+      const w = await widgetFor({ ...SELL, expires_at: new Date(deadline).toISOString() });
+      const created = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      await sleep(Math.max(0, deadline - Date.now() - 2 - (i % 6)));
+      const closers = (async () => {
+        for (let k = 0; k < 30; k++) {
+          await (k % 3 === 2 ? w.status() : expireDue(server.database.db, null));
+          await sleep(1);
+        }
+      })();
+      const answer = await w.confirm(created.body.id, DEPOSIT_SENT);
+      await closers;
+      expect([200, 409], JSON.stringify(answer.body)).toContain(answer.status);
+      const problem = judge(`expiry #${i}`, await outcome(w), [answer]);
+      if (problem) bad.push(problem);
+    }
+    expect(bad).toEqual([]);
+  }, 60_000);
+
+  it('the sandbox complete helper vs confirm: one completion, by whichever got the session first', async () => {
+    const bad: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const w = await widgetFor(SELL);
+      const created = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+      const confirm = w.confirm(created.body.id, DEPOSIT_SENT);
+      const helper = await sleep(i % 4).then(() =>
+        server.call('POST', `/v1/test_helpers/sessions/${w.sessionId}/complete`, {
+          headers: bearer(w.keys.test.secret_key),
+        }),
+      );
+      const answer = await confirm;
+      expect([200, 409]).toContain(helper.status);
+      const o = await outcome(w);
+      // The helper completes the session without moving money; if it won, the confirm must not pay.
+      const fine =
+        o.processing === 0 &&
+        o.completions === 1 &&
+        (helper.status === 200
+          ? !o.moved && answer.status === 409
+          : o.moved && answer.body.status === 'succeeded');
+      if (!fine)
+        bad.push(`helper #${i}: ${JSON.stringify({ ...o, helper: helper.status, confirm: answer.status })}`);
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
+/**
+ * Issue #14 follow-up (HIGH): a swap confirmed with `{}` and no deposit sent crypto and completed the
+ * session; a sell paid fiat out on the user's word. The provider must have seen the deposit first.
+ */
+describe('sell and swap pay out only against a deposit the provider has seen', () => {
+  const SWAP = { flow: 'swap', target_token: 'ETH', target_network: 'ethereum' };
+  const swapIntent = {
+    amount: '100.00',
+    currency: 'EUR',
+    wallet_address: WALLET,
+    from_token: 'BTC',
+    from_network: 'bitcoin',
+  };
+  const failures = (sessionId: string) =>
+    server.database.db
+      .selectFrom('events')
+      .select('data')
+      .where('session_id', '=', sessionId)
+      .where('type', '=', 'gate_session.failed')
+      .execute();
+
+  for (const [flow, session, intent] of [
+    ['swap', SWAP, swapIntent],
+    [
+      'sell',
+      { flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' },
+      { amount: '100.00', currency: 'EUR', iban: IBAN },
+    ],
+  ] as const)
+    it(`${flow}: a confirm with no deposit answers 409 "deposit not received" and moves nothing; once it arrives, the confirm pays`, async () => {
+      const w = await widgetFor(session);
+      const created = await w.call('/v1/embed/intents', intent);
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const moved = mark();
+      for (const body of [{}, { simulate_deposit: false }]) {
+        const early = await w.confirm(created.body.id, body);
+        expect(early.status, JSON.stringify(early.body)).toBe(409);
+        expect(early.body.message).toContain('Deposit not received yet');
+        expect(early.body.message).toContain(created.body.deposit_address);
+        expect(early.body.message).toContain('No money was moved');
+      }
+      expect(moved()).toEqual({ charges: 0, sends: 0, payouts: 0 });
+      expect((await w.intents())[0]).toMatchObject({ status: 'requires_payment' });
+      expect(await w.status()).toBe('open');
+      expect(await w.completions()).toBe(0);
+
+      // The chain sees the deposit (the sandbox records it), and the widget's next confirm pays.
+      const paid = await w.confirm(created.body.id, DEPOSIT_SENT);
+      expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+      expect(paid.body.status).toBe('succeeded');
+      expect(moved()).toEqual({ charges: 0, sends: 1, payouts: flow === 'sell' ? 1 : 0 });
+      expect(await w.completions()).toBe(1);
+    });
+
+  it('a deposit short of the quote, of another asset, or at another address does not pay', async () => {
+    const w = await widgetFor(SWAP);
+    const created = await w.call('/v1/embed/intents', swapIntent);
+    const { deposit_address: address, source } = created.body;
+    const moved = mark();
+    const places = source.amount.split('.')[1]?.length ?? 0;
+    const shortAmount = fromUnits(toUnits(source.amount, places)! - 1n, places);
+    await sandbox.settlement.simulateDeposit!({
+      address,
+      token: 'BTC',
+      network: 'bitcoin',
+      amount: shortAmount,
+    });
+    const tooLittle = await w.confirm(created.body.id, {});
+    expect(tooLittle.status).toBe(409);
+    expect(tooLittle.body.message).toContain(`less than the ${source.amount} quoted`);
+
+    const other = await widgetFor(SWAP);
+    const otherIntent = await other.call('/v1/embed/intents', swapIntent);
+    await sandbox.settlement.simulateDeposit!({
+      address: otherIntent.body.deposit_address,
+      token: 'ETH',
+      network: 'ethereum',
+      amount: '100',
+    });
+    await sandbox.settlement.simulateDeposit!({
+      address: created.body.deposit_address.slice(0, -1),
+      token: 'BTC',
+      network: 'bitcoin',
+      amount: '100',
+    });
+    expect((await other.confirm(otherIntent.body.id, {})).status).toBe(409);
+    expect(moved()).toEqual({ charges: 0, sends: 0, payouts: 0 });
+  });
+
+  it('recovery re-checks the deposit: an intent claimed without one (an older version) fails, nothing is paid', async () => {
+    const w = await widgetFor({ flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' });
+    const created = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+    const moved = mark();
+    await server.database.db
+      .updateTable('widget_intents')
+      .set({ status: 'processing', phase: 'payout', attempt: 1 })
+      .where('id', '=', created.body.id)
+      .execute();
+    const outcome = await recoverInFlightIntents(
+      { db: server.database.db, providers: { test: providers, live: null } },
+      { olderThanMs: 0 },
+    );
+    expect(outcome).toEqual({ succeeded: 0, failed: 1, unresolved: 0 });
+    expect(moved()).toEqual({ charges: 0, sends: 0, payouts: 0 });
+    expect((await w.intents())[0]).toMatchObject({
+      status: 'failed',
+      failure_reason: 'deposit_not_received',
+    });
+    expect(
+      (await failures(w.sessionId)).map((e) => (e.data as { failure_reason: string }).failure_reason),
+    ).toEqual(['deposit_not_received']);
+    expect(await w.status()).toBe('open');
   });
 });
 
@@ -394,7 +645,7 @@ describe("recovery after a crash between the claim and the provider's answer", (
       const moved = mark();
       faults.crashPayout = when;
       try {
-        expect((await w.confirm(intent.body.id)).status).toBe(503);
+        expect((await w.confirm(intent.body.id, DEPOSIT_SENT)).status).toBe(503);
       } finally {
         faults.crashPayout = undefined;
       }

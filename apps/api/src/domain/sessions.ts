@@ -8,6 +8,7 @@ import {
   insertIntent,
   insertSession,
   listSessions as listSessionRows,
+  lockSession,
   type SessionRow,
 } from '../store/sessions.ts';
 import { hasPaymentInFlight } from '../store/widget-intents.ts';
@@ -282,21 +283,19 @@ export async function settleExpiry(db: Db, scope: Scope, id: string): Promise<vo
 async function terminalConflict(db: Db, scope: Scope, id: string, action: string): Promise<never> {
   const current = await findSession(db, scope, id);
   if (!current) throw notFound(id);
+  if (current.status === 'open' && (await hasPaymentInFlight(db, id)))
+    throw new ConflictError(
+      `Session ${id} has a payment in flight; it completes or fails by itself (within minutes). Retrieve the session then.`,
+    );
   throw new ConflictError(
     `Session ${id} is already ${current.status === 'open' ? 'expired' : current.status}; only open sessions can be ${action}. Retrieve it to read its final state.`,
   );
 }
 
 export async function cancelSession(db: Db, scope: Scope, id: string): Promise<GateSession> {
+  if (!isObjectId(id)) throw notFound(id);
   const row = await closeSession(db, scope, id, 'cancelled', { requireDue: false });
-  if (!row) {
-    const current = isObjectId(id) ? await findSession(db, scope, id) : undefined;
-    if (current?.status === 'open' && (await hasPaymentInFlight(db, id)))
-      throw new ConflictError(
-        `Session ${id} has a payment in flight; it completes or fails by itself (within minutes). Retrieve the session then.`,
-      );
-    return terminalConflict(db, scope, id, 'cancelled');
-  }
+  if (!row) return terminalConflict(db, scope, id, 'cancelled');
   const session = toGateSession(row);
   await appendEvent(db, scope, 'gate_session.cancelled', { ...session }, id);
   return session;
@@ -351,17 +350,25 @@ export async function reportPaymentFailure(
   );
 }
 
-/** Sandbox helper: records a failed intent; the session stays open and no webhook is emitted (spec). */
+/**
+ * Sandbox helper: records a failed intent; the session stays open and no webhook is emitted (spec). Under
+ * the session's lock, like every close, so it never lands under a widget payment in flight (409).
+ */
 export async function failTestIntent(db: Db, scope: Scope, id: string): Promise<GateIntent> {
-  const row = await findSession(db, scope, id);
-  if (!row) throw notFound(id);
-  if (row.status !== 'open' || row.due) return terminalConflict(db, scope, id, 'failed');
-  const intent = await insertIntent(db, {
-    id: newObjectId(),
-    session_id: id,
-    status: 'failed',
-    failure_reason: 'simulated_failure',
+  if (!isObjectId(id)) throw notFound(id);
+  const intent = await inTransaction(db, async (trx) => {
+    const row = await findSession(trx, scope, id);
+    if (!row) throw notFound(id);
+    const locked = await lockSession(trx, id);
+    if (locked?.status !== 'open' || locked.due || (await hasPaymentInFlight(trx, id))) return null;
+    return insertIntent(trx, {
+      id: newObjectId(),
+      session_id: id,
+      status: 'failed',
+      failure_reason: 'simulated_failure',
+    });
   });
+  if (!intent) return terminalConflict(db, scope, id, 'failed');
   return {
     id: intent.id,
     object: 'gate_intent',

@@ -186,7 +186,7 @@ export function widgetRoutes(
       schema: {
         operationId: 'confirmWidgetIntent',
         summary:
-          'Pay: charge the card (buy) or report the deposit sent (sell, swap); answers a 3-D Secure challenge',
+          'Pay: charge the card (buy), or pay out a sell or swap once its deposit has arrived (409 until then); answers a 3-D Secure challenge',
         tags: ['Embed'],
         security,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
@@ -204,6 +204,12 @@ export function widgetRoutes(
               ),
             ),
             three_ds_code: Type.Optional(Type.String({ minLength: 1, maxLength: 12 })),
+            simulate_deposit: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Test mode only (sell, swap): the sandbox records the quoted deposit as arrived before the confirm checks for it',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -1,6 +1,6 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Scope } from '../domain/keys.ts';
-import { type Db, json, olderThan } from './db.ts';
+import { type Db, inTransaction, json, olderThan } from './db.ts';
 import type { GateSessionsTable } from './schema.ts';
 
 export type SessionRow = Selectable<GateSessionsTable>;
@@ -44,9 +44,26 @@ export async function findSession(db: Db, scope: Scope, id: string): Promise<Ses
 }
 
 /**
- * Moves an open session to a terminal status. The `status = 'open'` guard makes it happen exactly once
- * however many requests race: PostgreSQL re-checks the guard after the winner commits. `requireDue`
- * selects sessions past their deadline (expiry); otherwise only sessions still before it move.
+ * The session's row lock: every close (cancel, lazy expiry, sweep, completion, sandbox helpers) and every
+ * widget confirm's claim take it first, in their transaction, so a claim and a close never interleave —
+ * a claim sees the close, or the close sees the claim (the intent `processing`) and refuses. Call inside a
+ * transaction; the statements after it see what committed before the lock was granted (READ COMMITTED).
+ */
+export async function lockSession(trx: Db, id: string): Promise<SessionRead | undefined> {
+  return trx
+    .selectFrom('gate_sessions')
+    .selectAll()
+    .select(withDue)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Moves an open session to a terminal status, exactly once however many requests race, and never while a
+ * widget payment of it is in flight (the payment completes it; it expires afterwards if still due). Takes
+ * the session's lock first (lockSession), then re-reads under it. `requireDue` selects sessions past their
+ * deadline (expiry); otherwise only sessions still before it move.
  */
 export async function closeSession(
   db: Db,
@@ -55,50 +72,65 @@ export async function closeSession(
   to: Exclude<Status, 'open'>,
   options: { requireDue: boolean; txRefid?: string; ignoreDeadline?: boolean },
 ): Promise<SessionRow | undefined> {
-  let query = db
-    .updateTable('gate_sessions')
-    .set({ status: to, closed_at: sql`now()`, ...(options.txRefid ? { tx_refid: options.txRefid } : {}) })
-    .where('id', '=', id)
-    .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode)
-    .where('status', '=', 'open');
-  if (!options.ignoreDeadline)
-    query = query.where(
-      options.requireDue ? sql<boolean>`expires_at <= now()` : sql<boolean>`expires_at > now()`,
-    );
-  if (to === 'expired' || to === 'cancelled') query = query.where(noPaymentInFlight);
-  return query.returningAll().executeTakeFirst();
+  return inTransaction(db, async (trx) => {
+    await lockSession(trx, id);
+    let query = trx
+      .updateTable('gate_sessions')
+      .set({ status: to, closed_at: sql`now()`, ...(options.txRefid ? { tx_refid: options.txRefid } : {}) })
+      .where('id', '=', id)
+      .where('partner_id', '=', scope.partnerId)
+      .where('mode', '=', scope.mode)
+      .where('status', '=', 'open')
+      .where(noPaymentInFlight);
+    if (!options.ignoreDeadline)
+      query = query.where(
+        options.requireDue ? sql<boolean>`expires_at <= now()` : sql<boolean>`expires_at > now()`,
+      );
+    return query.returningAll().executeTakeFirst();
+  });
 }
 
 /**
- * A session whose widget payment is in flight is not expired or cancelled under it: the payment (or the
- * recovery pass) completes or fails it first; it expires afterwards if still due.
+ * A session whose widget payment is in flight is not closed under it: the payment (or the recovery pass)
+ * completes or fails it first. The completing payment has already moved its intent to `succeeded` in the
+ * same transaction, so this holds for its own completion too.
  */
 const noPaymentInFlight = sql<boolean>`NOT EXISTS (
   SELECT 1 FROM widget_intents w WHERE w.session_id = gate_sessions.id AND w.status = 'processing'
 )`;
 
 /**
- * Expires up to `limit` open sessions past their deadline (of one scope, or all). SKIP LOCKED lets several
- * sweepers and readers run at once without waiting on each other or expiring anything twice.
+ * Expires up to `limit` open sessions past their deadline (of one scope, or all). Locks them first, SKIP
+ * LOCKED (a session being claimed or closed is left for the next pass), then expires, in a second statement
+ * that sees every claim committed before the locks were granted, those without a payment in flight. Call
+ * inside a transaction.
  */
 export async function expireDueSessions(db: Db, scope: Scope | null, limit: number): Promise<SessionRow[]> {
-  return db
-    .updateTable('gate_sessions')
-    .set({ status: 'expired', closed_at: sql`now()` })
-    .where('id', 'in', (eb) => {
-      let due = eb
-        .selectFrom('gate_sessions')
-        .select('id')
-        .where('status', '=', 'open')
-        .where('expires_at', '<=', sql<Date>`now()`)
-        .where(noPaymentInFlight);
-      if (scope) due = due.where('partner_id', '=', scope.partnerId).where('mode', '=', scope.mode);
-      return due.limit(limit).forUpdate().skipLocked();
-    })
-    .where('status', '=', 'open')
-    .returningAll()
-    .execute();
+  return inTransaction(db, async (trx) => {
+    let due = trx
+      .selectFrom('gate_sessions')
+      .select('id')
+      .where('status', '=', 'open')
+      .where('expires_at', '<=', sql<Date>`now()`)
+      // A prefilter (re-checked below) so sessions under a payment do not fill every pass's batch.
+      .where(noPaymentInFlight);
+    if (scope) due = due.where('partner_id', '=', scope.partnerId).where('mode', '=', scope.mode);
+    const locked = await due.limit(limit).forUpdate().skipLocked().execute();
+    if (locked.length === 0) return [];
+    return trx
+      .updateTable('gate_sessions')
+      .set({ status: 'expired', closed_at: sql`now()` })
+      .where(
+        'id',
+        'in',
+        locked.map((row) => row.id),
+      )
+      .where('status', '=', 'open')
+      .where('expires_at', '<=', sql<Date>`now()`)
+      .where(noPaymentInFlight)
+      .returningAll()
+      .execute();
+  });
 }
 
 export async function listSessions(

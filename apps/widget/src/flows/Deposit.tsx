@@ -1,11 +1,15 @@
-import { useState } from 'react';
-import type { Api, Intent, Quote } from '../api.ts';
+import { useEffect, useState } from 'react';
+import { type Api, ApiError, type Intent, type Quote } from '../api.ts';
 import type { Bootstrap } from '../embed.ts';
 import { Done, ErrorText, Field, QuoteSummary, Step, useAction } from '../ui.tsx';
 
+/** How often the widget asks again while the deposit has not arrived (live). */
+const DEPOSIT_POLL_MS = 15_000;
+
 /**
  * Sell and swap: the user sends crypto to a deposit address shown here, then we pay out — to a bank account
- * (sell) or a wallet (swap). In the sandbox "I have sent it" stands for the chain seeing the deposit.
+ * (sell) or a wallet (swap) — once the provider has seen the deposit (the API answers 409 until then, and
+ * the widget keeps asking). In the sandbox "I have sent it" simulates the deposit (`simulate_deposit`).
  */
 export function Deposit(props: {
   api: Api;
@@ -20,7 +24,35 @@ export function Deposit(props: {
   const selling = quote.flow === 'off_ramp';
   const [destination, setDestination] = useState(selling ? '' : (boot.wallet_address ?? ''));
   const [intent, setIntent] = useState<Intent | null>(null);
+  const [waiting, setWaiting] = useState<string | null>(null);
   const { error, busy, run } = useAction();
+  const sandbox = boot.mode === 'test';
+
+  const confirm = async (current: Intent) => {
+    try {
+      const result = await api.confirm(current.id, sandbox ? { simulate_deposit: true } : {});
+      setWaiting(null);
+      setIntent(result);
+      if (result.status === 'succeeded') props.onPaid(result);
+      else {
+        props.onFailed(`Payment failed (${result.failure_reason})`);
+        throw new Error(`Payment failed (${result.failure_reason})`);
+      }
+    } catch (e) {
+      // 409 "Deposit not received yet": not an error, the chain has not seen it; keep waiting.
+      if (e instanceof ApiError && e.status === 409 && /deposit not received/i.test(e.message)) {
+        setWaiting(e.message);
+        return;
+      }
+      throw e;
+    }
+  };
+
+  useEffect(() => {
+    if (!waiting || !intent) return;
+    const timer = setTimeout(() => void run(() => confirm(intent)), DEPOSIT_POLL_MS);
+    return () => clearTimeout(timer);
+  });
 
   if (intent?.status === 'succeeded' && intent.tx_refid)
     return <Done txId={intent.tx_refid} returnUrl={boot.return_url} redirect={props.redirect} />;
@@ -36,25 +68,17 @@ export function Deposit(props: {
         <p className="address">
           <code data-testid="deposit-address">{intent.deposit_address}</code>
         </p>
-        <p className="hint">
-          Sandbox: nothing is really sent; the button below simulates the deposit arriving.
-        </p>
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          onClick={() =>
-            run(async () => {
-              const result = await api.confirm(intent.id, {});
-              setIntent(result);
-              if (result.status === 'succeeded') props.onPaid(result);
-              else {
-                props.onFailed(`Payment failed (${result.failure_reason})`);
-                throw new Error(`Payment failed (${result.failure_reason})`);
-              }
-            })
-          }
-        >
+        {sandbox && (
+          <p className="hint">
+            Sandbox: nothing is really sent; the button below simulates the deposit arriving.
+          </p>
+        )}
+        {waiting && (
+          <p className="hint" role="status" data-testid="deposit-waiting">
+            Waiting for your deposit to arrive; we check again every 15 seconds. ({waiting})
+          </p>
+        )}
+        <button type="button" className="button" disabled={busy} onClick={() => run(() => confirm(intent))}>
           I have sent it
         </button>
         <ErrorText message={error} />

@@ -49,7 +49,39 @@ export interface KycProvider {
   }): Promise<{ verified: true } | { verified: false; reason: string }>;
 }
 
+/** A deposit seen on chain at an address the platform issued (sell, swap). */
+export interface Deposit {
+  /** What arrived, as a decimal string in the token's units. */
+  amount: string;
+  token: string;
+  network: string;
+  /** The deposit's transaction hash. */
+  txid: string;
+}
+
 export interface Settlement {
+  /**
+   * The deposit received at an address issued by `depositAddress` for `reference` (the intent), in the
+   * given token and network, or null if none has arrived (or it is not yet final). A live provider answers
+   * from the chain or its desk; the platform pays out a sell or sends a swap only after this finds a
+   * deposit of at least the quoted amount — the user's "I have sent it" is never enough.
+   */
+  findDeposit(input: {
+    address: string;
+    token: string;
+    network: string;
+    reference: string;
+  }): Promise<Deposit | null>;
+  /**
+   * Sandbox only (test mode): records a simulated deposit to an issued address, as if the chain had seen
+   * it. A live provider does not implement it; asking for a simulated deposit in live mode is refused.
+   */
+  simulateDeposit?(input: {
+    address: string;
+    token: string;
+    network: string;
+    amount: string;
+  }): Promise<Deposit>;
   /**
    * Sends crypto; returns the transaction hash. `reference` is the idempotency key: a repeated reference
    * answers the first transaction's hash without sending again.
@@ -225,6 +257,31 @@ export class SandboxSettlement implements Settlement {
 
   findPayout(reference: string) {
     return this.paid.find(reference);
+  }
+
+  /** Simulated deposits by address (bounded: test mode runs in the production process). */
+  private readonly deposits = new Map<string, Deposit>();
+
+  async findDeposit({ address, token, network }: Parameters<Settlement['findDeposit']>[0]) {
+    const deposit = this.deposits.get(address);
+    return deposit && deposit.token === token && deposit.network === network ? deposit : null;
+  }
+
+  async simulateDeposit({
+    address,
+    token,
+    network,
+    amount,
+  }: Parameters<NonNullable<Settlement['simulateDeposit']>>[0]) {
+    const deposit = this.deposits.get(address) ?? {
+      amount,
+      token,
+      network,
+      txid: `0x${digest(`deposit:${address}:${token}:${network}:${amount}`)}`,
+    };
+    this.deposits.set(address, deposit);
+    if (this.deposits.size > SANDBOX_CAPACITY) this.deposits.delete(this.deposits.keys().next().value!);
+    return deposit;
   }
 }
 

@@ -6,11 +6,12 @@ import {
   quote,
   rampQuote,
   swapCurrency,
+  toUnits,
 } from '@0bit/markets';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { type Db, inTransaction } from '../../store/db.ts';
 import type { IntentPhase } from '../../store/schema.ts';
-import { findSession } from '../../store/sessions.ts';
+import { findSession, lockSession } from '../../store/sessions.ts';
 import {
   findActiveIntentForUpdate,
   findInFlightIntents,
@@ -333,6 +334,68 @@ async function openIntent(
 export interface ConfirmInput {
   card?: { number: string; exp_month: number; exp_year: number; cvc: string } | undefined;
   three_ds_code?: string | undefined;
+  /** Test mode only (sell, swap): the sandbox records the quoted deposit as arrived, then the confirm checks it. */
+  simulate_deposit?: boolean | undefined;
+}
+
+/** What a sell or swap must receive before anything is paid out: the quoted asset and amount, at its address. */
+function expectedDeposit(row: WidgetIntentRow) {
+  return row.flow === 'swap'
+    ? { token: row.source_token!, network: row.source_network!, amount: row.source_amount! }
+    : { token: row.token, network: row.network, amount: row.crypto_amount };
+}
+
+/** a >= b for non-negative decimal strings, exactly (no floats). */
+function atLeast(a: string, b: string): boolean {
+  const places = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
+  const [x, y] = [toUnits(a, places), toUnits(b, places)];
+  return x !== null && y !== null && x >= y;
+}
+
+/**
+ * Whether the deposit a sell or swap pays out against has arrived: at least the quoted amount of the quoted
+ * asset at the address issued for this intent, as the settlement provider sees it (never the user's word).
+ */
+async function depositReceived(settlement: RampProviders['settlement'], row: WidgetIntentRow) {
+  const want = expectedDeposit(row);
+  const deposit = await settlement.findDeposit({
+    address: row.deposit_address ?? '',
+    token: want.token,
+    network: want.network,
+    reference: row.id,
+  });
+  return { want, deposit, enough: !!deposit && atLeast(deposit.amount, want.amount) };
+}
+
+/**
+ * Sell and swap: refuse the confirm (409, nothing moves) until the provider has seen the deposit. In test
+ * mode `simulate_deposit: true` makes the sandbox record it first, as the widget's sandbox button does.
+ */
+async function requireDeposit(context: Context, intent: WidgetIntentRow, input: ConfirmInput) {
+  const { settlement } = context.providers;
+  if (input.simulate_deposit) {
+    if (context.scope.mode !== 'test' || !settlement.simulateDeposit)
+      throw new ValidationError([
+        'simulate_deposit exists only in test mode; in live mode send the deposit and confirm once it has arrived',
+      ]);
+    const want = expectedDeposit(intent);
+    await settlement.simulateDeposit({ address: intent.deposit_address ?? '', ...want });
+  }
+  let check: Awaited<ReturnType<typeof depositReceived>>;
+  try {
+    check = await depositReceived(settlement, intent);
+  } catch {
+    throw new ServiceUnavailableError(
+      `The deposit of intent ${intent.id} could not be checked right now; confirm again in a moment. No money was moved.`,
+    );
+  }
+  const { want, deposit, enough } = check;
+  if (!enough)
+    throw new ConflictError(
+      deposit
+        ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
+        : `Deposit not received yet: send ${want.amount} ${want.token} on ${want.network} to ${intent.deposit_address}, then confirm again once it has arrived. No money was moved.`,
+    );
 }
 
 function luhn(number: string): boolean {
@@ -400,19 +463,36 @@ export async function confirmIntent(
     if (answeringChallenge && !input.three_ds_code)
       throw new ValidationError(['three_ds_code is required to answer the 3-D Secure challenge']);
   }
-  // Claim the intent before touching money: of racing confirms exactly one gets here.
-  const claimed = await updateWidgetIntent(
-    deps.db,
-    intent.id,
-    [intent.status],
-    { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
-    { attempt: intent.attempt },
-  );
+  if (intent.flow !== 'on_ramp') await requireDeposit(context, intent, input);
+  const claimed = await claim(deps.db, intent);
   if (!claimed) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
   const payment = card
     ? { card, threeDsCode: answeringChallenge ? input.three_ds_code : undefined }
     : { card: null, threeDsCode: undefined };
   return toIntent(await advance(deps, scope, session, providers, claimed, payment), session);
+}
+
+/**
+ * Claims the intent before touching money: of racing confirms exactly one gets here. Under the session's
+ * row lock (lockSession), which every close takes too, and only while the session is open and before its
+ * deadline: a cancel, an expiry or a sandbox helper either closed it first (409, nothing moves) or sees
+ * this payment in flight and refuses — so money that moves always completes its session.
+ */
+async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow | undefined> {
+  return inTransaction(db, async (trx) => {
+    const session = await lockSession(trx, intent.session_id);
+    if (session?.status !== 'open' || session.due)
+      throw new ConflictError(
+        `Session ${intent.session_id} is ${session?.status === 'open' ? 'expired' : (session?.status ?? 'gone')}; intent ${intent.id} can no longer be paid. No money was moved.`,
+      );
+    return updateWidgetIntent(
+      trx,
+      intent.id,
+      [intent.status],
+      { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
+      { attempt: intent.attempt },
+    );
+  });
 }
 
 /** How long a confirm waits for one provider call; well within INTENT_RECOVERY_AFTER_MS. */
@@ -511,8 +591,12 @@ async function step(
     }
     case 'payout': {
       const reference = providerReference.payout(row);
-      // The user's deposit is in (that is what the confirm said): recovery finishes the payout, and the
-      // provider's idempotency makes asking again after a lost answer pay nothing twice.
+      // The confirm claimed this step only after the provider saw the deposit (requireDeposit); recovery
+      // checks it again before paying (an intent claimed by an older version never had it checked), and
+      // the provider's idempotency makes asking again after a lost answer pay nothing twice.
+      if (!payment && !(await outside(row, () => settlement.findPayout(reference))))
+        if (!(await outside(row, () => depositReceived(settlement, row))).enough)
+          return fail(deps, scope, session, row, 'deposit_not_received');
       const payout = await outside(
         row,
         async () =>
@@ -528,6 +612,10 @@ async function step(
     }
     case 'send': {
       const reference = providerReference.send(row);
+      // A swap's send is its first money step: as for a sell's payout, recovery re-checks the deposit.
+      if (row.flow === 'swap' && !payment && !(await outside(row, () => settlement.findSend(reference))))
+        if (!(await outside(row, () => depositReceived(settlement, row))).enough)
+          return fail(deps, scope, session, row, 'deposit_not_received');
       // The user's deposit is the on-chain leg of a sell.
       const address = row.flow === 'off_ramp' ? row.deposit_address! : row.destination;
       const txRefid = await outside(
@@ -553,6 +641,8 @@ async function step(
 /** Delivered: the intent succeeds and the session completes, together and once. */
 async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
   return inTransaction(deps.db, async (trx) => {
+    // The session's lock before the intent's row, in the order the claim takes them (no deadlock).
+    await lockSession(trx, row.session_id);
     const moved = await updateWidgetIntent(
       trx,
       row.id,
@@ -561,15 +651,11 @@ async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txR
       { phase: row.phase, attempt: row.attempt },
     );
     if (!moved) return undefined;
-    try {
-      // Claimed while the session was open and before its deadline, and expiry waits for payments in
-      // flight (store/sessions.ts): a payment that crossed the deadline still completes its session.
-      await completeSession(trx, scope, row.session_id, txRefid, { ignoreDeadline: true });
-    } catch (error) {
-      // The partner cancelled the session while its payment was in flight. The money has moved, so the
-      // intent still records it; the session keeps its status.
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    // Claimed under the session's lock while it was open and before its deadline, and no close happens
+    // while an intent is processing (store/sessions.ts): the session is open here, even past its
+    // deadline. Should that ever not hold, this throws and rolls back: the intent stays in flight for the
+    // recovery pass and the operator, rather than money moved under a session that says otherwise.
+    await completeSession(trx, scope, row.session_id, txRefid, { ignoreDeadline: true });
     return moved;
   });
 }
@@ -582,6 +668,7 @@ async function fail(
   reason: string,
 ) {
   return inTransaction(deps.db, async (trx) => {
+    await lockSession(trx, row.session_id);
     const moved = await updateWidgetIntent(
       trx,
       row.id,
