@@ -220,7 +220,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Pay: charge the card (buy) or report the deposit sent (sell, swap); answers a 3-D Secure challenge */
+        /** Pay: charge the card (buy), or pay out a sell or swap once its deposit has arrived (409 until then); answers a 3-D Secure challenge */
         post: operations["confirmWidgetIntent"];
         delete?: never;
         options?: never;
@@ -1871,6 +1871,8 @@ export interface operations {
                         exp_year: number;
                         number: string;
                     };
+                    /** @description Test mode only (sell, swap): the sandbox records the quoted deposit as arrived before the confirm checks for it */
+                    simulate_deposit?: boolean;
                     three_ds_code?: string;
                 };
             };
