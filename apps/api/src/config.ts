@@ -210,6 +210,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`EMBED_TOKEN_SECRET: ${(error as Error).message}`);
   }
 
+  // One secret serving as another: a leak of the least guarded one (the admin token in a shell history)
+  // would hand over the others too.
+  if (production) {
+    const named: Array<[string, string]> = [
+      ['ADMIN_TOKEN', env.ADMIN_TOKEN ?? ''],
+      ['SECRETS_KEY', env.SECRETS_KEY ?? ''],
+      ...(embedTokenKeys ?? []).map((key): [string, string] => ['EMBED_TOKEN_SECRET', key.secret]),
+    ];
+    for (const [i, [first, value]] of named.entries())
+      for (const [second, other] of named.slice(i + 1))
+        if (value && value === other && first !== second)
+          problems.push(
+            `${first} and ${second} are the same secret; production needs a different random value for each`,
+          );
+  }
+
   // Loopback is for `npm start` + `gate listen` on a laptop; a deployment never calls into itself.
   const allowLoopback =
     oneOf('WEBHOOK_ALLOW_LOOPBACK', production ? 'false' : 'true', ['true', 'false'] as const) === 'true';

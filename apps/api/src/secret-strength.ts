@@ -30,6 +30,10 @@ export const KEY_BYTES: StrengthRules = {
 };
 
 const LONGEST_RUN = 8;
+/** Repeats shorter than this are chance in a random secret; longer ones are copied material. */
+const MIN_REPEAT = 4;
+/** Share of a secret that may be copies of its own earlier material ("changeme_changeme", "secretsecret12"). */
+const MAX_REPEATED_SHARE = 0.25;
 
 export function shannonBitsPerSymbol(symbols: readonly number[]): number {
   const counts = new Map<number, number>();
@@ -52,6 +56,30 @@ function repeatedUnit(symbols: readonly number[]): number | null {
   return null;
 }
 
+/**
+ * The share of the sequence that repeats earlier material (LZ77-style: at each position the longest earlier
+ * match of at least MIN_REPEAT symbols is counted as copied). It catches a repeated word behind a prefix or
+ * before a suffix, which `repeatedUnit` (the whole sequence repeating) misses. A random 64-character hex secret
+ * copies well under 10 %; "adm_changeme_changeme_changeme" copies over half.
+ */
+function repeatedShare(symbols: readonly number[]): number {
+  let copied = 0;
+  let i = 0;
+  while (i < symbols.length) {
+    let longest = 0;
+    for (let j = 0; j < i; j++) {
+      let length = 0;
+      while (i + length < symbols.length && symbols[j + length] === symbols[i + length]) length++;
+      longest = Math.max(longest, length);
+    }
+    if (longest >= MIN_REPEAT) {
+      copied += longest;
+      i += longest;
+    } else i++;
+  }
+  return symbols.length === 0 ? 0 : copied / symbols.length;
+}
+
 /** The longest stretch where each symbol is the previous plus the same step (0 = one symbol repeated). */
 function longestConstantStepRun(symbols: readonly number[]): number {
   let longest = Math.min(symbols.length, 1);
@@ -71,6 +99,9 @@ export function weakness(symbols: readonly number[], rules: StrengthRules): stri
     return `is too short (${symbols.length} ${u}s; at least ${rules.minLength} random ${u}s)`;
   const period = repeatedUnit(symbols);
   if (period !== null) return `repeats a ${period}-${u} pattern`;
+  const share = repeatedShare(symbols);
+  if (share > MAX_REPEATED_SHARE)
+    return `repeats its own material (${Math.round(share * 100)} % of its ${u}s copy an earlier part)`;
   const run = longestConstantStepRun(symbols);
   if (run >= LONGEST_RUN) return `contains a sequence of ${run} ${u}s (repeated or counting)`;
   const distinct = new Set(symbols).size;

@@ -53,6 +53,9 @@ describe('production refuses low-entropy secrets, naming the variable', () => {
     ['EMBED_TOKEN_SECRET', 'one repeated character', 'x'.repeat(48)],
     ['EMBED_TOKEN_SECRET', 'a patterned secret with a kid', `k1:${'secret'.repeat(8)}`],
     ['EMBED_TOKEN_SECRET', 'the second of two keys', `k2:${strong.EMBED_TOKEN_SECRET},k1:${'1'.repeat(40)}`],
+    // Found by an attack pass: a repeated word behind a prefix or before a suffix is not "the whole string repeats".
+    ['ADMIN_TOKEN', 'a repeated word behind a prefix', 'adm_changeme_changeme_changeme'],
+    ['EMBED_TOKEN_SECRET', 'a repeated word before a suffix', 'secretsecretsecretsecretsecret12'],
   ];
   it.each(weak)('%s: %s', (name, _case, value) => {
     const found = problems(production({ [name]: value }));
@@ -64,5 +67,19 @@ describe('production refuses low-entropy secrets, naming the variable', () => {
 
   it('outside production the same values still start (local development)', () => {
     expect(problems({ ADMIN_TOKEN: 'a'.repeat(32), SECRETS_KEY: '0'.repeat(64) })).toEqual([]);
+  });
+});
+
+describe('production refuses one secret serving as another', () => {
+  it.each([
+    ['ADMIN_TOKEN', 'EMBED_TOKEN_SECRET', { EMBED_TOKEN_SECRET: strong.ADMIN_TOKEN }],
+    ['ADMIN_TOKEN', 'SECRETS_KEY', { ADMIN_TOKEN: strong.SECRETS_KEY }],
+    ['SECRETS_KEY', 'EMBED_TOKEN_SECRET', { EMBED_TOKEN_SECRET: `k1:${strong.SECRETS_KEY}` }],
+  ])('%s reused as %s', (first, second, overrides) => {
+    const found = problems(production(overrides)).join('\n');
+    expect(found).toContain(first);
+    expect(found).toContain(second);
+    expect(found).not.toContain(strong.ADMIN_TOKEN);
+    expect(found).not.toContain(strong.SECRETS_KEY);
   });
 });
