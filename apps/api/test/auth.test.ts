@@ -73,6 +73,21 @@ describe('credentials', () => {
     expect(alongside.status).toBe(401);
   });
 
+  it('never accepts a secret key anywhere else in a URL either (path, inside a value, encoded), and never echoes it', async () => {
+    const key = p.keys.test.secret_key;
+    for (const url of [
+      `/v1/gate_sessions/${key}`,
+      `/v1/gate_sessions?x=Bearer+${key}`,
+      `/v1/gate_sessions?x=${encodeURIComponent(`Bearer ${key}`)}`,
+      `/v1/gate_sessions/${key.replace('_', '%5F')}`,
+    ]) {
+      const res = await retrieve({}, url);
+      expect(res.status, url).toBe(401);
+      expect(res.body.message).toContain('never accepted in a URL');
+      expect(res.text).not.toContain(key);
+    }
+  });
+
   it('answers a revoked key with 403, and a key rolled for the future still works', async () => {
     const other = await server.partner();
     await server.database.db

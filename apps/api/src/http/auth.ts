@@ -48,13 +48,26 @@ function credentialFromHeaders(request: FastifyRequest, kind: KeyKind): string |
  */
 export async function refuseSecretKeyInUrl(request: FastifyRequest): Promise<void> {
   const query = request.query as Record<string, unknown> | undefined;
-  const leaked = Object.values(query ?? {}).some((v) =>
-    (Array.isArray(v) ? v : [v]).some((x) => looksLikeSecretKey(String(x))),
-  );
+  const leaked =
+    SECRET_KEY_IN_TEXT.test(decodedUrl(request.url)) ||
+    Object.values(query ?? {}).some((v) =>
+      (Array.isArray(v) ? v : [v]).some((x) => looksLikeSecretKey(String(x))),
+    );
   if (leaked)
     throw new AuthenticationError(
       'Secret keys are never accepted in a URL. Send it in the Authorization header from your server, and roll this key: URLs end up in logs.',
     );
+}
+
+/** A whole secret key anywhere in the URL: a path segment, inside a query value ("Bearer sk_…"), encoded. */
+const SECRET_KEY_IN_TEXT = /sk_(?:test|live)_[A-Za-z0-9]{32}/;
+
+function decodedUrl(url: string): string {
+  try {
+    return decodeURIComponent(url.replaceAll('+', ' '));
+  } catch {
+    return url;
+  }
 }
 
 export function hostServesMode(hostModes: HostModes, hostname: string, mode: Mode): boolean {
