@@ -47,10 +47,12 @@ function stall(port: number, raw: string, waitMs = WITHIN_MS): Promise<Outcome> 
   });
 }
 
-const halfBody = (path: string) =>
-  `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":`;
-const lyingLength = (path: string) =>
-  `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{}`;
+// `headers` carries a valid credential where the API checks it before reading the body (0Gate): otherwise the
+// request is refused with 401 at once and the stalled body is never waited for.
+const halfBody = (path: string, headers: string) =>
+  `POST ${path} HTTP/1.1\r\nHost: localhost\r\n${headers}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":`;
+const lyingLength = (path: string, headers: string) =>
+  `POST ${path} HTTP/1.1\r\nHost: localhost\r\n${headers}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{}`;
 const partialHeaders = (path: string) => `POST ${path} HTTP/1.1\r\nHost: localhost\r\nX-Slow: `;
 
 function expectTimedOut(outcome: Outcome): void {
@@ -61,7 +63,7 @@ function expectTimedOut(outcome: Outcome): void {
 
 describe('request, header and body timeouts', () => {
   let database: TestDatabase;
-  const apps: Record<string, { app: FastifyInstance; port: number; path: string }> = {};
+  const apps: Record<string, { app: FastifyInstance; port: number; path: string; headers: string }> = {};
 
   beforeAll(async () => {
     database = await freshDatabase();
@@ -82,12 +84,12 @@ describe('request, header and body timeouts', () => {
       counter: null,
       timeouts: TIMEOUTS,
     });
-    for (const [name, app, path] of [
-      ['0Gate', gate, '/v1/gate_sessions'],
-      ['0trace', exchange, '/api/v1/price'],
+    for (const [name, app, path, headers] of [
+      ['0Gate', gate, '/admin/partners', `Authorization: Bearer ${adminToken}\r\n`],
+      ['0trace', exchange, '/api/v1/price', ''],
     ] as const) {
       await app.listen({ port: 0, host: '127.0.0.1' });
-      apps[name] = { app, port: (app.server.address() as { port: number }).port, path };
+      apps[name] = { app, port: (app.server.address() as { port: number }).port, path, headers };
     }
   });
 
@@ -99,13 +101,13 @@ describe('request, header and body timeouts', () => {
   for (const name of ['0Gate', '0trace']) {
     describe(name, () => {
       it('ends a request whose body stalls halfway', async () => {
-        const { port, path } = apps[name]!;
-        expectTimedOut(await stall(port, halfBody(path)));
+        const { port, path, headers } = apps[name]!;
+        expectTimedOut(await stall(port, halfBody(path, headers)));
       });
 
       it('ends a request whose Content-Length is larger than the body sent', async () => {
-        const { port, path } = apps[name]!;
-        expectTimedOut(await stall(port, lyingLength(path)));
+        const { port, path, headers } = apps[name]!;
+        expectTimedOut(await stall(port, lyingLength(path, headers)));
       });
 
       it('ends a connection whose headers never finish', async () => {
