@@ -78,18 +78,18 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return { count, ttl }`;
 
-export class RedisCounter implements WindowCounter {
-  private readonly redis: Redis;
+/**
+ * An ioredis client shared by the Redis-backed stores (rate-limit counters, 0trace nonces). Commands queue
+ * while (re)connecting, but none waits longer than commandTimeout, so an outage makes a call fail fast and the
+ * caller falls back (per-process counters, database nonces). Connection errors surface on calls; the client
+ * reconnects by itself.
+ */
+export class RedisLink<R extends Redis = Redis> {
+  readonly redis: R;
   private connectedOnce = false;
 
-  constructor(
-    url: string,
-    private readonly prefix: string,
-  ) {
-    // Commands queue while (re)connecting, but none waits longer than commandTimeout: a Redis outage
-    // makes hit() fail fast, and the limiter then lets the request through (see http/rate-limit.ts).
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2000 });
-    // Connection problems surface on hit(); the client reconnects by itself.
+  constructor(url: string) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2000 }) as R;
     this.redis.on('error', () => {});
     this.redis.once('ready', () => {
       this.connectedOnce = true;
@@ -110,6 +110,28 @@ export class RedisCounter implements WindowCounter {
     } catch {
       return 'down';
     }
+  }
+}
+
+export class RedisCounter implements WindowCounter {
+  private readonly link: RedisLink;
+  private readonly redis: Redis;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
+    // A Redis outage makes hit() fail fast, and the limiter then falls back (see FallbackCounter).
+    this.link = new RedisLink(url);
+    this.redis = this.link.redis;
+  }
+
+  get ready(): boolean {
+    return this.link.ready;
+  }
+
+  check(): Promise<'ok' | 'down'> {
+    return this.link.check();
   }
 
   async hit(key: string, windowMs: number) {

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { type TransitionLog, Transitions } from '../../../api/src/store/counters.ts';
+import type { Redis } from 'ioredis';
+import { RedisLink, type TransitionLog, Transitions } from '../../../api/src/store/counters.ts';
 import type { Db } from '../../../api/src/store/db.ts';
 import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 import { ExchangeError } from '../domain/errors.ts';
@@ -53,25 +53,18 @@ type ClaimingRedis = Redis & {
  * call, which a Redis Cluster would refuse unless they shared a hash slot.
  */
 export class RedisNonceStore implements NonceStore {
+  private readonly link: RedisLink<ClaimingRedis>;
   private readonly redis: ClaimingRedis;
-  private connectedOnce = false;
   private readonly batcher: TurnBatcher<{ key: string; windowSeconds: number }, boolean>;
 
   constructor(
     url: string,
     private readonly prefix: string,
   ) {
-    this.redis = new Redis(url, {
-      maxRetriesPerRequest: 1,
-      commandTimeout: 500,
-      connectTimeout: 2000,
-    }) as ClaimingRedis;
+    this.link = new RedisLink<ClaimingRedis>(url);
+    this.redis = this.link.redis;
     // ioredis sends EVALSHA and falls back to EVAL once if Redis has not cached the script yet.
     this.redis.defineCommand('claimNonces', { lua: CLAIM_ALL });
-    this.redis.on('error', () => {});
-    this.redis.once('ready', () => {
-      this.connectedOnce = true;
-    });
     this.batcher = new TurnBatcher((claims) => this.claimAll(claims));
   }
 
@@ -79,20 +72,12 @@ export class RedisNonceStore implements NonceStore {
     return this.batcher.add({ key: `${this.prefix}nonce:${credentialId}:${nonce}`, windowSeconds });
   }
 
-  /**
-   * Worth sending a command to: connected, or still making its first connection (commands queue for it).
-   * After a connection was lost, a command would only wait for its timeout while the client reconnects.
-   */
   get ready(): boolean {
-    return this.redis.status === 'ready' || !this.connectedOnce;
+    return this.link.ready;
   }
 
-  async check(): Promise<'ok' | 'down'> {
-    try {
-      return (await this.redis.ping()) === 'PONG' ? 'ok' : 'down';
-    } catch {
-      return 'down';
-    }
+  check(): Promise<'ok' | 'down'> {
+    return this.link.check();
   }
 
   private async claimAll(claims: { key: string; windowSeconds: number }[]): Promise<boolean[]> {
