@@ -6,7 +6,13 @@ import { bodyFor, FUZZ_SCALE, FUZZ_SEED, short } from '../../api/test/support/fu
 import { send } from '../../api/test/support/http.ts';
 import { CreateBody, DepositBody, EmergencyBody, OrderBody, PriceBody } from '../src/http/api.ts';
 import { Cursor, Limit, RefcodeName, STATUSES } from '../src/http/cabinet.ts';
-import { type Credentials, hmacHex, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
+import {
+  type Credentials,
+  FLOAT_ORDER,
+  hmacHex,
+  SANDBOX_ADDRESSES,
+  useExchangeServer,
+} from './support/server.ts';
 
 /**
  * Schema-driven fuzz test of 0trace (issue #14). 0trace has no OpenAPI yet, so bodies come from the routes'
@@ -18,15 +24,7 @@ const server = useExchangeServer();
 let creds: Credentials;
 let order: { id: string; token: string };
 
-const CREATE = {
-  type: 'float',
-  fromCcy: 'btc',
-  toCcy: 'usdt_trc20',
-  direction: 'from',
-  amount: '0.01',
-  toAddress: SANDBOX_ADDRESSES.usdt_trc20,
-  refundAddress: SANDBOX_ADDRESSES.btc,
-};
+const CREATE = FLOAT_ORDER;
 
 beforeAll(async () => {
   creds = await server.onboard();

@@ -5,7 +5,7 @@ import { logSerializersFor } from '../../api/src/app.ts';
 import { SecretBox } from '../../api/src/store/secret-box.ts';
 import { freshDatabase } from '../../api/test/support/database.ts';
 import { buildExchangeApp } from '../src/app.ts';
-import { hmacHex, SANDBOX_ADDRESSES } from './support/server.ts';
+import { FLOAT_ORDER, hmacHex, SANDBOX_ADDRESSES } from './support/server.ts';
 
 // Marks a test can find again in the log: nothing of the client may reach it.
 const CLIENT_ADDRESS = '127.0.0.42'; // a loopback address of its own, so it cannot be the server's
@@ -88,15 +88,7 @@ describe('0trace logs (quickstart: "We retain no logs, metadata, or tracking coo
       expect(onboarded.status).toBe(201);
       const creds = onboarded.body.data;
       const idempotencyKey = randomUUID();
-      const body = JSON.stringify({
-        type: 'float',
-        fromCcy: 'btc',
-        toCcy: 'usdt_trc20',
-        direction: 'from',
-        amount: '0.01',
-        toAddress: SANDBOX_ADDRESSES.usdt_trc20,
-        refundAddress: SANDBOX_ADDRESSES.btc,
-      });
+      const body = JSON.stringify(FLOAT_ORDER);
       const signed = () => ({
         'x-api-key': creds.apiKey,
         'x-api-sign': hmacHex(creds.apiSecret, body),

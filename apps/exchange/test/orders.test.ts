@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { opensslHmac, type Received, startReceiver } from '../../api/test/support/receiver.ts';
-import { type Credentials, eventually, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
+import {
+  type Credentials,
+  eventually,
+  FLOAT_ORDER,
+  SANDBOX_ADDRESSES,
+  useExchangeServer,
+} from './support/server.ts';
 
 const server = useExchangeServer({ webhooks: true, config: { fixedRateTtlSeconds: 2 } });
 
-const CREATE = {
-  type: 'float',
-  fromCcy: 'btc',
-  toCcy: 'usdt_trc20',
-  direction: 'from',
-  amount: '0.01',
-  toAddress: SANDBOX_ADDRESSES.usdt_trc20,
-  refundAddress: SANDBOX_ADDRESSES.btc,
-};
+const CREATE = FLOAT_ORDER;
 
 /** A partner whose webhook URL the operator pointed at a local receiver. */
 async function partnerWithReceiver() {

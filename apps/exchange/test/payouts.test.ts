@@ -14,6 +14,7 @@ import {
   type Credentials,
   type ExchangeTestServer,
   eventually,
+  FLOAT_ORDER,
   SANDBOX_ADDRESSES,
   startExchangeServer,
   useExchangeServer,
@@ -37,15 +38,7 @@ class SlowChain extends SandboxChain {
 }
 
 const quiet = { info: () => {}, warn: () => {} };
-const CREATE = {
-  type: 'float',
-  fromCcy: 'btc',
-  toCcy: 'usdt_trc20',
-  direction: 'from',
-  amount: '0.01',
-  toAddress: SANDBOX_ADDRESSES.usdt_trc20,
-  refundAddress: SANDBOX_ADDRESSES.btc,
-};
+const CREATE = FLOAT_ORDER;
 
 async function createOrders(server: ExchangeTestServer, creds: Credentials, count: number) {
   return Promise.all(

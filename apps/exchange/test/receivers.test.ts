@@ -5,13 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../api/test/support/http.ts';
 import { REPO_ROOT, runCommand, spawnCommand } from '../../api/test/support/process.ts';
-import {
-  type Credentials,
-  eventually,
-  hmacHex,
-  SANDBOX_ADDRESSES,
-  useExchangeServer,
-} from './support/server.ts';
+import { type Credentials, eventually, FLOAT_ORDER, hmacHex, useExchangeServer } from './support/server.ts';
 
 /**
  * The three webhook receiver scaffolds of examples/0trace-webhook-receiver (quickstart, step 4), each run as
@@ -20,15 +14,7 @@ import {
  */
 const server = useExchangeServer({ webhooks: true, config: { sandboxSettleMs: 200 } });
 const SCAFFOLDS = join(REPO_ROOT, 'examples/0trace-webhook-receiver');
-const CREATE = {
-  type: 'float',
-  fromCcy: 'btc',
-  toCcy: 'usdt_trc20',
-  direction: 'from',
-  amount: '0.01',
-  toAddress: SANDBOX_ADDRESSES.usdt_trc20,
-  refundAddress: SANDBOX_ADDRESSES.btc,
-};
+const CREATE = FLOAT_ORDER;
 
 // The Go scaffold is compiled once into a scratch directory; `go` comes from Debian (.ci/run installs it).
 let goBinary: string | { skip: string };

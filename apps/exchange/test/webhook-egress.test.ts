@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { listAttempts, upsertEndpoint } from '../../api/src/store/webhooks.ts';
 import { startReceiver } from '../../api/test/support/receiver.ts';
-import { eventually, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
+import { eventually, FLOAT_ORDER, useExchangeServer } from './support/server.ts';
 
 /** 0trace webhooks leave through the same egress policy as 0Gate's (issue #14, finding 2). */
 const dev = useExchangeServer({ webhooks: true, egress: { allowLoopback: true } });
 const prod = useExchangeServer({ webhooks: true, egress: { allowLoopback: false } });
 
-const CREATE = {
-  type: 'float',
-  fromCcy: 'btc',
-  toCcy: 'usdt_trc20',
-  direction: 'from',
-  amount: '0.01',
-  toAddress: SANDBOX_ADDRESSES.usdt_trc20,
-  refundAddress: SANDBOX_ADDRESSES.btc,
-};
+const CREATE = FLOAT_ORDER;
 
 describe('0trace webhook URL (operator API)', () => {
   it.each([

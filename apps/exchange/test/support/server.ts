@@ -75,6 +75,17 @@ export const SANDBOX_ADDRESSES = {
   sol: 'So11111111111111111111111111111111111111112',
 };
 
+/** 0.01 BTC → USDT (Tron) at a float rate, to and from sandbox addresses: the /create body most tests send. */
+export const FLOAT_ORDER = {
+  type: 'float',
+  fromCcy: 'btc',
+  toCcy: 'usdt_trc20',
+  direction: 'from',
+  amount: '0.01',
+  toAddress: SANDBOX_ADDRESSES.usdt_trc20,
+  refundAddress: SANDBOX_ADDRESSES.btc,
+};
+
 export const hmacHex = (secret: string, body: string) =>
   createHmac('sha256', secret).update(body).digest('hex');
 
