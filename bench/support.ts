@@ -2,8 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { EPHEMERAL_PORTS } from '@0bit/testing/process';
 import autocannon from 'autocannon';
-import { EPHEMERAL_PORTS } from '../apps/api/test/support/process.ts';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

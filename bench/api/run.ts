@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase } from '../../apps/api/test/support/database.ts';
+import { createTestDatabase } from '@0bit/testing/database';
 import { load, type Result, ROOT, report, start, stop } from '../support.ts';
 
 async function benchApi(label: string, env: Record<string, string>): Promise<Result[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gate-bench-'));
-  const { child, port } = await start('apps/api/src/main.ts', {
+  const { child, port } = await start('apps/server/src/main.ts', {
     DATA_DIR: dataDir,
     DEMO_PARTNER: 'on',
     ...env,

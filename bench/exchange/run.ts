@@ -15,10 +15,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '@0bit/testing/database';
+import { nodeArgsOfScript } from '@0bit/testing/process';
 import type autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { createTestDatabase } from '../../apps/api/test/support/database.ts';
-import { nodeArgsOfScript } from '../../apps/api/test/support/process.ts';
 import { CONNECTIONS, load, type Result, ROOT, SECONDS, start, stop } from '../support.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -28,7 +28,7 @@ const FIXED_BODY = BODY.replace('"float"', '"fixed"');
 
 /** `npm run exchange` (the deployable unit) by default; BENCH_EXCHANGE_IN_PLATFORM=1 measures `npm start`'s copy. */
 const IN_PLATFORM = Boolean(process.env.BENCH_EXCHANGE_IN_PLATFORM);
-const SCRIPT = IN_PLATFORM ? 'apps/api/src/main.ts' : 'apps/exchange/src/main.ts';
+const SCRIPT = IN_PLATFORM ? 'apps/server/src/main.ts' : 'apps/server/src/exchange-main.ts';
 /** The Node flags `npm run exchange` passes (package.json), so the bench runs the process as it is deployed. */
 const EXCHANGE_ARGS = nodeArgsOfScript('exchange');
 const NODE_FLAGS = IN_PLATFORM ? [] : EXCHANGE_ARGS.slice(0, EXCHANGE_ARGS.indexOf('--import'));

@@ -11,13 +11,13 @@ import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPartner } from '@0bit/api/domain/partners';
+import { setEndpoint } from '@0bit/api/domain/webhook-endpoints';
+import { SecretBox } from '@0bit/core/secret-box';
+import { openDatabase } from '@0bit/db/connection';
+import { migrateToLatest } from '@0bit/db/migrate';
+import { createTestDatabase } from '@0bit/testing/database';
 import { sql } from 'kysely';
-import { createPartner } from '../../apps/api/src/domain/partners.ts';
-import { setEndpoint } from '../../apps/api/src/domain/webhook-endpoints.ts';
-import { openDatabase } from '../../apps/api/src/store/db.ts';
-import { migrateToLatest } from '../../apps/api/src/store/migrate.ts';
-import { SecretBox } from '../../apps/api/src/store/secret-box.ts';
-import { createTestDatabase } from '../../apps/api/test/support/database.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -56,7 +56,7 @@ try {
     receiverUrl,
   );
 
-  worker = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/worker-main.ts'], {
+  worker = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/worker-main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

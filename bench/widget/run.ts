@@ -8,8 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CHROMIUM_FLAGS } from '@0bit/widget/test-support/harness';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_FLAGS } from '../../apps/widget/test/harness.ts';
 import { ROOT, start, stop } from '../support.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -30,7 +30,7 @@ for (const file of readdirSync(join(ROOT, 'apps/widget/dist/assets')).filter((f)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'widget-bench-'));
 const platform = await start(
-  'apps/api/src/main.ts',
+  'apps/server/src/main.ts',
   // The demo partner allows the default widget and shop origins, so this run uses those ports (3000, 5173).
   { DATA_DIR: dataDir, DEMO_PARTNER: 'on', WIDGET_PORT: '3000', EXAMPLE_PORT: '5173' },
   /Example shop \(examples\/partner-node\) on http:\/\/localhost:(\d+)/,

@@ -1,14 +1,28 @@
 import { randomBytes } from 'node:crypto';
+import { BadRequestError } from '@0bit/core/errors';
+import type { Mode } from '@0bit/core/scope';
+import type { SecretBox } from '@0bit/core/secret-box';
+import { TtlCache } from '@0bit/core/ttl-cache';
+import type { Db } from '@0bit/db/connection';
+import { adminGuard } from '@0bit/http/admin-guard';
+import type { WindowCounter } from '@0bit/http/counters';
+import { lazyRequestLogger } from '@0bit/http/request-logger';
+import { type HttpTimeouts, serverTimeoutOptions } from '@0bit/http/timeouts';
+import {
+  findPrototypeKey,
+  prototypeKeyMessage,
+  schemaErrorFormatter,
+  validatorCompiler,
+} from '@0bit/http/validation';
+import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { DEFAULT_HOST_MODES, type HostModes, type HttpTimeouts, parseHostModes } from './config.ts';
+import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
-import { BadRequestError } from './domain/errors.ts';
-import type { Mode } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import { adminRoutes } from './http/admin.ts';
-import { adminGuard, keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
+import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
 import { brandingRoutes } from './http/branding.ts';
 import type { App, RouteDeps } from './http/context.ts';
 import { BootstrapSchema, embedRoutes } from './http/embed.ts';
@@ -17,8 +31,6 @@ import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
 import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
-import { redactUrl } from './http/redact.ts';
-import { lazyRequestLogger } from './http/request-logger.ts';
 import {
   Branding,
   CreatedGateSession,
@@ -32,20 +44,8 @@ import {
 } from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
-import { serverTimeoutOptions } from './http/timeouts.ts';
-import {
-  findPrototypeKey,
-  prototypeKeyMessage,
-  schemaErrorFormatter,
-  validatorCompiler,
-} from './http/validation.ts';
 import { widgetRoutes } from './http/widget.ts';
 import type { KeyLookup } from './store/api-keys.ts';
-import type { WindowCounter } from './store/counters.ts';
-import type { Db } from './store/db.ts';
-import type { SecretBox } from './store/secret-box.ts';
-import { TtlCache } from './store/ttl-cache.ts';
-import { type EgressPolicy, STRICT_EGRESS } from './webhooks/egress.ts';
 
 export interface AppDeps {
   db: Db;
@@ -218,16 +218,3 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
-
-/**
- * Pino serialisers of both APIs. The logged URL never holds a credential: query values named like one,
- * shaped like ours, or equal to a configured secret (`secrets`: the admin token) are redacted.
- */
-export const logSerializersFor = (secrets: readonly string[]) => ({
-  req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
-    method: req.method,
-    url: redactUrl(req.url, secrets),
-    host: req.hostname,
-    remote_address: req.ip,
-  }),
-});

@@ -1,6 +1,6 @@
+import { usingPostgres } from '@0bit/testing/database';
+import { runCommand } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { usingPostgres } from './support/database.ts';
-import { runCommand } from './support/process.ts';
 
 interface ChaosResult {
   ok: boolean;

@@ -1,9 +1,9 @@
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '@0bit/db/connection';
+import { resolveLocalSecrets } from '@0bit/server/dev/local-secrets';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveLocalSecrets } from '../src/dev/local-secrets.ts';
-import { openDatabase } from '../src/store/db.ts';
 
 // Issue #14, finding 10: the PGlite data directory was world-readable (755/644) while it holds IBANs,
 // wallets and metadata in plain text.

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './support/process.ts';
 import { SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
 const server = useTestServer();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { bodyFor, FUZZ_SCALE, FUZZ_SEED, paramText, short } from '@0bit/testing/fuzz';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bodyFor, FUZZ_SCALE, FUZZ_SEED, paramText, short } from './support/fuzz.ts';
 import {
   SPEC_CREATE_BODY,
   SPEC_ORIGIN,

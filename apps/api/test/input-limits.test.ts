@@ -1,5 +1,5 @@
+import type { RawResponse } from '@0bit/testing/http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RawResponse } from './support/http.ts';
 import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
 // Issue #14 finding 6 and the `__proto__` point of finding 10: input that used to reach the database (or a

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { SecretBox } from '@0bit/core/secret-box';
+import { migrateTo, migrateToLatest } from '@0bit/db/migrate';
+import { freshDatabase } from '@0bit/testing/database';
+import { send } from '@0bit/testing/http';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { EmbedTokens } from '../src/domain/embed-token.ts';
 import { displayPrefix, generateApiKey, hashSecret } from '../src/domain/keys.ts';
-import { migrateTo, migrateToLatest } from '../src/store/migrate.ts';
-import { SecretBox } from '../src/store/secret-box.ts';
-import { freshDatabase } from './support/database.ts';
-import { send } from './support/http.ts';
 import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
 // Issue #14, finding 7: a test key must never change what live accepts ("Modes own their settings").

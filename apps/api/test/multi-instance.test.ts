@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, usingPostgres } from '@0bit/testing/database';
+import { send } from '@0bit/testing/http';
+import { type RunningServer, startServerProcess } from '@0bit/testing/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, usingPostgres } from './support/database.ts';
-import { send } from './support/http.ts';
-import { type RunningServer, startServerProcess } from './support/process.ts';
 import { SPEC_CREATE_BODY } from './support/server.ts';
 
 /** Several API processes on one PostgreSQL: the deployment shape DESIGN.md promises. PGlite is one process. */

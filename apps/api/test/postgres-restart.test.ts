@@ -2,19 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setEndpoint } from '../src/domain/webhook-endpoints.ts';
-import { openDatabase } from '../src/store/db.ts';
-import { SecretBox } from '../src/store/secret-box.ts';
-import { send } from './support/http.ts';
-import { type RunningServer, startServerProcess } from './support/process.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
+import { SecretBox } from '@0bit/core/secret-box';
+import { openDatabase } from '@0bit/db/connection';
+import { send } from '@0bit/testing/http';
+import { type RunningServer, startServerProcess } from '@0bit/testing/process';
+import { type Receiver, startReceiver } from '@0bit/testing/receiver';
 import {
   postgresBinaries,
   type ScratchPostgres,
   startScratchPostgres,
   until,
-} from './support/scratch-services.ts';
+} from '@0bit/testing/scratch-services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setEndpoint } from '../src/domain/webhook-endpoints.ts';
 import { SPEC_CREATE_BODY } from './support/server.ts';
 
 /**

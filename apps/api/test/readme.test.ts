@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './support/process.ts';
 
 describe('README', () => {
   it('documents every environment variable the platform reads', () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@0bit/testing/http';
+import { REPO_ROOT, spawnScript } from '@0bit/testing/process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/http.ts';
-import { REPO_ROOT, spawnScript } from './support/process.ts';
 import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
 const server = useTestServer({ webhooks: {} });

@@ -1,8 +1,8 @@
 import dns from 'node:dns/promises';
+import { type Receiver, startReceiver } from '@0bit/testing/receiver';
+import type { Resolver } from '@0bit/webhooks/egress';
 import { describe, expect, it } from 'vitest';
 import { setEndpoint } from '../src/domain/webhook-endpoints.ts';
-import type { Resolver } from '../src/webhooks/egress.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
 import { bearer, SPEC_CREATE_BODY, type TestServer, useTestServer, writeHeaders } from './support/server.ts';
 
 /**

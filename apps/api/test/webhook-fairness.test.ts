@@ -1,5 +1,5 @@
+import { type Receiver, startReceiver } from '@0bit/testing/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Receiver, startReceiver } from './support/receiver.ts';
 import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
 // A long timeout and few slots: without a per-partner cap, one hanging endpoint would hold every slot.

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecretBox } from '@0bit/core/secret-box';
+import { type OpenedDatabase, openDatabase } from '@0bit/db/connection';
+import { migrateToLatest } from '@0bit/db/migrate';
+import { createTestDatabase, usingPostgres } from '@0bit/testing/database';
+import { type SpawnedScript, spawnScript } from '@0bit/testing/process';
+import { type Receiver, startReceiver } from '@0bit/testing/receiver';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPartner } from '../src/domain/partners.ts';
 import { setEndpoint } from '../src/domain/webhook-endpoints.ts';
-import { type OpenedDatabase, openDatabase } from '../src/store/db.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import { SecretBox } from '../src/store/secret-box.ts';
-import { createTestDatabase, usingPostgres } from './support/database.ts';
-import { type SpawnedScript, spawnScript } from './support/process.ts';
-import { type Receiver, startReceiver } from './support/receiver.ts';
 
 /**
  * Worker processes on one PostgreSQL, killed for real. PGlite runs the worker inside the API process, so
@@ -27,7 +27,7 @@ describe.skipIf(!usingPostgres())('webhook worker faults (real processes on Post
   const workers: SpawnedScript[] = [];
 
   const startWorker = () => {
-    const worker = spawnScript('apps/api/src/worker-main.ts', {
+    const worker = spawnScript('apps/server/src/worker-main.ts', {
       DATABASE_URL: target.url,
       SECRETS_KEY: secretsKey.toString('hex'),
       DATA_DIR: dataDir,

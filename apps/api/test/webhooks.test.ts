@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type Receiver, startReceiver, verifiedByOpenssl } from '@0bit/testing/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDue } from '../src/domain/sessions.ts';
-import { type Receiver, startReceiver, verifiedByOpenssl } from './support/receiver.ts';
 import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
 const server = useTestServer({ webhooks: { retrySchedule: '0.2,0.2,0.2,0.2', timeoutMs: 700 } });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT, runCommand } from '@0bit/testing/process';
+import { startReceiver, verifiedByOpenssl } from '@0bit/testing/receiver';
 import { describe, expect, it } from 'vitest';
 import { TEST_CARDS, TEST_THREE_DS_CODE } from '../src/domain/ramp/providers.ts';
-import { REPO_ROOT, runCommand } from './support/process.ts';
-import { startReceiver, verifiedByOpenssl } from './support/receiver.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
 
 const server = useTestServer({ webhooks: {} });

@@ -1,17 +1,17 @@
+import { migrateToLatest } from '@0bit/db/migrate';
+import * as m0001 from '@0bit/db/migrations/0001_initial';
+import * as m0002 from '@0bit/db/migrations/0002_webhooks';
+import * as m0003 from '@0bit/db/migrations/0003_embed_branding';
+import * as m0004 from '@0bit/db/migrations/0004_quotas';
+import * as m0005 from '@0bit/db/migrations/0005_exchange';
+import * as m0006 from '@0bit/db/migrations/0006_widget';
 import { fromUnits, toUnits } from '@0bit/markets';
+import { freshDatabase } from '@0bit/testing/database';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createSandboxRamp, type RampProviders, TEST_CARDS } from '../src/domain/ramp/providers.ts';
 import { providerReference, recoverInFlightIntents } from '../src/domain/ramp/widget.ts';
 import { expireDue } from '../src/domain/sessions.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import * as m0001 from '../src/store/migrations/0001_initial.ts';
-import * as m0002 from '../src/store/migrations/0002_webhooks.ts';
-import * as m0003 from '../src/store/migrations/0003_embed_branding.ts';
-import * as m0004 from '../src/store/migrations/0004_quotas.ts';
-import * as m0005 from '../src/store/migrations/0005_exchange.ts';
-import * as m0006 from '../src/store/migrations/0006_widget.ts';
-import { freshDatabase } from './support/database.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
 
 /**

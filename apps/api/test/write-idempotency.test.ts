@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { RawResponse } from '@0bit/testing/http';
 import { describe, expect, it } from 'vitest';
-import type { RawResponse } from './support/http.ts';
 import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { auditAs } from '../../api/src/store/audit.ts';
-import type { OpenedDatabase } from '../../api/src/store/db.ts';
-import { SecretBox } from '../../api/src/store/secret-box.ts';
-import { type EgressPolicy, STRICT_EGRESS } from '../../api/src/webhooks/egress.ts';
+import { SecretBox } from '@0bit/core/secret-box';
+import { auditAs } from '@0bit/db/audit';
+import type { OpenedDatabase } from '@0bit/db/connection';
+import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import {
   type Environment,
   issueCredentials,

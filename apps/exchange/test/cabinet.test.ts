@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { opensslHmac, startReceiver } from '@0bit/testing/receiver';
 import { describe, expect, it } from 'vitest';
-import { opensslHmac, startReceiver } from '../../api/test/support/receiver.ts';
 import { eventually, hmacHex, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
 
 const server = useExchangeServer({ webhooks: true, config: { rotationOverlapSeconds: 2 } });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURRENCIES, SANDBOX_PRICES } from '@0bit/markets';
+import { REPO_ROOT } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../api/test/support/process.ts';
 import { ERROR_CODES } from '../src/domain/errors.ts';
 
 /** The rows of the markdown table that follows `<!-- marker -->` in a doc. */

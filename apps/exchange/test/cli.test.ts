@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecretBox } from '@0bit/core/secret-box';
+import { openDatabase } from '@0bit/db/connection';
+import { createTestDatabase, usingPostgres } from '@0bit/testing/database';
+import { REPO_ROOT, runScript } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../api/src/store/db.ts';
-import { SecretBox } from '../../api/src/store/secret-box.ts';
-import { createTestDatabase, usingPostgres } from '../../api/test/support/database.ts';
-import { REPO_ROOT, runScript } from '../../api/test/support/process.ts';
 import { buildExchangeApp } from '../src/app.ts';
 import { signedPost } from './support/server.ts';
 
@@ -17,7 +17,7 @@ describe('npm run admin -- exchange', () => {
     const pg = usingPostgres() ? await createTestDatabase() : null;
     const env = { DATA_DIR: dataDir, SECRETS_KEY: secretsKey.toString('hex'), DATABASE_URL: pg?.url };
     try {
-      const admin = join(REPO_ROOT, 'apps/api/src/cli/admin.ts');
+      const admin = join(REPO_ROOT, 'apps/server/src/cli/admin.ts');
       const onboarded = await runScript(admin, ['exchange', 'onboard', '--name', 'Acme'], env);
       expect(onboarded.code, onboarded.stderr).toBe(0);
       expect(onboarded.stderr).toContain('shown only now');

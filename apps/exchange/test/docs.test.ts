@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT, runCommand } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCommand } from '../../api/test/support/process.ts';
 import { V2_ROUTES } from '../src/http/signature-v2.ts';
 import { type Credentials, eventually, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { bodyFor, FUZZ_SCALE, FUZZ_SEED, short } from '@0bit/testing/fuzz';
+import { send } from '@0bit/testing/http';
 import { type TSchema, Type } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bodyFor, FUZZ_SCALE, FUZZ_SEED, short } from '../../api/test/support/fuzz.ts';
-import { send } from '../../api/test/support/http.ts';
 import { CreateBody, DepositBody, EmergencyBody, OrderBody, PriceBody } from '../src/http/api.ts';
 import { Cursor, Limit, RefcodeName, STATUSES } from '../src/http/cabinet.ts';
 import {

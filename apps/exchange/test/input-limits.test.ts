@@ -1,5 +1,5 @@
+import type { RawResponse } from '@0bit/testing/http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RawResponse } from '../../api/test/support/http.ts';
 import { type Credentials, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
 
 // Issue #14 finding 6 on 0trace: control characters and hostile nesting are refused at validation (the

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { SecretBox } from '@0bit/core/secret-box';
+import { logSerializersFor } from '@0bit/http/request-logger';
+import { freshDatabase } from '@0bit/testing/database';
 import { describe, expect, it } from 'vitest';
-import { logSerializersFor } from '../../api/src/app.ts';
-import { SecretBox } from '../../api/src/store/secret-box.ts';
-import { freshDatabase } from '../../api/test/support/database.ts';
 import { buildExchangeApp } from '../src/app.ts';
 import { FLOAT_ORDER, hmacHex, SANDBOX_ADDRESSES } from './support/server.ts';
 

@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
+import { redisAvailable, type ScratchRedis, startScratchRedis, until } from '@0bit/testing/scratch-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../api/test/support/database.ts';
-import {
-  redisAvailable,
-  type ScratchRedis,
-  startScratchRedis,
-  until,
-} from '../../api/test/support/scratch-services.ts';
 import { DatabaseNonceStore, FallbackNonceStore, RedisNonceStore } from '../src/store/nonces.ts';
 
 /** Redis nonces with the database behind them, on a Redis of the test's own that it stops and starts. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
+import { freePort } from '@0bit/testing/http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../api/test/support/database.ts';
-import { freePort } from '../../api/test/support/http.ts';
 import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../src/store/nonces.ts';
 
 const REDIS_URL = process.env.REDIS_URL;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { opensslHmac, type Received, startReceiver } from '@0bit/testing/receiver';
 import { describe, expect, it } from 'vitest';
-import { opensslHmac, type Received, startReceiver } from '../../api/test/support/receiver.ts';
 import {
   type Credentials,
   eventually,

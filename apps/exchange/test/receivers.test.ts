@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@0bit/testing/http';
+import { REPO_ROOT, runCommand, spawnCommand } from '@0bit/testing/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../api/test/support/http.ts';
-import { REPO_ROOT, runCommand, spawnCommand } from '../../api/test/support/process.ts';
 import { type Credentials, eventually, FLOAT_ORDER, hmacHex, useExchangeServer } from './support/server.ts';
 
 /**

@@ -1,8 +1,8 @@
+import { MIGRATIONS, migrateToLatest } from '@0bit/db/migrate';
 import { SandboxPriceFeed } from '@0bit/markets';
+import { freshDatabase } from '@0bit/testing/database';
 import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrateToLatest } from '../../api/src/store/migrate.ts';
-import { freshDatabase } from '../../api/test/support/database.ts';
 import { SANDBOX_PROVIDERS, SandboxChain } from '../src/domain/providers.ts';
 import { useExchangeServer } from './support/server.ts';
 

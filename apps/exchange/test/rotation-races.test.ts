@@ -1,7 +1,7 @@
+import { MIGRATIONS, migrateToLatest } from '@0bit/db/migrate';
+import { freshDatabase } from '@0bit/testing/database';
 import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrateToLatest } from '../../api/src/store/migrate.ts';
-import { freshDatabase } from '../../api/test/support/database.ts';
 import { hashApiKey } from '../src/domain/credentials.ts';
 import { type Credentials, useExchangeServer } from './support/server.ts';
 

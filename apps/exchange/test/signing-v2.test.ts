@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { SecretBox } from '@0bit/core/secret-box';
+import type { RawResponse } from '@0bit/testing/http';
 import { describe, expect, it } from 'vitest';
-import { SecretBox } from '../../api/src/store/secret-box.ts';
-import type { RawResponse } from '../../api/test/support/http.ts';
 import { runExchangeCommand } from '../src/cli.ts';
 import {
   type Credentials,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { send } from '@0bit/testing/http';
 import { describe, expect, it } from 'vitest';
-import { send } from '../../api/test/support/http.ts';
 import { buildExchangeApp } from '../src/app.ts';
 import { RedisNonceStore } from '../src/store/nonces.ts';
 import { hmacHex, useExchangeServer } from './support/server.ts';

@@ -1,6 +1,6 @@
+import { startReceiver } from '@0bit/testing/receiver';
+import { listAttempts, upsertEndpoint } from '@0bit/webhooks/store';
 import { describe, expect, it } from 'vitest';
-import { listAttempts, upsertEndpoint } from '../../api/src/store/webhooks.ts';
-import { startReceiver } from '../../api/test/support/receiver.ts';
 import { eventually, FLOAT_ORDER, useExchangeServer } from './support/server.ts';
 
 /** 0trace webhooks leave through the same egress policy as 0Gate's (issue #14, finding 2). */

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { join } from 'node:path';
+import { bearer, writeHeaders } from '@0bit/api/test-support/server';
+import { freePort } from '@0bit/testing/http';
+import { REPO_ROOT } from '@0bit/testing/process';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../api/test/support/http.ts';
-import { REPO_ROOT } from '../../api/test/support/process.ts';
-import { bearer, writeHeaders } from '../../api/test/support/server.ts';
 import { events, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './harness.ts';
 
 const stack = useStack();

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { bearer, useTestServer } from '@0bit/api/test-support/server';
+import { startPartnerExample } from '@0bit/example-partner-node/server';
+import { freePort } from '@0bit/testing/http';
+import { REPO_ROOT } from '@0bit/testing/process';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { startPartnerExample } from '../../../examples/partner-node/src/server.ts';
-import { freePort } from '../../api/test/support/http.ts';
-import { REPO_ROOT } from '../../api/test/support/process.ts';
-import { bearer, useTestServer } from '../../api/test/support/server.ts';
 import { buildWidgetServer } from '../src/server.ts';
 
 export const CHROMIUM_FLAGS = [

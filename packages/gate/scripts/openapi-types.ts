@@ -28,10 +28,10 @@ export async function typesFor(document: object): Promise<string> {
 
 /** The document the API serves, built in-process on an in-memory database (nothing listens). */
 async function serverDocument(): Promise<object> {
-  const { buildApp } = await import('../../../apps/api/src/app.ts');
-  const { openDatabase } = await import('../../../apps/api/src/store/db.ts');
-  const { SecretBox } = await import('../../../apps/api/src/store/secret-box.ts');
-  const { EmbedTokens } = await import('../../../apps/api/src/domain/embed-token.ts');
+  const { buildApp } = await import('@0bit/api/app');
+  const { openDatabase } = await import('@0bit/db/connection');
+  const { SecretBox } = await import('@0bit/core/secret-box');
+  const { EmbedTokens } = await import('@0bit/api/domain/embed-token');
   const database = await openDatabase({ dataDir: null });
   const app = await buildApp({
     db: database.db,

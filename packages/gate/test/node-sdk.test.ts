@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
+import { SPEC_CREATE_BODY, useTestServer } from '@0bit/api/test-support/server';
+import { startReceiver } from '@0bit/testing/receiver';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver } from '../../../apps/api/test/support/receiver.ts';
-import { SPEC_CREATE_BODY, useTestServer } from '../../../apps/api/test/support/server.ts';
 import pkg from '../package.json' with { type: 'json' };
 import {
   ConflictError,

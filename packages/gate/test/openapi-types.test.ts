@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { useTestServer } from '@0bit/api/test-support/server';
 import { describe, expect, it } from 'vitest';
-import { useTestServer } from '../../../apps/api/test/support/server.ts';
 import { GENERATED_PATH, typesFor } from '../scripts/openapi-types.ts';
 
 const server = useTestServer();

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { useTestServer } from '@0bit/api/test-support/server';
+import { REPO_ROOT, runCommand } from '@0bit/testing/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCommand } from '../../../apps/api/test/support/process.ts';
-import { useTestServer } from '../../../apps/api/test/support/server.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 const server = useTestServer();

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { useTestServer } from '@0bit/api/test-support/server';
+import { REPO_ROOT, runCommand } from '@0bit/testing/process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCommand } from '../../../apps/api/test/support/process.ts';
-import { useTestServer } from '../../../apps/api/test/support/server.ts';
 
 /**
  * The Python SDK's unittest suite (packages/gate/python/tests) against this run's real API and webhook

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { bearer, useTestServer } from '@0bit/api/test-support/server';
+import { REPO_ROOT, runScript, spawnScript } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runScript, spawnScript } from '../../../apps/api/test/support/process.ts';
-import { bearer, useTestServer } from '../../../apps/api/test/support/server.ts';
 
 const server = useTestServer({ webhooks: {} });
 

@@ -1,7 +1,7 @@
+import { ValidationError } from '@0bit/core/errors';
+import type { Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import { type BrandingFields, findBranding, mergeBranding } from '../store/branding.ts';
-import type { Db } from '../store/db.ts';
-import { ValidationError } from './errors.ts';
-import type { Scope } from './keys.ts';
 
 /** Co-branding tokens; all null means default 0Gate branding. */
 export type Branding = BrandingFields;

@@ -1,7 +1,7 @@
+import { AuthenticationError } from '@0bit/core/errors';
+import type { Mode } from '@0bit/core/scope';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import type { EmbedTokenKey } from '../config.ts';
-import { AuthenticationError } from './errors.ts';
-import type { Mode } from './keys.ts';
 
 /** The embed JWT's claims (glossary, "Embed token claims"). */
 export interface EmbedClaims {

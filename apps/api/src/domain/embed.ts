@@ -1,9 +1,10 @@
-import type { Db } from '../store/db.ts';
+import { BadRequestError, ConflictError, PermissionError } from '@0bit/core/errors';
+import type { Mode, Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import { findSessionByClientSecretHash, type SessionRow } from '../store/sessions.ts';
 import { type Branding, getBranding } from './branding.ts';
 import type { EmbedTokens } from './embed-token.ts';
-import { BadRequestError, ConflictError, PermissionError } from './errors.ts';
-import { hashSecret, type Mode, type Scope } from './keys.ts';
+import { hashSecret } from './keys.ts';
 import { servesMode } from './partners.ts';
 import { readQuota } from './quotas.ts';
 import { retrieveSession } from './sessions.ts';

@@ -1,8 +1,8 @@
-import type { Db } from '../store/db.ts';
+import { BadRequestError } from '@0bit/core/errors';
+import { newEventId } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import { type EventRow, findEventSeq, insertEvent, listEvents as listEventRows } from '../store/events.ts';
-import { BadRequestError } from './errors.ts';
-import { newEventId } from './ids.ts';
-import type { Scope } from './keys.ts';
 
 /** Every event type the platform emits (glossary, "Event catalogue"). */
 export const EVENT_TYPES = [

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { randomAlphanumeric } from './ids.ts';
+import { randomAlphanumeric } from '@0bit/core/ids';
+import type { Mode } from '@0bit/core/scope';
 
-export type Mode = 'test' | 'live';
-export const MODES: readonly Mode[] = ['test', 'live'];
 export type KeyKind = 'publishable' | 'secret';
 
 const KIND_PREFIX: Record<KeyKind, 'pk' | 'sk'> = { publishable: 'pk', secret: 'sk' };
@@ -45,10 +44,4 @@ export function hashSecret(raw: string): string {
 /** `gsec_<sessionId>_<32 alnum>` (glossary): binds a browser to exactly one session. */
 export function generateClientSecret(sessionId: string): string {
   return `gsec_${sessionId}_${randomAlphanumeric(32)}`;
-}
-
-/** Everything a partner reads or writes is scoped to one partner and one mode; the two modes never mix. */
-export interface Scope {
-  partnerId: string;
-  mode: Mode;
 }

@@ -1,5 +1,8 @@
-import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
-import { type Db, inTransaction } from '../store/db.ts';
+import { BadRequestError, NotFoundError, ValidationError } from '@0bit/core/errors';
+import { isObjectId, newObjectId } from '@0bit/core/ids';
+import { MODES, type Mode, type Scope } from '@0bit/core/scope';
+import { toIso } from '@0bit/core/time';
+import { type Db, inTransaction } from '@0bit/db/connection';
 import {
   findAllowedDomains,
   findPartner,
@@ -8,19 +11,9 @@ import {
   type PartnerRow,
   replaceAllowedDomainsRow,
   updatePartner,
-} from '../store/partners.ts';
-import { BadRequestError, NotFoundError, ValidationError } from './errors.ts';
-import { isObjectId, newObjectId } from './ids.ts';
-import {
-  displayPrefix,
-  generateApiKey,
-  hashSecret,
-  type KeyKind,
-  MODES,
-  type Mode,
-  type Scope,
-} from './keys.ts';
-import { toIso } from './time.ts';
+} from '@0bit/db/partners';
+import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
+import { displayPrefix, generateApiKey, hashSecret, type KeyKind } from './keys.ts';
 
 export interface Partner {
   id: string;

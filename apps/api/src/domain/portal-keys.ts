@@ -1,3 +1,8 @@
+import { ConflictError, NotFoundError } from '@0bit/core/errors';
+import { isObjectId, newObjectId } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
+import { type Db, inTransaction } from '@0bit/db/connection';
+import { lockPartner } from '@0bit/db/partners';
 import {
   countActiveSecretKeys,
   findPartnerKey,
@@ -5,11 +10,7 @@ import {
   listPartnerKeys,
   scheduleRevocation,
 } from '../store/api-keys.ts';
-import { type Db, inTransaction } from '../store/db.ts';
-import { lockPartner } from '../store/partners.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
-import { isObjectId, newObjectId } from './ids.ts';
-import { displayPrefix, generateApiKey, hashSecret, type KeyKind, type Scope } from './keys.ts';
+import { displayPrefix, generateApiKey, hashSecret, type KeyKind } from './keys.ts';
 import { type ApiKeySummary, toKeySummary } from './partners.ts';
 
 /** Creates a key of the caller's mode; the raw key is in this answer only. */

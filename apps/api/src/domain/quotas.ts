@@ -1,4 +1,6 @@
-import type { Db } from '../store/db.ts';
+import { PermissionError } from '@0bit/core/errors';
+import type { Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import {
   countSession,
   currentUsage,
@@ -8,9 +10,7 @@ import {
   setQuota,
   type UsageRow,
 } from '../store/quotas.ts';
-import { PermissionError } from './errors.ts';
 import { appendEvent } from './events.ts';
-import type { Scope } from './keys.ts';
 
 /** The share of the quota at which `partner.quota.warning` is emitted. */
 export const WARNING_SHARE = 0.8;

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { type Db, inTransaction } from '../store/db.ts';
-import type { SecretBox } from '../store/secret-box.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PermissionError,
+  ValidationError,
+} from '@0bit/core/errors';
+import { isObjectId, newObjectId } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
+import type { SecretBox } from '@0bit/core/secret-box';
+import { toIso } from '@0bit/core/time';
+import { type Db, inTransaction } from '@0bit/db/connection';
 import {
   closeSession,
   expireDueSessions,
@@ -13,13 +23,10 @@ import {
 } from '../store/sessions.ts';
 import { hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
-import { BadRequestError, ConflictError, NotFoundError, PermissionError, ValidationError } from './errors.ts';
 import { appendEvent } from './events.ts';
-import { isObjectId, newObjectId } from './ids.ts';
-import { generateClientSecret, hashSecret, type Scope } from './keys.ts';
+import { generateClientSecret, hashSecret } from './keys.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
 import { chargeSession } from './quotas.ts';
-import { toIso } from './time.ts';
 
 export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
 export type SessionStatus = SessionRow['status'];

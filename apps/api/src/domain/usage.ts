@@ -1,7 +1,7 @@
+import { BadRequestError } from '@0bit/core/errors';
+import type { Mode, Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import { sql } from 'kysely';
-import type { Db } from '../store/db.ts';
-import { BadRequestError } from './errors.ts';
-import type { Mode, Scope } from './keys.ts';
 import { type QuotaState, readQuota } from './quotas.ts';
 
 export interface Usage {

@@ -1,5 +1,9 @@
-import type { Db } from '../store/db.ts';
-import type { DeliveryStatus } from '../store/schema.ts';
+import { BadRequestError, NotFoundError } from '@0bit/core/errors';
+import { isUuid } from '@0bit/core/ids';
+import type { Mode, Scope } from '@0bit/core/scope';
+import { toIso } from '@0bit/core/time';
+import type { Db } from '@0bit/db/connection';
+import type { DeliveryStatus } from '@0bit/db/schema';
 import {
   type AttemptRow,
   type DeliveryFilters,
@@ -9,11 +13,7 @@ import {
   listDeliveries as listDeliveryRows,
   notifyWorkers,
   scheduleReplay,
-} from '../store/webhooks.ts';
-import { BadRequestError, NotFoundError } from './errors.ts';
-import { isUuid } from './ids.ts';
-import type { Mode, Scope } from './keys.ts';
-import { toIso } from './time.ts';
+} from '@0bit/webhooks/store';
 
 export interface WebhookDelivery {
   id: string;

@@ -1,6 +1,10 @@
-import { type Db, inTransaction } from '../store/db.ts';
-import { lockScopeSettings } from '../store/scope-lock.ts';
-import type { SecretBox } from '../store/secret-box.ts';
+import { ConflictError, NotFoundError } from '@0bit/core/errors';
+import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
+import type { Mode, Scope } from '@0bit/core/scope';
+import type { SecretBox } from '@0bit/core/secret-box';
+import { toIso } from '@0bit/core/time';
+import { type Db, inTransaction } from '@0bit/db/connection';
+import { lockScopeSettings } from '@0bit/db/scope-lock';
 import {
   type EndpointRow,
   findEndpoint,
@@ -10,12 +14,7 @@ import {
   type SecretRow,
   upsertEndpoint,
   validSecrets,
-} from '../store/webhooks.ts';
-import { checkDestination, type EgressPolicy } from '../webhooks/egress.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
-import { newObjectId, randomAlphanumeric } from './ids.ts';
-import type { Mode, Scope } from './keys.ts';
-import { toIso } from './time.ts';
+} from '@0bit/webhooks/store';
 
 export interface WebhookEndpoint {
   object: 'webhook_endpoint';
@@ -31,16 +30,6 @@ export interface WebhookEndpoint {
 export const DEFAULT_OVERLAP_SECONDS = 24 * 3600;
 
 const generateWebhookSecret = () => `whsec_${randomAlphanumeric(32)}`;
-
-/**
- * Save-time half of the egress policy (webhooks/egress.ts): the same check the sender makes before every
- * attempt, so a URL the worker would refuse is refused here with the reason (422 naming `url`).
- */
-export async function checkEndpointUrl(mode: Mode, value: string, policy: EgressPolicy): Promise<string> {
-  const verdict = await checkDestination(value, mode, policy);
-  if (!verdict.ok) throw new ValidationError([verdict.reason]);
-  return verdict.destination.url.toString();
-}
 
 function toEndpoint(row: EndpointRow, secrets: SecretRow[]): WebhookEndpoint {
   return {

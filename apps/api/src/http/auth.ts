@@ -1,11 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { AuthenticationError, PermissionError } from '@0bit/core/errors';
+import type { Mode, Scope } from '@0bit/core/scope';
+import type { TtlCache } from '@0bit/core/ttl-cache';
+import type { Db } from '@0bit/db/connection';
 import type { FastifyRequest } from 'fastify';
 import type { HostModes } from '../config.ts';
-import { AuthenticationError, PermissionError } from '../domain/errors.ts';
-import { type KeyKind, looksLikeSecretKey, type Mode, parseApiKey, type Scope } from '../domain/keys.ts';
+import { type KeyKind, looksLikeSecretKey, parseApiKey } from '../domain/keys.ts';
 import { type KeyLookup, lookupKey, touchKey } from '../store/api-keys.ts';
-import type { Db } from '../store/db.ts';
-import type { TtlCache } from '../store/ttl-cache.ts';
 
 export interface AuthContext {
   keyId: string;
@@ -138,19 +138,6 @@ export function keyGuard(
       lastTouched.set(found.key_id, now);
       touchKey(deps.db, found.key_id).catch((err) => request.log.warn({ err }, 'could not record key use'));
     }
-  };
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/** Admin routes: `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time. */
-export function adminGuard(adminToken: string) {
-  const expected = sha256(adminToken);
-  return async (request: FastifyRequest): Promise<void> => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match)
-      throw new AuthenticationError('Missing admin token; send "Authorization: Bearer <ADMIN_TOKEN>"');
-    if (!timingSafeEqual(sha256(match[1]!), expected)) throw new AuthenticationError('Invalid admin token');
   };
 }
 

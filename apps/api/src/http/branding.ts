@@ -1,9 +1,9 @@
+import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import { getBranding, updateBranding } from '../domain/branding.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
-import { rateLimit } from './rate-limit.ts';
 import { Branding, errorResponses, Nullable } from './schemas.ts';
 
 const BrandingPatch = Type.Object(

@@ -1,3 +1,8 @@
+import type { SecretBox } from '@0bit/core/secret-box';
+import type { TtlCache } from '@0bit/core/ttl-cache';
+import type { Db } from '@0bit/db/connection';
+import type { WindowCounter } from '@0bit/http/counters';
+import type { EgressPolicy } from '@0bit/webhooks/egress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
@@ -8,11 +13,6 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { KeyLookup } from '../store/api-keys.ts';
-import type { WindowCounter } from '../store/counters.ts';
-import type { Db } from '../store/db.ts';
-import type { SecretBox } from '../store/secret-box.ts';
-import type { TtlCache } from '../store/ttl-cache.ts';
-import type { EgressPolicy } from '../webhooks/egress.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,

@@ -1,18 +1,18 @@
+import { AuthenticationError, ConflictError, PermissionError } from '@0bit/core/errors';
+import type { Mode } from '@0bit/core/scope';
+import type { TtlCache } from '@0bit/core/ttl-cache';
+import type { Db } from '@0bit/db/connection';
+import { isRegisteredOrigin } from '@0bit/db/partners';
+import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HostModes } from '../config.ts';
 import { bootstrap } from '../domain/embed.ts';
 import type { EmbedClaims, EmbedTokens } from '../domain/embed-token.ts';
-import { AuthenticationError, ConflictError, PermissionError } from '../domain/errors.ts';
-import type { Mode } from '../domain/keys.ts';
 import { retrieveSession } from '../domain/sessions.ts';
 import { type KeyLookup, lookupKeyById } from '../store/api-keys.ts';
-import type { Db } from '../store/db.ts';
-import { isRegisteredOrigin } from '../store/partners.ts';
-import type { TtlCache } from '../store/ttl-cache.ts';
 import { hostServesMode, scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { rateLimit } from './rate-limit.ts';
 import { Branding, errorResponses, FlowEnum, GateSession, ModeSchema, Nullable } from './schemas.ts';
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
+import { AppError, type ErrorKind, RateLimitError } from '@0bit/core/errors';
+import { isDatabaseUnavailable } from '@0bit/db/connection';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorKind, RateLimitError } from '../domain/errors.ts';
-import { isDatabaseUnavailable } from '../store/db.ts';
 
 /** The one table from error kinds to HTTP statuses. */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {

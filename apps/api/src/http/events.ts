@@ -1,7 +1,7 @@
+import { rateLimit } from '@0bit/http/rate-limit';
 import { listEvents } from '../domain/events.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { rateLimit } from './rate-limit.ts';
 import { DEFAULT_PAGE_SIZE, Event, EventsQuery, errorResponses, listOf } from './schemas.ts';
 
 export function eventRoutes(app: App, deps: RouteDeps): void {

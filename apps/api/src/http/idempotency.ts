@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { AppError, BadRequestError, ConflictError, ValidationError } from '@0bit/core/errors';
+import { isUuid } from '@0bit/core/ids';
+import type { SecretBox } from '@0bit/core/secret-box';
+import type { Db } from '@0bit/db/connection';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, BadRequestError, ConflictError, ValidationError } from '../domain/errors.ts';
-import { isUuid } from '../domain/ids.ts';
-import type { Db } from '../store/db.ts';
 import { claimKey, findKey, insertResponse, saveResponse } from '../store/idempotency.ts';
-import type { SecretBox } from '../store/secret-box.ts';
 import { scopeOf } from './auth.ts';
 import { toErrorResponse } from './errors.ts';
 

@@ -1,11 +1,12 @@
+import { rateLimit } from '@0bit/http/rate-limit';
+import { checkEndpointUrl } from '@0bit/webhooks/egress';
 import { Type } from '@sinclair/typebox';
 import { EVENT_TYPES } from '../domain/events.ts';
 import { getDelivery, listDeliveries, replayDelivery } from '../domain/webhook-deliveries.ts';
-import { checkEndpointUrl, getEndpoint, rotateSecret, setEndpoint } from '../domain/webhook-endpoints.ts';
+import { getEndpoint, rotateSecret, setEndpoint } from '../domain/webhook-endpoints.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
-import { rateLimit } from './rate-limit.ts';
 import {
   DEFAULT_PAGE_SIZE,
   errorResponses,

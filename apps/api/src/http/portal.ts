@@ -1,3 +1,4 @@
+import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import { replaceAllowedDomains } from '../domain/partners.ts';
 import { createKey, listKeys, revokeKey } from '../domain/portal-keys.ts';
@@ -5,7 +6,6 @@ import { usage } from '../domain/usage.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
-import { rateLimit } from './rate-limit.ts';
 import { errorResponses, ModeSchema } from './schemas.ts';
 
 const KeySummary = Type.Object(

@@ -1,3 +1,4 @@
+import { rateLimit } from '@0bit/http/rate-limit';
 import {
   cancelSession,
   createSession,
@@ -8,7 +9,6 @@ import {
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
-import { rateLimit } from './rate-limit.ts';
 import {
   CreatedGateSession,
   CreateSessionBody,

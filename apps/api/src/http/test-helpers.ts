@@ -1,9 +1,9 @@
-import { PermissionError } from '../domain/errors.ts';
+import { PermissionError } from '@0bit/core/errors';
+import { rateLimit } from '@0bit/http/rate-limit';
 import { completeTestSession, failTestIntent, requireTestKyc, settleExpiry } from '../domain/sessions.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
-import { rateLimit } from './rate-limit.ts';
 import { EmptyBody, ObjectIdParam } from './schemas.ts';
 
 /**

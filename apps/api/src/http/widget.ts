@@ -1,9 +1,9 @@
+import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import type { RampProvidersByMode } from '../domain/ramp/providers.ts';
 import { confirmIntent, createIntent, verifyKyc, widgetQuote } from '../domain/ramp/widget.ts';
 import type { App, RouteDeps } from './context.ts';
 import { type EmbedDeps, embedCors, embedTokenGuard } from './embed.ts';
-import { rateLimit } from './rate-limit.ts';
 import { errorResponses, FlowEnum, Nullable } from './schemas.ts';
 
 const Token = Type.String({

@@ -1,6 +1,6 @@
+import type { Db } from '@0bit/db/connection';
+import type { ApiKeysTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
-import type { Db } from './db.ts';
-import type { ApiKeysTable } from './schema.ts';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

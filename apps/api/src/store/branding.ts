@@ -1,8 +1,8 @@
+import type { Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
+import type { PartnerBrandingTable } from '@0bit/db/schema';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Scope } from '../domain/keys.ts';
-import type { Db } from './db.ts';
-import type { PartnerBrandingTable } from './schema.ts';
 
 export type BrandingRow = Selectable<PartnerBrandingTable>;
 export type BrandingFields = Pick<

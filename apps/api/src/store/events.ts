@@ -1,7 +1,7 @@
+import type { Scope } from '@0bit/core/scope';
+import { type Db, json } from '@0bit/db/connection';
+import type { EventsTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
-import type { Scope } from '../domain/keys.ts';
-import { type Db, json } from './db.ts';
-import type { EventsTable } from './schema.ts';
 
 export type EventRow = Selectable<EventsTable>;
 

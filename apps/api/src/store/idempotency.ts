@@ -1,6 +1,6 @@
+import type { Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import { sql } from 'kysely';
-import type { Scope } from '../domain/keys.ts';
-import type { Db } from './db.ts';
 
 /** How long a key is remembered (spec: 24 h). */
 export const IDEMPOTENCY_TTL_HOURS = 24;

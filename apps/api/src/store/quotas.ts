@@ -1,6 +1,6 @@
+import type { Scope } from '@0bit/core/scope';
+import type { Db } from '@0bit/db/connection';
 import { sql } from 'kysely';
-import type { Scope } from '../domain/keys.ts';
-import type { Db } from './db.ts';
 
 /** The current UTC month, "YYYY-MM", by the database clock. */
 const PERIOD = sql<string>`to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM')`;

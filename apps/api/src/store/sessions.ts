@@ -1,7 +1,7 @@
+import type { Scope } from '@0bit/core/scope';
+import { type Db, inTransaction, json, olderThan } from '@0bit/db/connection';
+import type { GateSessionsTable } from '@0bit/db/schema';
 import { type Insertable, type Selectable, sql } from 'kysely';
-import type { Scope } from '../domain/keys.ts';
-import { type Db, inTransaction, json, olderThan } from './db.ts';
-import type { GateSessionsTable } from './schema.ts';
 
 export type SessionRow = Selectable<GateSessionsTable>;
 /** A session row plus whether it is past `expires_at` by the database clock. */

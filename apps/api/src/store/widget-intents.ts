@@ -1,6 +1,6 @@
+import type { Db } from '@0bit/db/connection';
+import type { IntentPhase, IntentStatus, WidgetIntentsTable } from '@0bit/db/schema';
 import { type Selectable, sql, type Updateable } from 'kysely';
-import type { Db } from './db.ts';
-import type { IntentPhase, IntentStatus, WidgetIntentsTable } from './schema.ts';
 
 export type WidgetIntentRow = Selectable<WidgetIntentsTable>;
 
@@ -107,13 +107,6 @@ export async function leaseInFlightIntent(
     .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
     .returningAll()
     .executeTakeFirst();
-}
-
-/** A unique index refused the row (PostgreSQL and PGlite both report SQLSTATE 23505). */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
-  if (e?.code !== '23505') return false;
-  return !constraint || e.constraint === constraint || String(e.message).includes(constraint);
 }
 
 export async function markKycVerified(db: Db, sessionId: string): Promise<void> {

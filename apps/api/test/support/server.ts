@@ -1,4 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SecretBox } from '@0bit/core/secret-box';
+import { MemoryCounter, RedisCounter, type WindowCounter } from '@0bit/http/counters';
+import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
+import { type RawRequest, type RawResponse, send } from '@0bit/testing/http';
+import type { EgressPolicy } from '@0bit/webhooks/egress';
+import { parseRetrySchedule } from '@0bit/webhooks/schedule';
+import { startWebhookWorker } from '@0bit/webhooks/start';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import type { EmbedTokenKey } from '../../src/config.ts';
@@ -6,13 +13,6 @@ import { DEFAULT_HOST_MODES, parseHostModes } from '../../src/config.ts';
 import { EmbedTokens } from '../../src/domain/embed-token.ts';
 import { createPartner, type KeyPair, type Partner } from '../../src/domain/partners.ts';
 import type { App } from '../../src/http/context.ts';
-import { MemoryCounter, RedisCounter, type WindowCounter } from '../../src/store/counters.ts';
-import { SecretBox } from '../../src/store/secret-box.ts';
-import type { EgressPolicy } from '../../src/webhooks/egress.ts';
-import { parseRetrySchedule } from '../../src/webhooks/schedule.ts';
-import { startWebhookWorker } from '../../src/webhooks/start.ts';
-import { freshDatabase, type TestDatabase } from './database.ts';
-import { type RawRequest, type RawResponse, send } from './http.ts';
 
 export interface TestServer {
   app: App;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '@0bit/server/config';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
 
 // Issue #14 (widget follow-up, LOW): NODE_ENV=production with DEMO_PARTNER=auto created the demo partner and
 // printed its sk_test and 0trace sandbox secrets to stdout. Production never creates it.

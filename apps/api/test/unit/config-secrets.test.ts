@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '@0bit/server/config';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
 
 // Issue #14, finding 10: production accepted a SECRETS_KEY of all zeros and repeated-character tokens.
 const strong = {

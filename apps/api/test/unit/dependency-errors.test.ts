@@ -1,7 +1,7 @@
+import { isDatabaseUnavailable } from '@0bit/db/connection';
+import { ConfigError, loadConfig } from '@0bit/server/config';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
 import { toErrorResponse } from '../../src/http/errors.ts';
-import { isDatabaseUnavailable } from '../../src/store/db.ts';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 

@@ -1,7 +1,8 @@
+import { isObjectId, newObjectId, randomAlphanumeric } from '@0bit/core/ids';
+import { SecretBox } from '@0bit/core/secret-box';
 import { describe, expect, it } from 'vitest';
 import { parseHostModes } from '../../src/config.ts';
 import { checkTarget } from '../../src/domain/catalog.ts';
-import { isObjectId, newObjectId, randomAlphanumeric } from '../../src/domain/ids.ts';
 import {
   displayPrefix,
   generateApiKey,
@@ -11,7 +12,6 @@ import {
 } from '../../src/domain/keys.ts';
 import { canonicalAmount, isCurrency, minorUnits } from '../../src/domain/money.ts';
 import { checkOrigin } from '../../src/domain/partners.ts';
-import { SecretBox } from '../../src/store/secret-box.ts';
 
 describe('keys', () => {
   it('generates and parses every kind and mode, and rejects near misses', () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { loadConfig } from '@0bit/server/config';
+import { checkDestination, classifyAddress, type Resolver } from '@0bit/webhooks/egress';
+import { postWebhook } from '@0bit/webhooks/sender';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { checkDestination, classifyAddress, type Resolver } from '../../src/webhooks/egress.ts';
-import { postWebhook } from '../../src/webhooks/sender.ts';
 
 /** A resolver the test controls (the hosts file is never edited); unknown names do not resolve. */
 function fakeResolver(table: Record<string, string[]>, calls: string[] = []): Resolver {

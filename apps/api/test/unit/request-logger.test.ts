@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
+import { lazyRequestLogger } from '@0bit/http/request-logger';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lazyRequestLogger } from '../../src/http/request-logger.ts';
 
 /** A Fastify app logging JSON lines into an array, with the lazy request logger. */
 async function appLoggingAt(level: string) {

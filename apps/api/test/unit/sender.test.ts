@@ -1,7 +1,7 @@
 import http from 'node:http';
+import { classifyAddress } from '@0bit/webhooks/egress';
+import { postWebhook } from '@0bit/webhooks/sender';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyAddress } from '../../src/webhooks/egress.ts';
-import { postWebhook } from '../../src/webhooks/sender.ts';
 
 let server: http.Server;
 let port = 0;

@@ -1,5 +1,5 @@
+import { TtlCache } from '@0bit/core/ttl-cache';
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '../../src/store/ttl-cache.ts';
 
 interface Row {
   partner_id: string;

@@ -1,5 +1,5 @@
+import { TurnBatcher } from '@0bit/core/turn-batcher';
 import { describe, expect, it } from 'vitest';
-import { TurnBatcher } from '../../src/store/turn-batcher.ts';
 
 describe('TurnBatcher', () => {
   it('hands the calls of one event-loop turn to one run, split at maxBatch, and answers each its own result', async () => {

@@ -1,19 +1,19 @@
 import { hash } from 'node:crypto';
-import { AppError } from '../../../api/src/domain/errors.ts';
-import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
-import { checkEndpointUrl } from '../../../api/src/domain/webhook-endpoints.ts';
-import type { Audit } from '../../../api/src/store/audit.ts';
-import { type Db, inTransaction } from '../../../api/src/store/db.ts';
-import { findPartner, insertPartner } from '../../../api/src/store/partners.ts';
-import { lockScopeSettings } from '../../../api/src/store/scope-lock.ts';
-import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import { AppError } from '@0bit/core/errors';
+import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
+import type { SecretBox } from '@0bit/core/secret-box';
+import type { Audit } from '@0bit/db/audit';
+import { type Db, inTransaction } from '@0bit/db/connection';
+import { findPartner, insertPartner } from '@0bit/db/partners';
+import { lockScopeSettings } from '@0bit/db/scope-lock';
+import type { EgressPolicy } from '@0bit/webhooks/egress';
+import { checkEndpointUrl } from '@0bit/webhooks/egress';
 import {
   insertSecret,
   notifyTargetChanged,
   retireSigningSecrets,
   upsertEndpoint,
-} from '../../../api/src/store/webhooks.ts';
-import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
+} from '@0bit/webhooks/store';
 import {
   hasCurrentCredential,
   insertCredential,

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
+import type { SecretBox } from '@0bit/core/secret-box';
+import type { Db } from '@0bit/db/connection';
+import type { ExchangeStatus } from '@0bit/db/schema';
 import { ADDRESS_HINTS, type Currency, findCurrency, isValidAddress, toUnits } from '@0bit/markets';
-import { newObjectId, randomAlphanumeric } from '../../../api/src/domain/ids.ts';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangeStatus } from '../../../api/src/store/schema.ts';
-import type { SecretBox } from '../../../api/src/store/secret-box.ts';
 import type { ExchangeConfig } from '../config.ts';
 import { findIdempotent, insertIdempotent } from '../store/idempotency.ts';
 import {

@@ -1,7 +1,7 @@
+import type { Db } from '@0bit/db/connection';
+import type { ExchangePayoutsTable } from '@0bit/db/schema';
 import { findCurrency, fromUnits, toUnits } from '@0bit/markets';
 import type { Insertable } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangePayoutsTable } from '../../../api/src/store/schema.ts';
 import { insertOrderEvent, type OrderRow, takeDueSettlement, transitionOrder } from '../store/orders.ts';
 import { insertPayout, markSent, type PayoutRow, reclaimStale } from '../store/payouts.ts';
 import { orderDto } from './order-dto.ts';

@@ -1,7 +1,7 @@
+import { newObjectId } from '@0bit/core/ids';
+import { TtlCache } from '@0bit/core/ttl-cache';
+import type { Db } from '@0bit/db/connection';
 import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
-import { newObjectId } from '../../../api/src/domain/ids.ts';
-import type { Db } from '../../../api/src/store/db.ts';
-import { TtlCache } from '../../../api/src/store/ttl-cache.ts';
 import type { QuoteRow, QuoteWriter } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';

@@ -1,8 +1,8 @@
+import type { Audit } from '@0bit/db/audit';
+import { type Db, inTransaction } from '@0bit/db/connection';
+import { isUniqueViolation } from '@0bit/db/errors';
+import { lockScopeSettings } from '@0bit/db/scope-lock';
 import { MAX_MARKUP_BPS } from '@0bit/markets';
-import type { Audit } from '../../../api/src/store/audit.ts';
-import { type Db, inTransaction } from '../../../api/src/store/db.ts';
-import { lockScopeSettings } from '../../../api/src/store/scope-lock.ts';
-import { isUniqueViolation } from '../../../api/src/store/widget-intents.ts';
 import {
   clearDefaultRefcode,
   findRefcode,

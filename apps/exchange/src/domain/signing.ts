@@ -1,6 +1,6 @@
-import type { Audit } from '../../../api/src/store/audit.ts';
-import { type Db, inTransaction } from '../../../api/src/store/db.ts';
-import { findPartner } from '../../../api/src/store/partners.ts';
+import type { Audit } from '@0bit/db/audit';
+import { type Db, inTransaction } from '@0bit/db/connection';
+import { findPartner } from '@0bit/db/partners';
 import { requiresV2, setRequiresV2 } from '../store/settings.ts';
 import { ENVIRONMENT_OF } from './credentials.ts';
 import { ExchangeError } from './errors.ts';

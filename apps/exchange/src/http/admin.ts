@@ -1,10 +1,10 @@
+import type { SecretBox } from '@0bit/core/secret-box';
+import { auditAs } from '@0bit/db/audit';
+import type { Db } from '@0bit/db/connection';
+import { adminGuard } from '@0bit/http/admin-guard';
+import type { EgressPolicy } from '@0bit/webhooks/egress';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { adminGuard } from '../../../api/src/http/auth.ts';
-import { auditAs } from '../../../api/src/store/audit.ts';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { SecretBox } from '../../../api/src/store/secret-box.ts';
-import type { EgressPolicy } from '../../../api/src/webhooks/egress.ts';
 import { issueCredentials, MODE_OF, onboardPartner, setWebhookUrl } from '../domain/credentials.ts';
 import { signingPolicy } from '../domain/signing.ts';
 import { ok } from './envelope.ts';

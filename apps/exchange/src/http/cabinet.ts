@@ -1,8 +1,6 @@
-import { type TSchema, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { isUuid } from '../../../api/src/domain/ids.ts';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { SecretBox } from '../../../api/src/store/secret-box.ts';
+import { isUuid } from '@0bit/core/ids';
+import type { SecretBox } from '@0bit/core/secret-box';
+import type { Db } from '@0bit/db/connection';
 import {
   type DeliveryRow,
   findDelivery,
@@ -10,7 +8,9 @@ import {
   listDeliveries,
   notifyWorkers,
   scheduleReplay,
-} from '../../../api/src/store/webhooks.ts';
+} from '@0bit/webhooks/store';
+import { type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT_OF, rotateApiCredentials, rotateWebhookSecret } from '../domain/credentials.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import { orderDto } from '../domain/order-dto.ts';

@@ -1,6 +1,6 @@
+import { AppError, type ErrorKind } from '@0bit/core/errors';
+import { isDatabaseUnavailable } from '@0bit/db/connection';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, type ErrorKind } from '../../../api/src/domain/errors.ts';
-import { isDatabaseUnavailable } from '../../../api/src/store/db.ts';
 import { type ErrorName, ExchangeError } from '../domain/errors.ts';
 
 /** Every answer of the 0trace API: `{ code, msg, data }`, code 0 on success. */

@@ -1,6 +1,6 @@
+import type { Db } from '@0bit/db/connection';
+import type { ExchangeCredentialsTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangeCredentialsTable } from '../../../api/src/store/schema.ts';
 
 export type CredentialRow = Selectable<ExchangeCredentialsTable>;
 type Mode = 'test' | 'live';

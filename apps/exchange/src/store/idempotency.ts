@@ -1,6 +1,6 @@
+import type { Db } from '@0bit/db/connection';
+import type { ExchangeIdempotencyTable } from '@0bit/db/schema';
 import type { Selectable } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangeIdempotencyTable } from '../../../api/src/store/schema.ts';
 
 export type IdempotencyRow = Selectable<ExchangeIdempotencyTable>;
 

@@ -1,7 +1,7 @@
+import { TurnBatcher } from '@0bit/core/turn-batcher';
+import type { Db } from '@0bit/db/connection';
+import { RedisLink, type TransitionLog, Transitions } from '@0bit/db/redis';
 import type { Redis } from 'ioredis';
-import { RedisLink, type TransitionLog, Transitions } from '../../../api/src/store/counters.ts';
-import type { Db } from '../../../api/src/store/db.ts';
-import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import { claimNonces, type NonceClaim } from './credentials.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type Db, json } from '@0bit/db/connection';
+import type { ExchangeOrdersTable, ExchangeStatus } from '@0bit/db/schema';
 import { type Selectable, sql, type Updateable } from 'kysely';
-import { type Db, json } from '../../../api/src/store/db.ts';
-import type { ExchangeOrdersTable, ExchangeStatus } from '../../../api/src/store/schema.ts';
 
 export type OrderRow = Selectable<ExchangeOrdersTable>;
 export type OrderChanges = Updateable<ExchangeOrdersTable>;

@@ -1,6 +1,6 @@
+import type { Db } from '@0bit/db/connection';
+import type { ExchangePayoutsTable } from '@0bit/db/schema';
 import { type Insertable, type Selectable, sql } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangePayoutsTable } from '../../../api/src/store/schema.ts';
 
 export type PayoutRow = Selectable<ExchangePayoutsTable>;
 

@@ -1,7 +1,7 @@
+import { TurnBatcher } from '@0bit/core/turn-batcher';
+import type { Db } from '@0bit/db/connection';
+import type { ExchangeQuotesTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangeQuotesTable } from '../../../api/src/store/schema.ts';
-import { TurnBatcher } from '../../../api/src/store/turn-batcher.ts';
 
 export type QuoteRow = Selectable<ExchangeQuotesTable>;
 type NewQuote = Omit<QuoteRow, 'created_at' | 'used_by' | 'used_at'>;

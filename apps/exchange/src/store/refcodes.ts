@@ -1,6 +1,6 @@
+import type { Db } from '@0bit/db/connection';
+import type { ExchangeRefcodesTable } from '@0bit/db/schema';
 import type { Selectable } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
-import type { ExchangeRefcodesTable } from '../../../api/src/store/schema.ts';
 
 export type RefcodeRow = Selectable<ExchangeRefcodesTable>;
 /** Reference codes belong to one mode: the mode of the credentials that manage and use them. */

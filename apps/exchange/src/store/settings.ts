@@ -1,5 +1,5 @@
+import type { Db } from '@0bit/db/connection';
 import { sql } from 'kysely';
-import type { Db } from '../../../api/src/store/db.ts';
 import type { Scope } from '../domain/pricing.ts';
 import type { CredentialRow } from './credentials.ts';
 

@@ -1,4 +1,16 @@
 import {
+  ConflictError,
+  NotFoundError,
+  PermissionError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '@0bit/core/errors';
+import { newObjectId } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
+import { type Db, inTransaction } from '@0bit/db/connection';
+import { isUniqueViolation } from '@0bit/db/errors';
+import type { IntentPhase } from '@0bit/db/schema';
+import {
   ADDRESS_HINTS,
   isValidAddressFormat,
   NETWORK_ADDRESS_FORMAT,
@@ -9,8 +21,6 @@ import {
   toUnits,
 } from '@0bit/markets';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import { type Db, inTransaction } from '../../store/db.ts';
-import type { IntentPhase } from '../../store/schema.ts';
 import { findSession, lockSession } from '../../store/sessions.ts';
 import {
   findActiveIntentForUpdate,
@@ -18,7 +28,6 @@ import {
   findWidgetIntent,
   findWidgetIntentById,
   insertWidgetIntent,
-  isUniqueViolation,
   kycVerifiedAt,
   leaseInFlightIntent,
   markKycVerified,
@@ -26,15 +35,6 @@ import {
   type WidgetIntentRow,
 } from '../../store/widget-intents.ts';
 import type { EmbedClaims } from '../embed-token.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  PermissionError,
-  ServiceUnavailableError,
-  ValidationError,
-} from '../errors.ts';
-import { newObjectId } from '../ids.ts';
-import type { Scope } from '../keys.ts';
 import {
   completeSession,
   type GateSession,

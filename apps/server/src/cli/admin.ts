@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { createPartner, getPartner, listPartners, setKycTrusted } from '@0bit/api/domain/partners';
+import { AppError } from '@0bit/core/errors';
+import { EXCHANGE_USAGE, runExchangeCommand } from '@0bit/exchange/cli';
+import { ExchangeError } from '@0bit/exchange/domain/errors';
+import { loadConfig } from '../config.ts';
+import { resolveLocalSecrets } from '../dev/local-secrets.ts';
+import { openConfiguredDatabase } from './open.ts';
+
+const USAGE = `Usage: npm run admin -- <command>
+
+  partners create --name <name> [--domain <origin> ...] [--kyc-trusted]
+      Onboard a partner; prints its id and its four keys (shown only this once).
+  partners list [--limit <n>]
+  partners show <partner-id>
+  partners kyc-trusted <partner-id> <true|false>
+${EXCHANGE_USAGE}
+
+Uses the same DATABASE_URL / DATA_DIR as the server. On PGlite stop the server first.`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      'kyc-trusted': { type: 'boolean' },
+      limit: { type: 'string' },
+      environment: { type: 'string' },
+      url: { type: 'string' },
+      'require-v2': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [group, command, ...rest] = positionals;
+  if (values.help || (group !== 'partners' && group !== 'exchange') || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const database = await openConfiguredDatabase();
+  try {
+    const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+    if (group === 'exchange') {
+      const config = loadConfig();
+      const { secretsKey } = resolveLocalSecrets(config.dataDir, config);
+      print(
+        await runExchangeCommand(database, secretsKey, command, rest, values, {
+          allowLoopback: config.webhooks.allowLoopback,
+        }),
+      );
+      if (command !== 'webhook' && command !== 'signing')
+        console.error('These credentials are shown only now. Store them in your secret manager.');
+      return 0;
+    }
+    switch (command) {
+      case 'create': {
+        if (!values.name) throw new AppError('bad_request', '--name is required');
+        const created = await createPartner(database.db, {
+          name: values.name,
+          allowed_domains: values.domain ?? [],
+          kyc_trusted: values['kyc-trusted'] ?? false,
+        });
+        print(created);
+        console.error('These keys are shown only now. Store them in your secret manager.');
+        return 0;
+      }
+      case 'list':
+        print(await listPartners(database.db, { limit: Number(values.limit ?? 100) }));
+        return 0;
+      case 'show':
+        print(await getPartner(database.db, rest[0] ?? ''));
+        return 0;
+      case 'kyc-trusted': {
+        const flag = rest[1];
+        if (flag !== 'true' && flag !== 'false') throw new AppError('bad_request', 'say true or false');
+        print(await setKycTrusted(database.db, rest[0] ?? '', flag === 'true'));
+        return 0;
+      }
+      default:
+        console.log(USAGE);
+        return 2;
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+run(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((error) => {
+    console.error(
+      error instanceof AppError || error instanceof ExchangeError ? `error: ${error.message}` : error,
+    );
+    process.exit(1);
+  });

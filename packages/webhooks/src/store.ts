@@ -1,0 +1,291 @@
+import type { Scope } from '@0bit/core/scope';
+import { type Db, olderThan } from '@0bit/db/connection';
+import type {
+  DeliveryStatus,
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+  WebhookSecretsTable,
+  WebhookSource,
+} from '@0bit/db/schema';
+import { type Selectable, sql } from 'kysely';
+
+export type EndpointRow = Selectable<WebhookEndpointsTable>;
+export type SecretRow = Selectable<WebhookSecretsTable>;
+export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type AttemptRow = Selectable<WebhookAttemptsTable>;
+export type { WebhookSource };
+
+/** One cache and NOTIFY key per webhook target: which product signs it, for which partner and mode. */
+export const targetKey = (source: WebhookSource, scope: Scope): string =>
+  `${source}:${scope.partnerId}:${scope.mode}`;
+
+export async function findEndpoint(
+  db: Db,
+  scope: Scope,
+  source: WebhookSource = 'gate',
+): Promise<EndpointRow | undefined> {
+  return db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source)
+    .executeTakeFirst();
+}
+
+export async function upsertEndpoint(
+  db: Db,
+  scope: Scope,
+  url: string,
+  source: WebhookSource = 'gate',
+): Promise<EndpointRow> {
+  return db
+    .insertInto('webhook_endpoints')
+    .values({ partner_id: scope.partnerId, mode: scope.mode, source, url })
+    .onConflict((oc) =>
+      oc.columns(['partner_id', 'mode', 'source']).doUpdateSet({ url, updated_at: sql`now()` }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertSecret(
+  db: Db,
+  row: { id: string; scope: Scope; sealed: string; displayPrefix: string; source?: WebhookSource },
+): Promise<SecretRow> {
+  return db
+    .insertInto('webhook_secrets')
+    .values({
+      id: row.id,
+      partner_id: row.scope.partnerId,
+      mode: row.scope.mode,
+      source: row.source ?? 'gate',
+      secret_sealed: row.sealed,
+      display_prefix: row.displayPrefix,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Secrets that still sign: the current one and any in their overlap window, newest first. */
+export async function validSecrets(
+  db: Db,
+  scope: Scope,
+  source: WebhookSource = 'gate',
+): Promise<SecretRow[]> {
+  return db
+    .selectFrom('webhook_secrets')
+    .selectAll()
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/**
+ * Starts the overlap window: every secret still signing stops within `seconds` at the latest (one already
+ * ending sooner keeps its earlier end). Returns when the last of them stops, or null if there were none.
+ */
+export async function retireSigningSecrets(
+  db: Db,
+  scope: Scope,
+  seconds: number,
+  source: WebhookSource = 'gate',
+): Promise<Date | null> {
+  const until = sql<Date>`now() + make_interval(secs => ${seconds})`;
+  const rows = await db
+    .updateTable('webhook_secrets')
+    .set({ expires_at: until })
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', until)]))
+    .returning('expires_at')
+    .execute();
+  return rows[0]?.expires_at ?? null;
+}
+
+/**
+ * Claims up to `limit` due deliveries for `lockSeconds`. SKIP LOCKED lets several workers share the queue;
+ * an expired lock (a worker that died mid-send) makes the delivery claimable again: at least once.
+ */
+export async function claimDueDeliveries(
+  db: Db,
+  limit: number,
+  lockSeconds: number,
+  /** "partner:mode" scopes already at their in-flight cap: leave their deliveries for later. */
+  excludeScopes: string[] = [],
+): Promise<DeliveryRow[]> {
+  return db
+    .updateTable('webhook_deliveries')
+    .set({ locked_until: sql`now() + make_interval(secs => ${lockSeconds})` })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', sql<Date>`now()`)
+        .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', sql<Date>`now()`)]))
+        .$if(excludeScopes.length > 0, (q) =>
+          q.where(sql<boolean>`(partner_id || ':' || mode) <> ALL(${sql.val(excludeScopes)}::text[])`),
+        )
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+}
+
+/** Milliseconds until the next pending delivery is due (0 if one is due now), or null if none is pending. */
+export async function msUntilNextDue(db: Db, excludeScopes: string[] = []): Promise<number | null> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select(
+      sql<
+        string | null
+      >`floor(extract(epoch FROM (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now())) * 1000)::text`.as(
+        'ms',
+      ),
+    )
+    .where('status', '=', 'pending')
+    .$if(excludeScopes.length > 0, (q) =>
+      q.where(sql<boolean>`(partner_id || ':' || mode) <> ALL(${sql.val(excludeScopes)}::text[])`),
+    )
+    .executeTakeFirst();
+  if (!row || row.ms === null) return null;
+  return Math.max(0, Number(row.ms));
+}
+
+/**
+ * Records one attempt and its outcome in a single statement (a data-modifying CTE: atomic without an
+ * explicit transaction, one round trip). `retryInMs` null with a failure means: failed for good.
+ */
+export async function recordAttempt(
+  db: Db,
+  attempt: Omit<AttemptRow, 'id' | 'attempted_at'>,
+  outcome: { succeeded: boolean; retryInMs: number | null },
+): Promise<void> {
+  const status: DeliveryStatus = outcome.succeeded
+    ? 'succeeded'
+    : outcome.retryInMs === null
+      ? 'failed'
+      : 'pending';
+  await db
+    .with('attempt', (qb) => qb.insertInto('webhook_attempts').values(attempt).returning('delivery_id'))
+    .updateTable('webhook_deliveries')
+    .set({
+      status,
+      attempt_count: sql`attempt_count + 1`,
+      last_attempt_at: sql`now()`,
+      locked_until: null,
+      next_attempt_at:
+        status === 'pending' ? sql`now() + make_interval(secs => ${(outcome.retryInMs ?? 0) / 1000})` : null,
+      ...(outcome.succeeded ? { delivered_at: sql`now()` } : {}),
+    })
+    .where('id', '=', attempt.delivery_id)
+    .execute();
+}
+
+export interface DeliveryFilters {
+  status?: DeliveryStatus | undefined;
+  eventType?: string | undefined;
+  sessionId?: string | undefined;
+}
+
+export async function findDelivery(
+  db: Db,
+  scope: Scope,
+  id: string,
+  source: WebhookSource = 'gate',
+): Promise<DeliveryRow | undefined> {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source)
+    .executeTakeFirst();
+}
+
+export async function listDeliveries(
+  db: Db,
+  scope: Scope,
+  filters: DeliveryFilters,
+  options: { limit: number; after?: Pick<DeliveryRow, 'id' | 'created_at'> | undefined },
+  source: WebhookSource = 'gate',
+): Promise<DeliveryRow[]> {
+  let query = db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source);
+  if (filters.status) query = query.where('status', '=', filters.status);
+  if (filters.eventType) query = query.where('event_type', '=', filters.eventType);
+  if (filters.sessionId) query = query.where('session_id', '=', filters.sessionId);
+  const after = options.after;
+  if (after) query = query.where(olderThan(after));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+export async function listAttempts(db: Db, deliveryId: string): Promise<AttemptRow[]> {
+  return db
+    .selectFrom('webhook_attempts')
+    .select([
+      sql<string>`id::text`.as('id'),
+      'delivery_id',
+      'attempted_at',
+      'duration_ms',
+      'url',
+      'status_code',
+      'error',
+      'response_body',
+      'trigger',
+    ])
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('webhook_attempts.id')
+    .execute();
+}
+
+/** A replay: one more attempt, now, whatever the delivery's state; the event id stays the same. */
+export async function scheduleReplay(
+  db: Db,
+  scope: Scope,
+  id: string,
+  source: WebhookSource = 'gate',
+): Promise<DeliveryRow | undefined> {
+  return db
+    .updateTable('webhook_deliveries')
+    .set({
+      status: 'pending',
+      next_attempt_at: sql`now()`,
+      locked_until: null,
+      attempt_limit: sql`attempt_count + 1`,
+    })
+    .where('id', '=', id)
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('source', '=', source)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function notifyWorkers(db: Db): Promise<void> {
+  await sql`SELECT pg_notify('gate_webhooks', '')`.execute(db);
+}
+
+/** Tells workers (at commit) that a partner's endpoint or secrets changed, so none signs with stale ones. */
+export async function notifyTargetChanged(
+  db: Db,
+  scope: Scope,
+  source: WebhookSource = 'gate',
+): Promise<void> {
+  await sql`SELECT pg_notify('gate_webhooks', ${`target:${targetKey(source, scope)}`})`.execute(db);
+}
