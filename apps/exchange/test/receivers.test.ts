@@ -92,7 +92,11 @@ describe('examples/0trace-webhook-receiver', () => {
           const list = await deliveriesOf(creds, order.id);
           return list.length >= 2 && list.every((d) => d.status === 'succeeded') ? list : undefined;
         });
-        for (const delivery of deliveries)
+        for (const delivery of deliveries) {
+          // The delivery is marked succeeded once the receiver answered; its log line can reach us a moment later.
+          await receiver.waitForOutput(
+            new RegExp(`^verified ${delivery.eventId} ${delivery.eventType} ${order.id} \\w+$`, 'm'),
+          );
           expect(
             count(
               receiver.output(),
@@ -100,6 +104,7 @@ describe('examples/0trace-webhook-receiver', () => {
             ),
             delivery.eventId,
           ).toBe(1);
+        }
         expect(receiver.output()).toMatch(
           new RegExp(`^verified \\S+ order.status_changed ${order.id} NEW$`, 'm'),
         );
