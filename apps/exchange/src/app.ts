@@ -6,6 +6,7 @@ import { checkHealth } from '@0bit/http/health';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import type { HttpTimeouts } from '@0bit/http/timeouts';
 import { serverTimeoutOptions } from '@0bit/http/timeouts';
+import { schemaErrorFormatter, validatorCompiler } from '@0bit/http/validation';
 import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { EXCHANGE_DEFAULTS, type ExchangeConfig } from './config.ts';
@@ -17,7 +18,8 @@ import { apiRoutes } from './http/api.ts';
 import { cabinetRoutes } from './http/cabinet.ts';
 import { registerEnvelope } from './http/envelope.ts';
 import { countAnswers, exchangeLogger } from './http/logging.ts';
-import { NotJsonBody, RequestVerifier } from './http/signed.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { RequestVerifier, registerBodyParsers } from './http/signed.ts';
 import { DatabaseNonceStore, type NonceStore } from './store/nonces.ts';
 import { QuoteWriter } from './store/quotes.ts';
 
@@ -54,6 +56,8 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     // Unique without a CSPRNG call per request: a random process prefix and a counter.
     genReqId: () => `req_${PROCESS_PREFIX}${(requestCounter++).toString(16).padStart(8, '0')}`,
     requestIdHeader: false,
+    // The platform's readable messages, one per problem (data.errors; http/signed.ts refuseBadBody).
+    schemaErrorFormatter,
     ...serverTimeoutOptions(deps.timeouts),
   });
   // A callback hook, not an async one: this runs on every request and needs no promise.
@@ -61,15 +65,9 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     reply.header('Request-Id', request.id);
     done();
   });
-  // Signatures cover the exact bytes: keep the body raw; routes parse it after verifying.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
-  );
-  // Any other Content-Type is kept too and refused after the credential check (http/signed.ts NotJsonBody).
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, new NotJsonBody(body as Buffer)),
-  );
+  // Signatures cover the exact bytes: the body is kept raw on the request and parsed strictly (http/signed.ts).
+  registerBodyParsers(app);
+  app.setValidatorCompiler(validatorCompiler);
   registerEnvelope(app);
   countAnswers(app);
 
@@ -88,6 +86,8 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     quotes: new QuoteWriter(deps.db),
     config,
   };
+  // Before the routes: @fastify/swagger documents the routes registered after it.
+  await registerOpenApi(app);
   const signed = { verifier, counter: deps.counter };
   apiRoutes(app, { ...signed, orders });
   cabinetRoutes(app, {
@@ -104,7 +104,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     egress: deps.egress ?? STRICT_EGRESS,
   });
   // Redis matters here for nonces (and rate limits): `degraded` while they fall back; 503 without the database.
-  app.get('/health', async (_request, reply) => {
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const report = await checkHealth(deps.db, nonces.check ? nonces : deps.counter);
     if (report.status !== 'unavailable') return { code: 0, msg: 'OK', data: report };
     return reply.code(503).send({

@@ -64,7 +64,10 @@ const v1 = (apiKey: string, secret: string, body: string) => ({
 beforeAll(async () => {
   creds = await server.onboard();
   const routes = servedRoutes(server.app);
-  signedPaths = routes.filter((r) => r.path.startsWith('/api/v1/')).map((r) => r.path);
+  // The OpenAPI document is the one unsigned read under /api/v1/ (openapi.test.ts).
+  signedPaths = routes
+    .filter((r) => r.path.startsWith('/api/v1/') && r.path !== '/api/v1/openapi.json')
+    .map((r) => r.path);
   adminRoutes = routes
     .filter((r) => r.path.startsWith('/admin/'))
     .map((r) => ({ ...r, path: r.path.replace(':id', creds.partnerId) }));
@@ -85,7 +88,7 @@ describe('0trace: AUTH_INVALID before INVALID_REQUEST on every route', () => {
     expect(others).toEqual([]);
     expect(
       servedRoutes(server.app).filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'POST'),
-    ).toEqual([]);
+    ).toEqual([{ method: 'GET', path: '/api/v1/openapi.json' }]);
   });
 
   it('every signed route: no X-API-* headers → AUTH_INVALID, whatever the body', async () => {

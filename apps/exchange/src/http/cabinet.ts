@@ -19,9 +19,11 @@ import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { signingPolicy } from '../domain/signing.ts';
 import { findOrder, listOrders } from '../store/orders.ts';
+import { AnyObject } from './schemas.ts';
 import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
 const Empty = Type.Object({}, { additionalProperties: false });
+const OrderList = Type.Object({ orders: Type.Array(Type.Ref('Order')), hasMore: Type.Boolean() });
 // Exported for the fuzz test, which rebuilds the cabinet bodies from them until 0trace has an OpenAPI.
 export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
 export const Cursor = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
@@ -63,41 +65,76 @@ export interface CabinetDeps extends SignedRouteDeps {
  */
 export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
   const rule = { name: 'cabinet', perMinute: 120 };
-  const route = <S extends TSchema>(path: string, schema: S, handler: SignedHandler<S>) =>
-    signedRoute(app, deps, `/api/v1/cabinet${path}`, schema, rule, handler);
+  const route = <S extends TSchema>(
+    path: string,
+    body: S,
+    doc: { operationId: string; summary: string; data?: TSchema },
+    handler: SignedHandler<S>,
+  ) =>
+    signedRoute(
+      app,
+      deps,
+      {
+        path: `/api/v1/cabinet${path}`,
+        body,
+        data: doc.data ?? AnyObject,
+        rule,
+        operationId: doc.operationId,
+        summary: doc.summary,
+        tags: ['Cabinet'],
+      },
+      handler,
+    );
 
   // Routes that change credentials, secrets, reference codes or the signing policy, or replay a webhook, need
   // signature v2 and the current pair (signature-v2.ts lists them, signed.ts checks): a captured body-only
   // signature of `{}` must not rotate anything, and a pair in its overlap window may be the one that leaked.
-  route('/credentials/rotate', Empty, async ({ scope, credential, request }) => {
-    const rotated = await rotateApiCredentials(
-      deps.db,
-      deps.box,
-      scope,
-      deps.rotationOverlapSeconds,
-      auditOf(credential, request),
-      credential.id,
-    );
-    deps.verifier.forget();
-    return { environment: ENVIRONMENT_OF[scope.mode], ...rotated };
-  });
-
-  route('/webhook-secret/rotate', Empty, async ({ scope, credential, request }) => {
-    return {
-      environment: ENVIRONMENT_OF[scope.mode],
-      ...(await rotateWebhookSecret(
+  route(
+    '/credentials/rotate',
+    Empty,
+    {
+      operationId: 'rotateCredentials',
+      summary: 'Rotate your apiKey/apiSecret (the old pair keeps working for the overlap window)',
+    },
+    async ({ scope, credential, request }) => {
+      const rotated = await rotateApiCredentials(
         deps.db,
         deps.box,
         scope,
         deps.rotationOverlapSeconds,
         auditOf(credential, request),
-      )),
-    };
-  });
+        credential.id,
+      );
+      deps.verifier.forget();
+      return { environment: ENVIRONMENT_OF[scope.mode], ...rotated };
+    },
+  );
+
+  route(
+    '/webhook-secret/rotate',
+    Empty,
+    { operationId: 'rotateWebhookSecret', summary: 'Rotate the secret your webhooks are signed with' },
+    async ({ scope, credential, request }) => {
+      return {
+        environment: ENVIRONMENT_OF[scope.mode],
+        ...(await rotateWebhookSecret(
+          deps.db,
+          deps.box,
+          scope,
+          deps.rotationOverlapSeconds,
+          auditOf(credential, request),
+        )),
+      };
+    },
+  );
 
   route(
     '/signing',
     Type.Object({ requireV2: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    {
+      operationId: 'setSigning',
+      summary: 'Read or set whether every request of this account must use signature v2',
+    },
     async ({ scope, body, credential, request }) => {
       const policy = await signingPolicy(deps.db, scope, body.requireV2, auditOf(credential, request));
       deps.verifier.forget();
@@ -115,6 +152,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       },
       { additionalProperties: false },
     ),
+    { operationId: 'listOrders', summary: 'List your orders, newest first', data: OrderList },
     async ({ scope, body }) => {
       const limit = body.limit ?? 20;
       const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
@@ -126,13 +164,19 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     },
   );
 
-  route('/refcodes', Empty, ({ scope }) => listCodes(deps.db, scope));
+  route(
+    '/refcodes',
+    Empty,
+    { operationId: 'listRefcodes', summary: 'List your reference codes', data: Type.Array(AnyObject) },
+    ({ scope }) => listCodes(deps.db, scope),
+  );
   route(
     '/refcodes/create',
     Type.Object(
       { code: RefcodeName, markupBps: Type.Integer(), default: Type.Optional(Type.Boolean()) },
       { additionalProperties: false },
     ),
+    { operationId: 'createRefcode', summary: 'Create a reference code with its markup' },
     async ({ scope, body, credential, request }) => {
       const created = await createCode(deps.db, scope, body, auditOf(credential, request));
       deps.orders.refcodes.forget(scope.partnerId);
@@ -145,6 +189,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       { code: RefcodeName, markupBps: Type.Optional(Type.Integer()), default: Type.Optional(Type.Boolean()) },
       { additionalProperties: false },
     ),
+    { operationId: 'updateRefcode', summary: "Change a reference code's markup or make it the default" },
     async ({ scope, body, credential, request }) => {
       const updated = await updateCode(deps.db, scope, body, auditOf(credential, request));
       deps.orders.refcodes.forget(scope.partnerId);
@@ -165,6 +210,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       },
       { additionalProperties: false },
     ),
+    { operationId: 'listWebhookDeliveries', summary: 'List webhook deliveries, newest first' },
     async ({ scope, body }) => {
       const limit = body.limit ?? 20;
       const after = body.startingAfter ? await delivery(deps.db, scope, body.startingAfter) : undefined;
@@ -183,30 +229,43 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     { id: Type.String({ minLength: 1, maxLength: 64 }) },
     { additionalProperties: false },
   );
-  route('/webhooks/retrieve', ById, async ({ scope, body }) => {
-    const row = await delivery(deps.db, scope, body.id);
-    const attempts = await listAttempts(deps.db, row.id);
-    return {
-      ...deliveryDto(row),
-      payload: row.payload,
-      attemptLog: attempts.map((a) => ({
-        at: unix(a.attempted_at),
-        url: a.url,
-        statusCode: a.status_code,
-        error: a.error,
-        durationMs: a.duration_ms,
-        trigger: a.trigger,
-      })),
-    };
-  });
+  route(
+    '/webhooks/retrieve',
+    ById,
+    {
+      operationId: 'retrieveWebhookDelivery',
+      summary: 'One webhook delivery with its payload and every attempt',
+    },
+    async ({ scope, body }) => {
+      const row = await delivery(deps.db, scope, body.id);
+      const attempts = await listAttempts(deps.db, row.id);
+      return {
+        ...deliveryDto(row),
+        payload: row.payload,
+        attemptLog: attempts.map((a) => ({
+          at: unix(a.attempted_at),
+          url: a.url,
+          statusCode: a.status_code,
+          error: a.error,
+          durationMs: a.duration_ms,
+          trigger: a.trigger,
+        })),
+      };
+    },
+  );
 
-  route('/webhooks/replay', ById, async ({ scope, body }) => {
-    const id = body.id;
-    await delivery(deps.db, scope, id);
-    const row = await scheduleReplay(deps.db, scope, id, 'exchange');
-    await notifyWorkers(deps.db);
-    return deliveryDto(row!);
-  });
+  route(
+    '/webhooks/replay',
+    ById,
+    { operationId: 'replayWebhookDelivery', summary: 'Send a webhook delivery again (signature v2 only)' },
+    async ({ scope, body }) => {
+      const id = body.id;
+      await delivery(deps.db, scope, id);
+      const row = await scheduleReplay(deps.db, scope, id, 'exchange');
+      await notifyWorkers(deps.db);
+      return deliveryDto(row!);
+    },
+  );
 }
 
 async function delivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {

@@ -5,7 +5,7 @@ import { type Audit, auditAs } from '@0bit/db/audit';
 import type { Db } from '@0bit/db/connection';
 import type { WindowCounter } from '@0bit/http/counters';
 import { countRequest } from '@0bit/http/rate-limit';
-import { INPUT_LIMITS, schemaErrorFormatter, validatorCompiler } from '@0bit/http/validation';
+import { INPUT_LIMITS } from '@0bit/http/validation';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type JSONPath, visit } from 'jsonc-parser';
@@ -16,6 +16,7 @@ import type { CredentialRow } from '../store/credentials.ts';
 import type { NonceStore } from '../store/nonces.ts';
 import { findCredentialForSigning } from '../store/settings.ts';
 import { ok } from './envelope.ts';
+import { errorResponses, okEnvelope, SIGNED, SIGNED_V2 } from './schemas.ts';
 import { signV2, V2_DOC, V2_PREFIX, V2_ROUTES, V2_TOLERANCE_SECONDS } from './signature-v2.ts';
 
 /** A nonce is refused when the same key sent it within this window (the quickstart's 24 h). */
@@ -210,27 +211,78 @@ function keyProblem(text: string): string | undefined {
   return problem;
 }
 
-/** Parses the (already authenticated) raw JSON body and validates it against the route's schema. */
-export function bodyParser<S extends TSchema>(schema: S) {
-  const validate = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' } as never);
-  return (rawBody: Buffer): Static<S> => {
-    let parsed: unknown;
-    const text = rawBody.toString('utf8');
-    try {
-      parsed = rawBody.length === 0 ? {} : JSON.parse(text);
-    } catch {
-      throw new ExchangeError('INVALID_REQUEST', 'The body is not valid JSON');
-    }
-    const problem = rawBody.length === 0 ? undefined : keyProblem(text);
-    if (problem) throw new ExchangeError('INVALID_REQUEST', problem);
-    if (!validate(parsed)) {
-      const problem = schemaErrorFormatter(validate.errors ?? [], 'body') as Error & {
-        messages: string | string[];
-      };
-      throw new ExchangeError('INVALID_REQUEST', problem.message, { errors: [problem.messages].flat() });
-    }
-    return parsed as Static<S>;
-  };
+/**
+ * Why a body was not accepted (not JSON, a duplicate or prototype key, too deep, not application/json).
+ * The content-type parsers keep it as the body instead of failing the request, so the credential is checked
+ * first (AUTH_INVALID before INVALID_REQUEST, whatever the body); refuseBadBody throws it once it is.
+ */
+export class RefusedBody {
+  constructor(readonly error: ExchangeError) {}
+}
+
+/** JSON with the strict rules above: an empty body is `{}`; anything refused comes back as a RefusedBody. */
+export function parseStrictJson(rawBody: Buffer): unknown {
+  if (rawBody.length === 0) return {};
+  const text = rawBody.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return new RefusedBody(new ExchangeError('INVALID_REQUEST', 'The body is not valid JSON'));
+  }
+  const problem = keyProblem(text);
+  return problem ? new RefusedBody(new ExchangeError('INVALID_REQUEST', problem)) : parsed;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The exact bytes sent, whatever their Content-Type (empty without a body): what a signature covers. */
+    rawBody: Buffer | null;
+  }
+}
+
+const NOT_JSON = 'Content-Type must be application/json';
+
+/**
+ * The 0trace body parsers: every body is kept raw on the request (signatures cover the exact bytes) and
+ * JSON is parsed with the strict rules; any other Content-Type is kept too and refused after the
+ * credential check. Fastify then validates the parsed body against the route's schema.
+ */
+export function registerBodyParsers(app: FastifyInstance): void {
+  app.decorateRequest('rawBody', null);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, parseStrictJson(body as Buffer));
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, new RefusedBody(new ExchangeError('INVALID_REQUEST', NOT_JSON)));
+  });
+}
+
+/** The exact bytes sent, whatever their Content-Type (empty without a body): what a signature covers. */
+export function rawBodyOf(request: FastifyRequest): Buffer {
+  return request.rawBody ?? Buffer.alloc(0);
+}
+
+/** preValidation: a POST or PUT without a body is `{}` (as an empty one is), so Fastify validates that. */
+export async function emptyBodyIsEmptyObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {};
+}
+
+/**
+ * preHandler, once the caller is authenticated (and rate-limited): the body the parser refused, else the
+ * schema problems Fastify found (routes set attachValidation so that validation never answers before the
+ * credential check), each named in `data.errors`.
+ */
+export async function refuseBadBody(request: FastifyRequest): Promise<void> {
+  if (request.body instanceof RefusedBody) throw request.body.error;
+  const invalid = request.validationError as (Error & { messages?: string | string[] }) | undefined;
+  if (invalid)
+    throw new ExchangeError('INVALID_REQUEST', invalid.message, {
+      errors: [invalid.messages ?? invalid.message].flat(),
+    });
 }
 
 export interface RateRule {
@@ -259,29 +311,6 @@ async function enforceRate(
     );
 }
 
-/**
- * Bytes sent with a Content-Type other than JSON. They are kept, not refused while parsing, so that the
- * credential is checked first (AUTH_INVALID before INVALID_REQUEST, whatever the body); jsonBodyOf refuses
- * them once the request is authenticated.
- */
-export class NotJsonBody {
-  constructor(readonly bytes: Buffer) {}
-}
-
-/** The exact bytes sent, whatever their Content-Type (empty without a body): what a signature covers. */
-export function rawBodyOf(request: FastifyRequest): Buffer {
-  const body = request.body;
-  if (body instanceof NotJsonBody) return body.bytes;
-  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-}
-
-/** For an authenticated request: the raw JSON body, or INVALID_REQUEST when it was sent as something else. */
-export function jsonBodyOf(request: FastifyRequest): Buffer {
-  if (request.body instanceof NotJsonBody)
-    throw new ExchangeError('INVALID_REQUEST', 'Content-Type must be application/json');
-  return rawBodyOf(request);
-}
-
 const verifiedRequests = new WeakMap<FastifyRequest, Verified>();
 
 /** What a signed route's handler gets once the request is verified and its body validated. */
@@ -293,38 +322,69 @@ export type SignedHandler<S extends TSchema> = (input: {
   request: FastifyRequest;
 }) => Promise<unknown>;
 
+/** A signed route: its path, schemas, rate limit and what the OpenAPI document says about it. */
+export interface SignedRouteSpec<S extends TSchema> {
+  path: string;
+  body: S;
+  /** The schema of `data` in the `{code: 0, msg: "OK", data}` answer. */
+  data: TSchema;
+  rule: RateRule;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  description?: string;
+  /** Sandbox-only or otherwise not part of the partner contract: served, but left out of the document. */
+  hide?: boolean;
+}
+
 /**
- * A POST route behind request signing: verify (preValidation, before anything reads the body, so a credential
- * problem is AUTH_INVALID whatever the body) → rate limit (preHandler) → Content-Type and body validation →
- * handler → `{code: 0, data}`.
+ * A POST route behind request signing, on Fastify's lifecycle:
+ * parse (the raw bytes kept, strict JSON; a refused body deferred) → preValidation: verify the signature and
+ * nonce, so a credential problem is AUTH_INVALID whatever the body → Fastify validates the body against the
+ * schema (attached, not answered) → preHandler: rate limit, then refuse a bad body (INVALID_REQUEST with
+ * `data.errors`) → handler → `{code: 0, data}`.
  */
 export function signedRoute<S extends TSchema>(
   app: FastifyInstance,
   deps: SignedRouteDeps,
-  path: string,
-  schema: S,
-  rule: RateRule,
+  spec: SignedRouteSpec<S>,
   handler: SignedHandler<S>,
 ): void {
-  const parse = bodyParser(schema);
-  const needsV2 = V2_ROUTES.has(path);
+  const needsV2 = V2_ROUTES.has(spec.path);
   const verifiedOf = (request: FastifyRequest): Verified => {
     const verified = verifiedRequests.get(request);
     if (!verified) throw new Error('signed route ran without its verification hook');
     return verified;
   };
   app.post(
-    path,
+    spec.path,
     {
-      preValidation: async (request) => {
-        verifiedRequests.set(request, await deps.verifier.verify(request, rawBodyOf(request), needsV2));
+      schema: {
+        operationId: spec.operationId,
+        summary: spec.summary,
+        ...(spec.description ? { description: spec.description } : {}),
+        tags: spec.tags,
+        ...(spec.hide ? { hide: true } : {}),
+        security: [needsV2 ? SIGNED_V2 : SIGNED],
+        body: spec.body,
+        response: { 200: okEnvelope(spec.data), ...errorResponses },
       },
-      preHandler: async (request) => enforceRate(deps, request, rule, verifiedOf(request).credential.id),
+      attachValidation: true,
+      preValidation: [
+        emptyBodyIsEmptyObject,
+        async (request) => {
+          verifiedRequests.set(request, await deps.verifier.verify(request, rawBodyOf(request), needsV2));
+        },
+      ],
+      preHandler: [
+        async (request) => enforceRate(deps, request, spec.rule, verifiedOf(request).credential.id),
+        refuseBadBody,
+      ],
     },
     async (request) => {
       const { credential, scope } = verifiedOf(request);
-      const rawBody = jsonBodyOf(request);
-      return ok(await handler({ scope, credential, body: parse(rawBody), rawBody, request }));
+      const body = request.body as Static<S>;
+      return ok(await handler({ scope, credential, body, rawBody: rawBodyOf(request), request }));
     },
   );
 }

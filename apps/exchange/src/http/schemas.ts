@@ -1,0 +1,179 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+import { ERROR_CODES } from '../domain/errors.ts';
+
+/**
+ * The response shapes of the 0trace API, for Fastify's serializer and the OpenAPI document
+ * (GET /api/v1/openapi.json). Shared shapes carry an $id: app.ts adds them once and routes refer to them.
+ */
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Unix = Type.Integer({ description: 'Unix seconds' });
+const Decimal = Type.String({ description: 'A decimal string such as "0.01"' });
+
+const Tx = Type.Object({ id: Type.String(), amount: Nullable(Decimal) });
+
+/** The order DTO (domain/order-dto.ts; docs/exchange/statuses.md): /create, /order, webhooks, the cabinet. */
+export const Order = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.Union([Type.Literal('float'), Type.Literal('fixed')]),
+    direction: Type.Union([Type.Literal('from'), Type.Literal('to')]),
+    status: Type.String({ description: 'docs/exchange/statuses.md' }),
+    refcode: Type.String(),
+    createdAt: Unix,
+    updatedAt: Unix,
+    expiresAt: { ...Unix, description: 'The deposit deadline (unix seconds): no deposit by then → EXPIRED' },
+    from: Type.Object({
+      code: Type.String(),
+      network: Type.String(),
+      amount: Decimal,
+      address: Type.String({ description: 'Where the user sends the deposit' }),
+      reqConfirmations: Type.Integer(),
+      tx: Nullable(
+        Type.Object({
+          id: Type.String(),
+          amount: Nullable(Decimal),
+          confirmations: Nullable(Type.Integer()),
+        }),
+      ),
+    }),
+    to: Type.Object({
+      code: Type.String(),
+      network: Type.String(),
+      amount: Decimal,
+      address: Type.String(),
+      tx: Nullable(Tx),
+    }),
+    rate: Type.Object({
+      value: Decimal,
+      markupBps: Type.Integer(),
+      serviceFeeBps: Type.Integer(),
+      expiresAt: Nullable(Unix),
+    }),
+    refund: Type.Object({ address: Type.String(), tx: Nullable(Tx) }),
+    emergency: Nullable(
+      Type.Object({
+        reason: Type.String(),
+        choice: Nullable(Type.Union([Type.Literal('EXCHANGE'), Type.Literal('REFUND')])),
+        actions: Type.Array(Type.Union([Type.Literal('EXCHANGE'), Type.Literal('REFUND')])),
+      }),
+    ),
+  },
+  { $id: 'Order' },
+);
+
+/** /create's answer: the order plus its token, returned here only (and to a replay of the same key). */
+export const CreatedOrder = Type.Object(
+  {
+    ...Order.properties,
+    token: Type.String({ description: 'Store it: /order and /emergency need it, and it is not recoverable' }),
+  },
+  { $id: 'CreatedOrder' },
+);
+
+/** /price's answer (domain/pricing.ts quoteData). */
+export const Quote = Type.Object(
+  {
+    type: Type.Union([Type.Literal('float'), Type.Literal('fixed')]),
+    direction: Type.Union([Type.Literal('from'), Type.Literal('to')]),
+    refcode: Type.String(),
+    from: Type.Object({
+      code: Type.String(),
+      network: Type.String(),
+      amount: Decimal,
+      min: Decimal,
+      max: Decimal,
+    }),
+    to: Type.Object({ code: Type.String(), network: Type.String(), amount: Decimal, networkFee: Decimal }),
+    rate: Decimal,
+    markupBps: Type.Integer(),
+    serviceFeeBps: Type.Integer(),
+    quoteId: Nullable(Type.String({ description: 'Fixed quotes only: pass it to /create before expiresAt' })),
+    expiresAt: Nullable(Unix),
+  },
+  { $id: 'Quote' },
+);
+
+/**
+ * Answers whose fields are listed in docs/exchange/cabinet.md rather than here: an object, serialized as the
+ * handler returns it (every field kept).
+ */
+export const AnyObject = Type.Object({}, { additionalProperties: true });
+
+/** Every failure (docs/exchange/errors.md): `msg` is the stable name, `data.message` says what to fix. */
+export const ErrorEnvelope = Type.Object(
+  {
+    code: Type.Integer({ description: 'docs/exchange/errors.md; never 0' }),
+    msg: Type.Union(Object.keys(ERROR_CODES).map((name) => Type.Literal(name))),
+    data: Type.Object(
+      {
+        message: Type.String(),
+        requestId: Type.String(),
+        errors: Type.Optional(Type.Array(Type.String(), { description: 'INVALID_REQUEST: one per problem' })),
+        retryAfter: Type.Optional(Type.Integer({ description: 'RATE_LIMITED, UNAVAILABLE: seconds' })),
+      },
+      // Some errors add their own details (AMOUNT_OUT_OF_RANGE's min and max): kept, never stripped.
+      { additionalProperties: true },
+    ),
+  },
+  { $id: 'ErrorEnvelope' },
+);
+
+export const SHARED_SCHEMAS = [Order, CreatedOrder, Quote, ErrorEnvelope];
+
+/** `{code: 0, msg: "OK", data}` around a route's data. */
+export function okEnvelope(data: TSchema) {
+  const ref = typeof data.$id === 'string' ? Type.Ref(data.$id) : data;
+  return Type.Object({ code: Type.Literal(0), msg: Type.Literal('OK'), data: ref });
+}
+
+const errorRef = (description: string) => ({ ...Type.Ref('ErrorEnvelope'), description });
+
+/** Every status a 0trace route may fail with, each the error envelope. */
+export const errorResponses = {
+  400: errorRef('INVALID_REQUEST, INVALID_ADDRESS, UNKNOWN_CURRENCY, AMOUNT_OUT_OF_RANGE'),
+  401: errorRef('AUTH_INVALID: a missing, malformed, unknown, mis-signed or replayed credential'),
+  404: errorRef('ORDER_NOT_FOUND, NOT_FOUND'),
+  409: errorRef('RATE_EXPIRED, IDEMPOTENCY_CONFLICT, INVALID_STATE'),
+  429: errorRef('RATE_LIMITED (Retry-After)'),
+  500: errorRef('INTERNAL'),
+  503: errorRef('UNAVAILABLE (Retry-After)'),
+};
+
+/** OpenAPI security: all of these headers together (docs/exchange/authentication.md). */
+export const SIGNED = { apiKey: [], signature: [], nonce: [] };
+/** Routes that take only a v2 signature (signature-v2.ts V2_ROUTES) need the timestamp too. */
+export const SIGNED_V2 = { ...SIGNED, timestamp: [] };
+
+export const SECURITY_SCHEMES = {
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-KEY',
+    description: 'The apiKey from onboarding or your latest rotation',
+  },
+  signature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-SIGN',
+    description:
+      'v1: hex HMAC-SHA256 of the exact body bytes, keyed with your apiSecret. v2: "v2=" + hex HMAC-SHA256 of "v2\\n<METHOD>\\n<path>\\n<nonce>\\n<timestamp>\\n<hex SHA-256 of the body>" (docs/exchange/authentication.md)',
+  },
+  nonce: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-NONCE',
+    description: '8–128 of [A-Za-z0-9._:-], fresh per request (refused if reused with this key within 24 h)',
+  },
+  timestamp: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-TIMESTAMP',
+    description: 'v2 only: the current unix time in seconds (±300 s)',
+  },
+  adminToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Operator only: ADMIN_TOKEN',
+  },
+} as const;
