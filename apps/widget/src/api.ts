@@ -1,3 +1,5 @@
+import type { Flow } from '@0bit/core/flow';
+
 /** The widget's only way to the API: X-Embed-Token, from this origin (the server checks both). */
 export class ApiError extends Error {
   constructor(
@@ -9,7 +11,7 @@ export class ApiError extends Error {
 }
 
 export interface Quote {
-  flow: 'on_ramp' | 'off_ramp' | 'swap';
+  flow: Flow;
   amount: string;
   currency: string;
   crypto: { token: string; network: string; amount: string };
@@ -21,7 +23,7 @@ export interface Quote {
 
 export interface Intent {
   id: string;
-  flow: 'on_ramp' | 'off_ramp' | 'swap';
+  flow: Flow;
   status: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed';
   amount: string;
   currency: string;

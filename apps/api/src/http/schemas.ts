@@ -1,3 +1,5 @@
+import { FLOWS, type Flow } from '@0bit/core/flow';
+import { MODES, type Mode } from '@0bit/core/scope';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { NETWORKS, TOKENS } from '../domain/catalog.ts';
 import { EVENT_TYPES } from '../domain/events.ts';
@@ -36,11 +38,8 @@ export const ObjectIdParam = Type.Object({
   id: Type.String({ description: 'A 24-hex session id, e.g. 67a1f3b9e4b0c10001234567' }),
 });
 
-export const ModeSchema = Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] });
-export const FlowEnum = Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap'>({
-  type: 'string',
-  enum: ['on_ramp', 'off_ramp', 'swap'],
-});
+export const ModeSchema = Type.Unsafe<Mode>({ type: 'string', enum: [...MODES] });
+export const FlowEnum = Type.Unsafe<Flow>({ type: 'string', enum: [...FLOWS] });
 
 export const Metadata = Type.Record(Type.String(), Type.String({ maxLength: 500 }), {
   maxProperties: 50,
