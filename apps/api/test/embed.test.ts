@@ -1,3 +1,4 @@
+import type { Mode } from '@0bit/core/scope';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,7 +22,7 @@ beforeAll(async () => {
 const bootstrap = (headers: Record<string, string | undefined>, body: unknown = {}, query = '') =>
   server.call('POST', `/v1/embed/bootstrap${query}`, { headers: { ...headers }, body });
 
-async function openSession(partner: TestPartner = p, mode: 'test' | 'live' = 'test') {
+async function openSession(partner: TestPartner = p, mode: Mode = 'test') {
   const res = await server.call('POST', '/v1/gate_sessions', {
     headers: writeHeaders(partner.keys[mode].secret_key),
     body: { ...SPEC_CREATE_BODY, wallet_address: '0xabc' },

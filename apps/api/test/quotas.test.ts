@@ -1,14 +1,15 @@
+import type { Mode } from '@0bit/core/scope';
 import { describe, expect, it } from 'vitest';
 import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
 const server = useTestServer();
 
-const setQuota = (partnerId: string, mode: 'test' | 'live', monthly: number | null) =>
+const setQuota = (partnerId: string, mode: Mode, monthly: number | null) =>
   server.call('PATCH', `/admin/partners/${partnerId}/quota`, {
     headers: bearer(server.adminToken),
     body: { mode, monthly_sessions: monthly },
   });
-const create = (p: TestPartner, mode: 'test' | 'live' = 'test') =>
+const create = (p: TestPartner, mode: Mode = 'test') =>
   server.call('POST', '/v1/gate_sessions', {
     headers: writeHeaders(p.keys[mode].secret_key),
     body: SPEC_CREATE_BODY,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Mode } from '@0bit/core/scope';
 import { type Receiver, startReceiver, verifiedByOpenssl } from '@0bit/testing/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDue } from '../src/domain/sessions.ts';
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => receiver?.close());
 
-async function partnerWithEndpoint(url: string, mode: 'test' | 'live' = 'test') {
+async function partnerWithEndpoint(url: string, mode: Mode = 'test') {
   const p = await server.partner();
   const res = await server.call('PUT', '/portal/webhook-endpoint', {
     headers: bearer(p.keys[mode].secret_key),
@@ -21,7 +22,7 @@ async function partnerWithEndpoint(url: string, mode: 'test' | 'live' = 'test') 
   return { ...p, secret: res.body.secret as string };
 }
 
-async function createSession(p: TestPartner, mode: 'test' | 'live' = 'test') {
+async function createSession(p: TestPartner, mode: Mode = 'test') {
   const res = await server.call('POST', '/v1/gate_sessions', {
     headers: writeHeaders(p.keys[mode].secret_key),
     body: SPEC_CREATE_BODY,
@@ -103,7 +104,7 @@ describe('webhook endpoint and secret', () => {
   ])('refuses a %s endpoint %s', async (mode, url, phrase) => {
     const p = await server.partner();
     const res = await server.call('PUT', '/portal/webhook-endpoint', {
-      headers: bearer(p.keys[mode as 'test' | 'live'].secret_key),
+      headers: bearer(p.keys[mode as Mode].secret_key),
       body: { url },
     });
     expect(res.status).toBe(422);

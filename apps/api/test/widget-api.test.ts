@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Mode } from '@0bit/core/scope';
 import { REPO_ROOT, runCommand } from '@0bit/testing/process';
 import { startReceiver, verifiedByOpenssl } from '@0bit/testing/receiver';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const CARD = { number: TEST_CARDS.success, exp_month: 12, exp_year: 2030, cvc: '123' };
 
 /** A session, its embed token (bootstrapped by the partner page), and calls as the hosted widget makes them. */
-async function widgetFor(body: Record<string, unknown> = {}, mode: 'test' | 'live' = 'test') {
+async function widgetFor(body: Record<string, unknown> = {}, mode: Mode = 'test') {
   const { keys, partner } = await server.partner();
   const receiver = await startReceiver();
   const endpoint = await server.call('PUT', '/portal/webhook-endpoint', {

@@ -1,3 +1,5 @@
+import type { WidgetIntent, WidgetQuote } from '@0bit/api/http/widget';
+
 /** The widget's only way to the API: X-Embed-Token, from this origin (the server checks both). */
 export class ApiError extends Error {
   constructor(
@@ -8,31 +10,9 @@ export class ApiError extends Error {
   }
 }
 
-export interface Quote {
-  flow: 'on_ramp' | 'off_ramp' | 'swap';
-  amount: string;
-  currency: string;
-  crypto: { token: string; network: string; amount: string };
-  fees: { processing: string; network: string };
-  rate: string;
-  source: { token: string; network: string; amount: string; rate: string } | null;
-  kyc_required: boolean;
-}
-
-export interface Intent {
-  id: string;
-  flow: 'on_ramp' | 'off_ramp' | 'swap';
-  status: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed';
-  amount: string;
-  currency: string;
-  crypto: { token: string; network: string; amount: string };
-  source: { token: string; network: string | null; amount: string | null } | null;
-  destination: string;
-  deposit_address: string | null;
-  failure_reason: string | null;
-  tx_refid: string | null;
-  return_url: string;
-}
+/** The widget API's answers, derived from the route schemas (type-only: erased from the bundle). */
+export type Quote = WidgetQuote;
+export type Intent = WidgetIntent;
 
 export function createApi(apiBaseUrl: string, token: string) {
   const post = async <T>(path: string, body: unknown): Promise<T> => {

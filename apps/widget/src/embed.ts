@@ -5,11 +5,14 @@
  * - as a page (hosted redirect): it reads the publishable key and client secret from the URL fragment and
  *   bootstraps itself, from its own origin.
  */
-export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
+import type { Flow } from '@0bit/core/flow';
+import type { Mode } from '@0bit/core/scope';
+
+export type { Flow };
 
 export interface Bootstrap {
   token: string;
-  mode: 'test' | 'live';
+  mode: Mode;
   session_id: string | null;
   amount: string | null;
   currency: string | null;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer, useTestServer } from '@0bit/api/test-support/server';
+import type { Mode } from '@0bit/core/scope';
 import { startPartnerExample } from '@0bit/example-partner-node/server';
 import { freePort } from '@0bit/testing/http';
 import { REPO_ROOT } from '@0bit/testing/process';
@@ -66,7 +67,7 @@ export function useStack() {
   });
 
   /** A partner and its example shop on a free port (its origin allowed unless `allowed` says otherwise). */
-  async function shop(mode: 'test' | 'live' = 'test'): Promise<Shop> {
+  async function shop(mode: Mode = 'test'): Promise<Shop> {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const { keys, partner } = await server.partner({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Mode } from '@0bit/core/scope';
 import type { Db } from './connection.ts';
 
 /**
@@ -13,7 +14,7 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   partnerId: string | null;
-  mode: 'test' | 'live' | null;
+  mode: Mode | null;
   /** `<product>.<thing>.<verb>`, e.g. `exchange.credentials.rotate`. */
   action: string;
   /** What was changed, e.g. `refcode:web` or a credential id. */

@@ -1,3 +1,4 @@
+import type { Scope } from '@0bit/core/scope';
 import { sql } from 'kysely';
 import type { Db } from './connection.ts';
 
@@ -9,10 +10,7 @@ import type { Db } from './connection.ts';
  * of them: a transaction changing several (onboarding) takes one lock, so none can wait on another in a cycle.
  * An advisory lock (PGlite has them too) rather than a row lock: the scope may have no row to lock yet.
  */
-export async function lockScopeSettings(
-  trx: Db,
-  scope: { partnerId: string; mode: 'test' | 'live' },
-): Promise<void> {
+export async function lockScopeSettings(trx: Db, scope: Scope): Promise<void> {
   // Outside a transaction the lock would be released as soon as the statement ends.
   if (!trx.isTransaction) throw new Error('lockScopeSettings needs a transaction');
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`settings:${scope.partnerId}:${scope.mode}`}))`.execute(

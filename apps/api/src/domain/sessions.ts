@@ -6,8 +6,9 @@ import {
   PermissionError,
   ValidationError,
 } from '@0bit/core/errors';
+import type { Flow } from '@0bit/core/flow';
 import { isObjectId, newObjectId } from '@0bit/core/ids';
-import type { Scope } from '@0bit/core/scope';
+import type { Mode, Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import { toIso } from '@0bit/core/time';
 import { type Db, inTransaction } from '@0bit/db/connection';
@@ -28,7 +29,6 @@ import { generateClientSecret, hashSecret } from './keys.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
 import { chargeSession } from './quotas.ts';
 
-export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
 export type SessionStatus = SessionRow['status'];
 
 /** The GateSession object exactly as the glossary lists its fields. */
@@ -36,7 +36,7 @@ export interface GateSession {
   id: string;
   object: 'gate_session';
   partner_id: string;
-  mode: 'test' | 'live';
+  mode: Mode;
   flow: Flow | null;
   amount: string;
   currency: string;

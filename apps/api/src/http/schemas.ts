@@ -1,6 +1,16 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { FLOWS, type Flow } from '@0bit/core/flow';
+import { MODES, type Mode } from '@0bit/core/scope';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { Branding as DomainBranding } from '../domain/branding.ts';
 import { NETWORKS, TOKENS } from '../domain/catalog.ts';
+import type { EventEnvelope } from '../domain/events.ts';
 import { EVENT_TYPES } from '../domain/events.ts';
+import type { GateSession as DomainGateSession } from '../domain/sessions.ts';
+import type {
+  WebhookDelivery as DomainWebhookDelivery,
+  WebhookAttempt,
+} from '../domain/webhook-deliveries.ts';
+import type { WebhookEndpoint as DomainWebhookEndpoint } from '../domain/webhook-endpoints.ts';
 
 /** `T | null` as a JSON-Schema type list (not anyOf), so validation errors stay one per field. */
 export function Nullable<T extends TSchema>(schema: T) {
@@ -36,11 +46,8 @@ export const ObjectIdParam = Type.Object({
   id: Type.String({ description: 'A 24-hex session id, e.g. 67a1f3b9e4b0c10001234567' }),
 });
 
-export const ModeSchema = Type.Unsafe<'test' | 'live'>({ type: 'string', enum: ['test', 'live'] });
-export const FlowEnum = Type.Unsafe<'on_ramp' | 'off_ramp' | 'swap'>({
-  type: 'string',
-  enum: ['on_ramp', 'off_ramp', 'swap'],
-});
+export const ModeSchema = Type.Unsafe<Mode>({ type: 'string', enum: [...MODES] });
+export const FlowEnum = Type.Unsafe<Flow>({ type: 'string', enum: [...FLOWS] });
 
 export const Metadata = Type.Record(Type.String(), Type.String({ maxLength: 500 }), {
   maxProperties: 50,
@@ -256,3 +263,18 @@ export const Branding = Type.Object(
   },
   { $id: 'Branding', title: 'Branding' },
 );
+
+/**
+ * One way between the two: the domain declares the objects it returns (GateSession, EventEnvelope, ...) and
+ * these response schemas publish them. The checks below make a domain field that the schema does not allow
+ * (or types differently) a compile error here, instead of a response that contradicts the OpenAPI document.
+ */
+type Fits<Value extends Published, Published> = [Value, Published];
+export type DomainMatchesSchemas = [
+  Fits<DomainGateSession, Static<typeof GateSession>>,
+  Fits<EventEnvelope, Static<typeof Event>>,
+  Fits<DomainBranding, Static<typeof Branding>>,
+  Fits<DomainWebhookEndpoint, Static<typeof WebhookEndpoint>>,
+  Fits<DomainWebhookDelivery, Static<typeof WebhookDelivery>>,
+  Fits<DomainWebhookDelivery & { attempts: WebhookAttempt[] }, Static<typeof WebhookDeliveryWithAttempts>>,
+];

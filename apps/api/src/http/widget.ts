@@ -1,5 +1,5 @@
 import { rateLimit } from '@0bit/http/rate-limit';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { RampProvidersByMode } from '../domain/ramp/providers.ts';
 import { confirmIntent, createIntent, verifyKyc, widgetQuote } from '../domain/ramp/widget.ts';
 import type { App, RouteDeps } from './context.ts';
@@ -27,7 +27,7 @@ const Selection = {
 };
 const Crypto = Type.Object({ token: Type.String(), network: Type.String(), amount: Type.String() });
 
-const WidgetQuote = Type.Object(
+export const WidgetQuote = Type.Object(
   {
     object: Type.Literal('widget_quote'),
     flow: FlowEnum,
@@ -49,13 +49,13 @@ const WidgetQuote = Type.Object(
   { $id: 'WidgetQuote', title: 'WidgetQuote' },
 );
 
-const WidgetIntent = Type.Object(
+export const WidgetIntent = Type.Object(
   {
     id: Type.String(),
     object: Type.Literal('widget_intent'),
     flow: FlowEnum,
     status: Type.Union(
-      ['requires_payment', 'requires_action', 'processing', 'succeeded', 'failed'].map((s) =>
+      (['requires_payment', 'requires_action', 'processing', 'succeeded', 'failed'] as const).map((s) =>
         Type.Literal(s),
       ),
     ),
@@ -78,6 +78,10 @@ const WidgetIntent = Type.Object(
   },
   { $id: 'WidgetIntent', title: 'WidgetIntent' },
 );
+
+/** The answers as the widget reads them (it imports these types only, so none of this reaches its bundle). */
+export type WidgetQuote = Static<typeof WidgetQuote>;
+export type WidgetIntent = Static<typeof WidgetIntent>;
 
 /**
  * The hosted widget's API (docs/widget-api.md): quote, simulated KYC, payment intents and their

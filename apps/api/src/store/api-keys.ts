@@ -1,3 +1,4 @@
+import type { Mode } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import type { ApiKeysTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
@@ -7,7 +8,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export interface KeyLookup {
   key_id: string;
   kind: 'publishable' | 'secret';
-  mode: 'test' | 'live';
+  mode: Mode;
   partner_id: string;
   partner_name: string;
   /** The key's own mode's list: a test key never sees (or changes) live's. */
@@ -83,11 +84,7 @@ export async function findPartnerKey(db: Db, partnerId: string, id: string): Pro
 }
 
 /** Secret keys of a mode with no revocation scheduled: the ones a partner can rely on going forward. */
-export async function countActiveSecretKeys(
-  db: Db,
-  partnerId: string,
-  mode: 'test' | 'live',
-): Promise<number> {
+export async function countActiveSecretKeys(db: Db, partnerId: string, mode: Mode): Promise<number> {
   const row = await db
     .selectFrom('api_keys')
     .select((eb) => eb.fn.countAll<string>().as('n'))

@@ -1,4 +1,4 @@
-import type { Scope } from '@0bit/core/scope';
+import type { Mode, Scope } from '@0bit/core/scope';
 import { type Db, json } from '@0bit/db/connection';
 import type { EventsTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
@@ -20,7 +20,7 @@ const EVENT_COLUMNS = [
 export interface NewEvent {
   id: string;
   partner_id: string;
-  mode: 'test' | 'live';
+  mode: Mode;
   type: string;
   session_id: string | null;
   data: Record<string, unknown>;

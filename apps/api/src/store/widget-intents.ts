@@ -1,3 +1,4 @@
+import type { Mode } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import type { IntentPhase, IntentStatus, WidgetIntentsTable } from '@0bit/db/schema';
 import { type Selectable, sql, type Updateable } from 'kysely';
@@ -70,7 +71,7 @@ export async function updateWidgetIntent(
   return query.returningAll().executeTakeFirst();
 }
 
-export type InFlightIntent = WidgetIntentRow & { partner_id: string; mode: 'test' | 'live' };
+export type InFlightIntent = WidgetIntentRow & { partner_id: string; mode: Mode };
 
 /** Intents left `processing` longer than `olderThanMs` (a confirm that died or lost its provider's answer). */
 export async function findInFlightIntents(

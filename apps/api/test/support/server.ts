@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Mode } from '@0bit/core/scope';
 import { SecretBox } from '@0bit/core/secret-box';
 import { MemoryCounter, RedisCounter, type WindowCounter } from '@0bit/http/counters';
 import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
@@ -41,7 +42,7 @@ export interface TestServerOptions {
   rateLimits?: boolean;
   hostModes?: string;
   keyCacheTtlMs?: number;
-  widgetOrigins?: Record<'test' | 'live', string>;
+  widgetOrigins?: Record<Mode, string>;
   embedTokenTtlSeconds?: number;
   /** Run the webhook worker in this test server, with a fast retry schedule. */
   webhooks?: { retrySchedule?: string; timeoutMs?: number; pollIntervalMs?: number; concurrency?: number };

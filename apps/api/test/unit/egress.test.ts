@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import type { Mode } from '@0bit/core/scope';
 import { loadConfig } from '@0bit/server/config';
 import { checkDestination, classifyAddress, type Resolver } from '@0bit/webhooks/egress';
 import { postWebhook } from '@0bit/webhooks/sender';
@@ -166,7 +167,7 @@ describe('checkDestination', () => {
   it('keeps the format rules: https in live, http only to loopback, no credentials or fragment', async () => {
     const resolve = fakeResolver({ 'public.partner.example': ['93.184.216.34'] });
     const policy = { allowLoopback: true, resolve };
-    const reason = async (url: string, mode: 'test' | 'live') => {
+    const reason = async (url: string, mode: Mode) => {
       const verdict = await checkDestination(url, mode, policy);
       return verdict.ok ? 'ok' : verdict.reason;
     };
@@ -196,7 +197,7 @@ describe('postWebhook through the egress policy', () => {
   });
   afterAll(() => new Promise((r) => server.close(r)));
 
-  const send = (url: string, mode: 'test' | 'live', policy: Parameters<typeof checkDestination>[2]) =>
+  const send = (url: string, mode: Mode, policy: Parameters<typeof checkDestination>[2]) =>
     postWebhook(url, '{}', {}, { timeoutMs: 2000, maxResponseBytes: 1024, mode, policy });
 
   it('refuses loopback at send time when local development is off: no connection is made', async () => {

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { AppError } from '@0bit/core/errors';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
+import type { Mode } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Audit } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
@@ -26,7 +27,7 @@ import type { Scope } from './pricing.ts';
 
 /** 0trace names modes after what partners see: sandbox credentials act in test mode. */
 export type Environment = 'sandbox' | 'live';
-export const MODE_OF: Record<Environment, 'test' | 'live'> = { sandbox: 'test', live: 'live' };
+export const MODE_OF: Record<Environment, Mode> = { sandbox: 'test', live: 'live' };
 export const ENVIRONMENT_OF = { test: 'sandbox', live: 'live' } as const;
 
 export const hashApiKey = (apiKey: string): string => hash('sha256', apiKey, 'hex');

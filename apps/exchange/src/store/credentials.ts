@@ -1,9 +1,9 @@
+import type { Mode } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import type { ExchangeCredentialsTable } from '@0bit/db/schema';
 import { type Selectable, sql } from 'kysely';
 
 export type CredentialRow = Selectable<ExchangeCredentialsTable>;
-type Mode = 'test' | 'live';
 
 export async function insertCredential(
   db: Db,

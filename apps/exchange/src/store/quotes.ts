@@ -1,3 +1,4 @@
+import type { Mode } from '@0bit/core/scope';
 import { TurnBatcher } from '@0bit/core/turn-batcher';
 import type { Db } from '@0bit/db/connection';
 import type { ExchangeQuotesTable } from '@0bit/db/schema';
@@ -61,7 +62,7 @@ export async function deleteExpiredQuotes(db: Db): Promise<void> {
 
 export async function findQuote(
   db: Db,
-  scope: { partnerId: string; mode: 'test' | 'live' },
+  scope: { partnerId: string; mode: Mode },
   id: string,
 ): Promise<QuoteRow | undefined> {
   return db

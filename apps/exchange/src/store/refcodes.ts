@@ -1,10 +1,10 @@
+import type { Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import type { ExchangeRefcodesTable } from '@0bit/db/schema';
 import type { Selectable } from 'kysely';
 
 export type RefcodeRow = Selectable<ExchangeRefcodesTable>;
 /** Reference codes belong to one mode: the mode of the credentials that manage and use them. */
-type Scope = { partnerId: string; mode: 'test' | 'live' };
 
 export async function insertRefcode(
   db: Db,

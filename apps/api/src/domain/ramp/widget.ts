@@ -5,6 +5,7 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from '@0bit/core/errors';
+import type { Flow } from '@0bit/core/flow';
 import { newObjectId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
 import { type Db, inTransaction } from '@0bit/db/connection';
@@ -43,8 +44,6 @@ import {
   toGateSession,
 } from '../sessions.ts';
 import type { RampProviders, RampProvidersByMode } from './providers.ts';
-
-export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
 
 export interface WidgetDeps {
   db: Db;
