@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { sleep } from './services.ts';
+import { sleep } from './processes.ts';
 
 export interface LoadPartner {
   id: string;

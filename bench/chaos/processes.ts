@@ -8,9 +8,43 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from './services.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface RunResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command to completion, never blocking the event loop; output is stdout and stderr together. */
+export function run(
+  command: string,
+  args: string[],
+  timeoutMs = 60_000,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
 
 /** The node arguments of `npm run <name>`: the last `node …` command of the script (after any `&&`). */
 export function nodeArgsOfScript(name: string): string[] {

@@ -11,8 +11,15 @@
  *                               (also CHAOS_SHORT=1); --only=<key,…> picks scenarios by key
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@0bit/testing/http';
+import {
+  type ScratchPostgres,
+  type ScratchRedis,
+  startScratchPostgres,
+  startScratchRedis,
+} from '@0bit/testing/scratch-services';
 import pg from 'pg';
 import {
   ALLOWED_DOMAIN,
@@ -22,17 +29,8 @@ import {
   request,
   startLoad,
 } from './load.ts';
-import { type Crash, nodeArgsOfScript, PlatformProcess, ROOT } from './processes.ts';
+import { type Crash, nodeArgsOfScript, PlatformProcess, ROOT, run, sleep } from './processes.ts';
 import { type ChaosReceiver, type PartnerTally, startReceiver } from './receiver.ts';
-import {
-  freeEphemeralPort,
-  makeScratchDir,
-  removeScratchDir,
-  run,
-  ScratchPostgres,
-  ScratchRedis,
-  sleep,
-} from './services.ts';
 
 const argv = process.argv.slice(2);
 const SHORT = argv.includes('--short') || process.env.CHAOS_SHORT === '1';
@@ -244,6 +242,12 @@ async function committedIds(url: string, partnerIds: string[]): Promise<string[]
   return rows.map((r) => r.id);
 }
 
+/** mkdtemp under /tmp/chaos/ for the API processes' data directories (PostgreSQL and Redis have their own). */
+function makeScratchDir(): string {
+  mkdirSync('/tmp/chaos', { recursive: true });
+  return mkdtempSync('/tmp/chaos/run-');
+}
+
 const crashes: Crash[] = [];
 let cleanup: (() => Promise<void>) | null = null;
 
@@ -259,9 +263,9 @@ async function main(): Promise<number> {
       PlatformProcess.shuttingDown = true;
       await Promise.all(processes.map((p) => p.kill('SIGKILL').catch(() => {})));
       await receiver?.close().catch(() => {});
-      await pgServer?.stop('immediate');
-      await redis?.stop('SIGKILL').catch(() => {});
-      removeScratchDir(scratch);
+      await pgServer?.remove().catch(() => {});
+      await redis?.remove().catch(() => {});
+      rmSync(scratch, { recursive: true, force: true });
       say(`torn down: processes stopped, PostgreSQL and Redis stopped, ${scratch} removed`);
     })();
     return tornDown;
@@ -271,8 +275,9 @@ async function main(): Promise<number> {
   try {
     say(`scratch directory ${scratch}${SHORT ? ' (short mode)' : ''}`);
     [pgServer, redis, receiver] = await Promise.all([
-      ScratchPostgres.start(scratch),
-      ScratchRedis.start(scratch),
+      // Several pooled API and worker processes at once: more than the default 100 connections.
+      startScratchPostgres({ maxConnections: 120 }),
+      startScratchRedis(),
       startReceiver(),
     ]);
     say(
@@ -318,7 +323,7 @@ async function main(): Promise<number> {
       for (const line of PlatformProcess.reason(crash.tail)) console.log(`     | ${line}`);
     };
     const addApi = async (n: number) => {
-      const port = await freeEphemeralPort();
+      const port = await freePort();
       const dataDir = join(scratch, `api-${n}`);
       mkdirSync(dataDir, { recursive: true });
       const api = new PlatformProcess(

@@ -22,6 +22,11 @@ export interface DatabaseOptions {
   /** A postgres:// URL. Without one, PGlite stores data in `dataDir` (or memory when dataDir is null). */
   databaseUrl?: string | undefined;
   dataDir?: string | null;
+  /**
+   * PGlite in memory only: start from this data-directory dump (`dumpDataDir`) instead of running initdb,
+   * which takes seconds; tests clone a database migrated once per run this way.
+   */
+  loadDataDir?: Blob;
   poolSize?: number;
   /** How long a request waits for a pooled connection before failing (ms). */
   connectTimeoutMs?: number;
@@ -51,7 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     pglite = await PGlite.create(`${dataDir}/pgdata`);
     tightenTree(dataDir);
   } else {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {

@@ -9,9 +9,10 @@ import { freePort } from './http.ts';
  * restarted and removed by the test. Never the machine's shared services, which other tests rely on.
  */
 
-/** The directory of initdb/pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<n>/bin; null when absent. */
+/** The directory of initdb/pg_ctl: PG_BIN (CHAOS_PG_BIN, the fault matrix's older name), else the newest /usr/lib/postgresql/<n>/bin; null when absent. */
 export function postgresBinaries(): string | null {
-  if (process.env.PG_BIN) return existsSync(join(process.env.PG_BIN, 'pg_ctl')) ? process.env.PG_BIN : null;
+  const configured = process.env.PG_BIN ?? process.env.CHAOS_PG_BIN;
+  if (configured) return existsSync(join(configured, 'pg_ctl')) ? configured : null;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
   const versions = readdirSync(root)
@@ -63,9 +64,14 @@ export interface ScratchPostgres {
   remove(): Promise<void>;
 }
 
-export async function startScratchPostgres(): Promise<ScratchPostgres> {
+export interface ScratchPostgresOptions {
+  /** `max_connections` (default 100); the fault matrix runs several pooled processes and asks for more. */
+  maxConnections?: number;
+}
+
+export async function startScratchPostgres(options: ScratchPostgresOptions = {}): Promise<ScratchPostgres> {
   const bin = postgresBinaries();
-  if (!bin) throw new Error('PostgreSQL binaries not found (set PG_BIN)');
+  if (!bin) throw new Error('PostgreSQL binaries not found (set PG_BIN to the directory of pg_ctl)');
   const owner = clusterOwner();
   mkdirSync(join(tmpdir(), 'gate-scratch'), { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'gate-scratch', 'pg-'));
@@ -83,8 +89,8 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
   );
   if (init.code !== 0) throw new Error(`initdb failed:\n${init.output}`);
   // Durability is not under test; fsync off keeps a loaded CI machine fast.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
-  const start = () => pgCtl('-o', options, '-l', join(dir, 'log'), 'start');
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${options.maxConnections ?? 100}`;
+  const start = () => pgCtl('-o', serverOptions, '-l', join(dir, 'log'), 'start');
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
