@@ -1,4 +1,5 @@
 import { newObjectId } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
 import { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
@@ -7,10 +8,8 @@ import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
 
-export interface Scope {
-  partnerId: string;
-  mode: 'test' | 'live';
-}
+// The platform's Scope; re-exported because src/http/signed.ts still imports it from here.
+export type { Scope };
 
 const ENVIRONMENT_NAME = { test: 'sandbox', live: 'live' } as const;
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Scope } from '@0bit/core/scope';
 import { type Db, json } from '@0bit/db/connection';
 import type { ExchangeOrdersTable, ExchangeStatus } from '@0bit/db/schema';
 import { type Selectable, sql, type Updateable } from 'kysely';
 
 export type OrderRow = Selectable<ExchangeOrdersTable>;
 export type OrderChanges = Updateable<ExchangeOrdersTable>;
-type Scope = { partnerId: string; mode: 'test' | 'live' };
 
 export async function insertOrder(
   db: Db,
