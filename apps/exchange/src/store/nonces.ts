@@ -1,8 +1,8 @@
-import { ServiceUnavailableError } from '@0bit/core/errors';
 import { TurnBatcher } from '@0bit/core/turn-batcher';
 import type { Db } from '@0bit/db/connection';
 import { RedisLink, type TransitionLog, Transitions } from '@0bit/db/redis';
 import type { Redis } from 'ioredis';
+import { ExchangeError } from '../errors.ts';
 import { claimNonces, type NonceClaim } from './credentials.ts';
 
 /**
@@ -89,9 +89,11 @@ export class RedisNonceStore implements NonceStore {
         ...claims.map((claim) => claim.windowSeconds),
       );
     } catch {
-      // Replay protection is part of authentication: without its store, refuse rather than guess. A platform
-      // error, since the store sits below the exchange's domain: the envelope answers it as UNAVAILABLE (503).
-      throw new ServiceUnavailableError('Replay protection is briefly unavailable; retry with a new nonce');
+      // Replay protection is part of authentication: without its store, refuse rather than guess.
+      throw new ExchangeError(
+        'UNAVAILABLE',
+        'Replay protection is briefly unavailable; retry with a new nonce',
+      );
     }
     return answers.map((answer) => answer === 1);
   }
