@@ -20,6 +20,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
+import type { KeyLookup } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import { adminRoutes } from './http/admin.ts';
 import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
@@ -45,7 +46,6 @@ import {
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { widgetRoutes } from './http/widget.ts';
-import type { KeyLookup } from './store/api-keys.ts';
 
 export interface AppDeps {
   db: Db;

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { randomAlphanumeric } from '@0bit/core/ids';
 import type { Mode } from '@0bit/core/scope';
+import type { TtlCache } from '@0bit/core/ttl-cache';
+import type { Db } from '@0bit/db/connection';
+import { type KeyLookup, lookupKey, lookupKeyById, touchKey } from '../store/api-keys.ts';
+
+export type { KeyLookup };
 
 export type KeyKind = 'publishable' | 'secret';
 
@@ -44,4 +49,26 @@ export function hashSecret(raw: string): string {
 /** `gsec_<sessionId>_<32 alnum>` (glossary): binds a browser to exactly one session. */
 export function generateClientSecret(sessionId: string): string {
   return `gsec_${sessionId}_${randomAlphanumeric(32)}`;
+}
+
+/** Key lookups cached by this process (see app.ts): every authenticated request asks, keys rarely change. */
+export type KeyCache = TtlCache<KeyLookup>;
+
+/** The key a credential's hash names, with its partner and its mode's settings; through `cache` if given. */
+export function findKeyByHash(db: Db, hash: string, cache?: KeyCache): Promise<KeyLookup | undefined> {
+  const lookup = () => lookupKey(db, hash);
+  return cache ? cache.get(hash, lookup) : lookup();
+}
+
+/**
+ * The same by key id, for embed tokens (they name the publishable key that minted them). The key guard
+ * caches by key hash; the "id:" prefix keeps these entries apart in the same cache.
+ */
+export function findKeyById(db: Db, keyId: string, cache: KeyCache): Promise<KeyLookup | undefined> {
+  return cache.get(`id:${keyId}`, () => lookupKeyById(db, keyId));
+}
+
+/** Records that a key was used now (`last_used_at`); callers throttle it, it is one write per call. */
+export function recordKeyUse(db: Db, keyId: string): Promise<void> {
+  return touchKey(db, keyId);
 }

@@ -1,6 +1,6 @@
 import { PermissionError } from '@0bit/core/errors';
 import type { Scope } from '@0bit/core/scope';
-import type { Db } from '@0bit/db/connection';
+import { type Db, inTransaction } from '@0bit/db/connection';
 import {
   countSession,
   currentUsage,
@@ -76,14 +76,19 @@ export async function chargeSession(db: Db, scope: Scope, quota: number | null):
   await emitThresholds(db, scope, quota, usage);
 }
 
-/** Admin: sets or removes a mode's quota; thresholds already passed under the new quota are emitted now. */
+/**
+ * Admin: sets or removes a mode's quota; thresholds already passed under the new quota are emitted now.
+ * One transaction (the caller's, if any), so the recount and the threshold events see the locked row.
+ */
 export async function changeQuota(db: Db, scope: Scope, monthlySessions: number | null): Promise<QuotaState> {
-  await setQuota(db, scope, monthlySessions);
-  await currentUsage(db, scope, true); // creates and locks this month's row
-  await recountUsage(db, scope);
-  const usage = await currentUsage(db, scope);
-  if (monthlySessions !== null) await emitThresholds(db, scope, monthlySessions, usage);
-  return quotaState(monthlySessions, usage);
+  return inTransaction(db, async (trx) => {
+    await setQuota(trx, scope, monthlySessions);
+    await currentUsage(trx, scope, true); // creates and locks this month's row
+    await recountUsage(trx, scope);
+    const usage = await currentUsage(trx, scope);
+    if (monthlySessions !== null) await emitThresholds(trx, scope, monthlySessions, usage);
+    return quotaState(monthlySessions, usage);
+  });
 }
 
 export async function readQuota(db: Db, scope: Scope): Promise<QuotaState> {

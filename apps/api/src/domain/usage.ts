@@ -1,7 +1,7 @@
 import { BadRequestError } from '@0bit/core/errors';
 import type { Mode, Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
-import { sql } from 'kysely';
+import { sessionActivity } from '../store/usage.ts';
 import { type QuotaState, readQuota } from './quotas.ts';
 
 export interface Usage {
@@ -49,40 +49,7 @@ export async function usage(
   range: { from?: string | undefined; to?: string | undefined },
 ): Promise<Usage> {
   const { from, to } = parseRange(range.from, range.to);
-  const start = sql`${from}::date::timestamp AT TIME ZONE 'UTC'`;
-  const end = sql`(${to}::date + 1)::timestamp AT TIME ZONE 'UTC'`;
-  const day = (column: string) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
-  const created = await db
-    .selectFrom('gate_sessions')
-    .select([day('created_at').as('date'), (eb) => eb.fn.countAll<string>().as('n')])
-    .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode)
-    .where(sql<boolean>`created_at >= ${start} AND created_at < ${end}`)
-    .groupBy('date')
-    .execute();
-  const closed = await db
-    .selectFrom('gate_sessions')
-    .select([day('closed_at').as('date'), 'status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode)
-    .where('status', '!=', 'open')
-    .where(sql<boolean>`closed_at >= ${start} AND closed_at < ${end}`)
-    .groupBy(['date', 'status'])
-    .execute();
-  const volume = await db
-    .selectFrom('gate_sessions')
-    .select([
-      'currency',
-      sql<string>`sum(amount::numeric)::text`.as('amount'),
-      (eb) => eb.fn.countAll<string>().as('n'),
-    ])
-    .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode)
-    .where('status', '=', 'completed')
-    .where(sql<boolean>`closed_at >= ${start} AND closed_at < ${end}`)
-    .groupBy('currency')
-    .orderBy('currency')
-    .execute();
+  const { created, closed, volume } = await sessionActivity(db, scope, { from, to });
 
   const days = new Map<string, Usage['days'][number]>();
   const entry = (date: string) => {

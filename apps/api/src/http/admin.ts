@@ -81,9 +81,7 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       await getPartner(deps.db, request.params.id);
       const scope = { partnerId: request.params.id, mode: request.body.mode };
-      const state = await deps.db
-        .transaction()
-        .execute((trx) => changeQuota(trx, scope, request.body.monthly_sessions));
+      const state = await changeQuota(deps.db, scope, request.body.monthly_sessions);
       deps.keyCache.forget((key) => key.partner_id === request.params.id);
       return { mode: request.body.mode, ...state };
     },

@@ -1,11 +1,16 @@
 import { AuthenticationError, PermissionError } from '@0bit/core/errors';
 import type { Mode, Scope } from '@0bit/core/scope';
-import type { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import type { FastifyRequest } from 'fastify';
 import type { HostModes } from '../config.ts';
-import { type KeyKind, looksLikeSecretKey, parseApiKey } from '../domain/keys.ts';
-import { type KeyLookup, lookupKey, touchKey } from '../store/api-keys.ts';
+import {
+  findKeyByHash,
+  type KeyCache,
+  type KeyKind,
+  looksLikeSecretKey,
+  parseApiKey,
+  recordKeyUse,
+} from '../domain/keys.ts';
 
 export interface AuthContext {
   keyId: string;
@@ -78,7 +83,7 @@ export function hostServesMode(hostModes: HostModes, hostname: string, mode: Mod
 export interface KeyGuardDeps {
   db: Db;
   hostModes: HostModes;
-  cache?: TtlCache<KeyLookup> | undefined;
+  cache?: KeyCache | undefined;
 }
 
 const TOUCH_EVERY_MS = 60_000;
@@ -105,8 +110,7 @@ export function keyGuard(
       throw new PermissionError(
         'Secret keys must never be used in a browser or sent to this endpoint. Use your publishable key (pk_…) here and keep secret keys server-side; roll the exposed key.',
       );
-    const lookup = () => lookupKey(deps.db, parsed.hash);
-    const found = await (deps.cache ? deps.cache.get(parsed.hash, lookup) : lookup());
+    const found = await findKeyByHash(deps.db, parsed.hash, deps.cache);
     if (!found)
       throw new AuthenticationError(
         'Invalid API key; check that you copied the whole key and that it was not deleted',
@@ -136,7 +140,9 @@ export function keyGuard(
     const now = Date.now();
     if ((lastTouched.get(found.key_id) ?? 0) + TOUCH_EVERY_MS < now) {
       lastTouched.set(found.key_id, now);
-      touchKey(deps.db, found.key_id).catch((err) => request.log.warn({ err }, 'could not record key use'));
+      recordKeyUse(deps.db, found.key_id).catch((err) =>
+        request.log.warn({ err }, 'could not record key use'),
+      );
     }
   };
 }

@@ -1,5 +1,4 @@
 import type { SecretBox } from '@0bit/core/secret-box';
-import type { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import type { WindowCounter } from '@0bit/http/counters';
 import type { EgressPolicy } from '@0bit/webhooks/egress';
@@ -12,7 +11,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import type { KeyLookup } from '../store/api-keys.ts';
+import type { KeyCache } from '../domain/keys.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -34,7 +33,7 @@ export interface RouteDeps {
   publishableKey: Guard;
   admin: Guard;
   /** Key lookups cached by this process; routes that change keys or domains evict their partner. */
-  keyCache: TtlCache<KeyLookup>;
+  keyCache: KeyCache;
   /** Where partner URLs may point (webhook endpoints are checked with it when saved). */
   egress: EgressPolicy;
 }

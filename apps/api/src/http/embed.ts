@@ -1,6 +1,5 @@
 import { AuthenticationError, ConflictError, PermissionError } from '@0bit/core/errors';
 import type { Mode } from '@0bit/core/scope';
-import type { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import { isRegisteredOrigin } from '@0bit/db/partners';
 import { rateLimit } from '@0bit/http/rate-limit';
@@ -9,8 +8,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HostModes } from '../config.ts';
 import { bootstrap } from '../domain/embed.ts';
 import type { EmbedClaims, EmbedTokens } from '../domain/embed-token.ts';
+import { findKeyById, type KeyCache } from '../domain/keys.ts';
 import { retrieveSession } from '../domain/sessions.ts';
-import { type KeyLookup, lookupKeyById } from '../store/api-keys.ts';
 import { hostServesMode, scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { Branding, errorResponses, FlowEnum, GateSession, ModeSchema, Nullable } from './schemas.ts';
@@ -24,7 +23,7 @@ declare module 'fastify' {
 export interface EmbedDeps {
   tokens: EmbedTokens;
   /** The key guard's cache: a revoked publishable key's tokens stop within its TTL (at once on this instance). */
-  keyCache: TtlCache<KeyLookup>;
+  keyCache: KeyCache;
   widgetOrigins: Record<Mode, string>;
   hostModes: HostModes;
 }
@@ -159,8 +158,7 @@ export function embedTokenGuard(db: Db, embed: EmbedDeps) {
       throw new PermissionError('Embed tokens are accepted only from the hosted widget origin');
     if (!hostServesMode(embed.hostModes, request.hostname, claims.mode))
       throw new PermissionError(`This host does not serve ${claims.mode} mode`);
-    // The key guard caches by key hash; the "id:" prefix keeps these entries apart in the same cache.
-    const key = await embed.keyCache.get(`id:${keyId}`, () => lookupKeyById(db, keyId));
+    const key = await findKeyById(db, keyId, embed.keyCache);
     if (key?.kind !== 'publishable' || key.partner_id !== claims.partner_id || key.mode !== claims.mode)
       throw new AuthenticationError('Embed token names no publishable key of its partner; bootstrap again');
     if (key.revoked)

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { AppError } from '@0bit/core/errors';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
-import type { Mode } from '@0bit/core/scope';
+import type { Mode, Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Audit } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
@@ -23,7 +23,6 @@ import {
 } from '../store/credentials.ts';
 import { ensureDefaultRefcode } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
-import type { Scope } from './pricing.ts';
 
 /** 0trace names modes after what partners see: sandbox credentials act in test mode. */
 export type Environment = 'sandbox' | 'live';

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
 import type { ExchangeStatus } from '@0bit/db/schema';
@@ -12,6 +13,7 @@ import {
   findOrderById,
   insertOrder,
   insertOrderEvent,
+  listOrders,
   type OrderChanges,
   type OrderRow,
   transitionOrder,
@@ -19,14 +21,7 @@ import {
 import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
 import { ExchangeError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
-import {
-  type PriceParams,
-  priceWith,
-  providersFor,
-  type RefcodeCache,
-  resolveRefcode,
-  type Scope,
-} from './pricing.ts';
+import { type PriceParams, priceWith, providersFor, type RefcodeCache, resolveRefcode } from './pricing.ts';
 import type { ProvidersByMode } from './providers.ts';
 
 export interface OrderDeps {
@@ -296,6 +291,23 @@ async function ownedOrder(deps: OrderDeps, scope: Scope, id: string, token?: str
         : `No order ${id} with this token for these credentials (the token is the one /api/v1/create returned)`,
     );
   return advance(deps, order);
+}
+
+/**
+ * Cabinet: one page of a scope's orders, newest first, after the order `startingAfter` names; each one
+ * advanced first so an order past its deposit deadline reads EXPIRED, as it does everywhere else.
+ */
+export async function listOrderPage(
+  deps: SettleDeps,
+  scope: Scope,
+  page: { limit: number; startingAfter?: string | undefined; status?: ExchangeStatus | undefined },
+): Promise<{ orders: OrderRow[]; hasMore: boolean }> {
+  const after = page.startingAfter ? await findOrder(deps.db, scope, page.startingAfter) : undefined;
+  if (page.startingAfter && !after)
+    throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${page.startingAfter}`);
+  const rows = await listOrders(deps.db, scope, { limit: page.limit + 1, status: page.status, after });
+  const orders = await Promise.all(rows.slice(0, page.limit).map((row) => advance(deps, row)));
+  return { orders, hasMore: rows.length > page.limit };
 }
 
 /** POST /api/v1/order. */

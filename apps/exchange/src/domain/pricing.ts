@@ -8,6 +8,7 @@ import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
 
+// The platform's Scope; re-exported because src/http/signed.ts still imports it from here.
 export type { Scope };
 
 const ENVIRONMENT_NAME = { test: 'sandbox', live: 'live' } as const;

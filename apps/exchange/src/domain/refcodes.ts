@@ -1,3 +1,4 @@
+import type { Scope } from '@0bit/core/scope';
 import type { Audit } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import { isUniqueViolation } from '@0bit/db/errors';
@@ -12,7 +13,6 @@ import {
   updateRefcode,
 } from '../store/refcodes.ts';
 import { ExchangeError } from './errors.ts';
-import type { Scope } from './pricing.ts';
 
 /**
  * Reference codes: one partner record, several surfaces (a website, an app, a white-label) each with its own

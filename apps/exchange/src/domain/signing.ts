@@ -1,10 +1,10 @@
+import type { Scope } from '@0bit/core/scope';
 import type { Audit } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import { findPartner } from '@0bit/db/partners';
 import { requiresV2, setRequiresV2 } from '../store/settings.ts';
 import { ENVIRONMENT_OF } from './credentials.ts';
 import { ExchangeError } from './errors.ts';
-import type { Scope } from './pricing.ts';
 
 /**
  * "v2 everywhere": once on, body-only signatures are refused on every route of this environment, not only

@@ -14,11 +14,10 @@ import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT_OF, rotateApiCredentials, rotateWebhookSecret } from '../domain/credentials.ts';
 import { ExchangeError } from '../domain/errors.ts';
 import { orderDto } from '../domain/order-dto.ts';
-import { advance, type OrderDeps } from '../domain/orders.ts';
+import { listOrderPage, type OrderDeps } from '../domain/orders.ts';
 import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { signingPolicy } from '../domain/signing.ts';
-import { findOrder, listOrders } from '../store/orders.ts';
 import { AnyObject } from './schemas.ts';
 import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
@@ -154,13 +153,8 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
     ),
     { operationId: 'listOrders', summary: 'List your orders, newest first', data: OrderList },
     async ({ scope, body }) => {
-      const limit = body.limit ?? 20;
-      const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
-      if (body.startingAfter && !after)
-        throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${body.startingAfter}`);
-      const rows = await listOrders(deps.db, scope, { limit: limit + 1, status: body.status, after });
-      const page = await Promise.all(rows.slice(0, limit).map((row) => advance(deps.orders, row)));
-      return { orders: page.map(orderDto), hasMore: rows.length > limit };
+      const page = await listOrderPage(deps.orders, scope, { ...body, limit: body.limit ?? 20 });
+      return { orders: page.orders.map(orderDto), hasMore: page.hasMore };
     },
   );
 

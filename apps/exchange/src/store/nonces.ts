@@ -2,7 +2,7 @@ import { TurnBatcher } from '@0bit/core/turn-batcher';
 import type { Db } from '@0bit/db/connection';
 import { RedisLink, type TransitionLog, Transitions } from '@0bit/db/redis';
 import type { Redis } from 'ioredis';
-import { ExchangeError } from '../domain/errors.ts';
+import { ExchangeError } from '../errors.ts';
 import { claimNonces, type NonceClaim } from './credentials.ts';
 
 /**

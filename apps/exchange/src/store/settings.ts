@@ -1,6 +1,6 @@
+import type { Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import { sql } from 'kysely';
-import type { Scope } from '../domain/pricing.ts';
 import type { CredentialRow } from './credentials.ts';
 
 /**
