@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AppError } from '@0bit/core/errors';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
@@ -17,7 +18,7 @@ import {
   transitionOrder,
 } from '../store/orders.ts';
 import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
-import { ExchangeError } from './errors.ts';
+import { isTraceError, traceError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
 import {
   type PriceParams,
@@ -55,7 +56,7 @@ const currencyOf = (code: string): Currency => findCurrency(code)!;
 
 function checkAddress(currency: Currency, value: string, field: string): void {
   if (!isValidAddress(currency, value))
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_ADDRESS',
       `${field} is not a valid ${currency.code} address: expected ${ADDRESS_HINTS[currency.addressFormat]}`,
       { field },
@@ -92,7 +93,7 @@ export async function createOrder(
       : undefined;
     if (!existing) return undefined;
     if (existing.request_hash !== requestHash)
-      throw new ExchangeError(
+      throw traceError(
         'IDEMPOTENCY_CONFLICT',
         'This Idempotency-Key was already used with a different body; use a new key for a new order',
         { orderId: existing.order_id },
@@ -111,10 +112,7 @@ export async function createOrder(
   const fresh = await priceWith(providers, params, refcode.markup_bps);
   let quoted: QuoteRow | undefined;
   if (params.quoteId && params.type !== 'fixed')
-    throw new ExchangeError(
-      'INVALID_REQUEST',
-      'quoteId applies to fixed-rate orders only; send "type": "fixed"',
-    );
+    throw traceError('INVALID_REQUEST', 'quoteId applies to fixed-rate orders only; send "type": "fixed"');
   if (params.type === 'fixed') {
     const terms = {
       partner_id: scope.partnerId,
@@ -131,7 +129,7 @@ export async function createOrder(
         : await findLiveQuote(deps.db, terms);
     } catch (error) {
       // A retry of this same create may have committed since the replay check, using the quote: replay it.
-      if (error instanceof ExchangeError && error.kind === 'RATE_EXPIRED') {
+      if (isTraceError(error, 'RATE_EXPIRED')) {
         const committed = await replay();
         if (committed) return committed;
       }
@@ -220,15 +218,15 @@ export async function createOrder(
 }
 
 /** Why a named fixed quote cannot back a new order: it expired, or it already backs another one. */
-function quoteUnavailable(id: string, quote: QuoteRow | undefined): ExchangeError {
+function quoteUnavailable(id: string, quote: QuoteRow | undefined): AppError {
   if (quote?.used_by)
-    return new ExchangeError(
+    return traceError(
       'RATE_EXPIRED',
       `Quote ${id} already backs order ${quote.used_by}: a fixed quote holds for one order; call /api/v1/price again for a new one`,
       { orderId: quote.used_by },
     );
   const expiresAt = quote?.expires_at ?? new Date();
-  return new ExchangeError(
+  return traceError(
     'RATE_EXPIRED',
     `The fixed rate of quote ${id} expired at ${expiresAt.toISOString()}; call /api/v1/price again for a new one`,
     { expiredAt: Math.floor(expiresAt.getTime() / 1000) },
@@ -255,10 +253,10 @@ async function namedQuote(
   >,
 ) {
   const quoted = await findQuote(deps.db, scope, id);
-  if (!quoted) throw new ExchangeError('INVALID_REQUEST', `quoteId ${id} is not one of your fixed quotes`);
+  if (!quoted) throw traceError('INVALID_REQUEST', `quoteId ${id} is not one of your fixed quotes`);
   const differs = (Object.keys(terms) as Array<keyof typeof terms>).filter((k) => quoted[k] !== terms[k]);
   if (differs.length > 0)
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       `quoteId ${id} was quoted for other terms (${differs.join(', ')}); send the same fromCcy, toCcy, direction, amount and refcode as the /price call`,
     );
@@ -289,7 +287,7 @@ async function reload(deps: SettleDeps, order: OrderRow): Promise<OrderRow> {
 async function ownedOrder(deps: OrderDeps, scope: Scope, id: string, token?: string): Promise<OrderRow> {
   const order = await findOrder(deps.db, scope, id);
   if (!order || (token !== undefined && !tokenMatches(order, token)))
-    throw new ExchangeError(
+    throw traceError(
       'ORDER_NOT_FOUND',
       token === undefined
         ? `No order ${id} for these credentials`
@@ -342,7 +340,7 @@ export async function simulateDeposit(
   params: { id: string; amount?: string | undefined; confirmations?: number | undefined },
 ) {
   if (scope.mode !== 'test')
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       'The chain simulator exists only in the sandbox; use your sandbox credentials',
     );
@@ -351,7 +349,7 @@ export async function simulateDeposit(
   const amount = params.amount ?? order.deposit_amount ?? order.from_amount;
   const units = toUnits(amount, from.decimals);
   if (units === null || units <= 0n)
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       `amount must be a positive decimal string with at most ${from.decimals} decimals for ${from.code}`,
     );
@@ -370,7 +368,7 @@ export async function simulateDeposit(
     return orderDto(moved ?? (await reload(deps, order)));
   }
   if (order.status !== 'NEW' && order.status !== 'PENDING')
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_STATE',
       `Order ${order.id} is ${order.status}; a deposit can be simulated only while it is NEW or PENDING (or EXPIRED, for a late deposit)`,
     );
@@ -396,7 +394,7 @@ export async function resolveEmergency(
   const order = await ownedOrder(deps, scope, params.id, params.token);
   const actions = emergencyActions(order);
   if (!actions.includes(params.choice))
-    throw new ExchangeError(
+    throw traceError(
       order.status === 'EMERGENCY' && order.emergency_reason === 'LIMITS' && !order.emergency_choice
         ? 'AMOUNT_OUT_OF_RANGE'
         : 'INVALID_STATE',
@@ -427,7 +425,7 @@ export async function resolveEmergency(
   });
   if (!moved) {
     const now = await reload(deps, order);
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_STATE',
       `Order ${order.id} is ${now.status}${now.emergency_choice ? ` and ${now.emergency_choice} was already chosen` : ''}; only an EMERGENCY order awaiting a choice accepts one`,
     );

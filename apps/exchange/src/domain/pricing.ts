@@ -4,7 +4,7 @@ import type { Db } from '@0bit/db/connection';
 import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
 import type { QuoteRow, QuoteWriter } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
-import { ExchangeError } from './errors.ts';
+import { traceError } from './errors.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
 
 export interface Scope {
@@ -26,7 +26,7 @@ export interface PriceParams {
 export function providersFor(providers: ProvidersByMode, scope: Pick<Scope, 'mode'>): Providers {
   const found = providers[scope.mode];
   if (!found)
-    throw new ExchangeError(
+    throw traceError(
       'UNAVAILABLE',
       'Live trading has no liquidity provider configured on this server; use your sandbox credentials, or ask your 0trace contact to enable live mode',
     );
@@ -63,7 +63,7 @@ export async function resolveRefcode(
 ): Promise<RefcodeRow> {
   const row = await cache.find(db, scope, code);
   if (!row)
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       code === undefined
         ? `Your partner record has no default ${ENVIRONMENT_NAME[scope.mode]} reference code; create one in the cabinet (POST /api/v1/cabinet/refcodes/create)`
@@ -82,7 +82,7 @@ export async function priceWith(
     return await quote({ ...params, markupBps }, providers.prices);
   } catch (error) {
     if (error instanceof QuoteError)
-      throw new ExchangeError(
+      throw traceError(
         error.kind === 'INVALID_AMOUNT' ? 'INVALID_REQUEST' : error.kind,
         error.message,
         error.details,

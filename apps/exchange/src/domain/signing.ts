@@ -3,7 +3,7 @@ import { type Db, inTransaction } from '@0bit/db/connection';
 import { findPartner } from '@0bit/db/partners';
 import { requiresV2, setRequiresV2 } from '../store/settings.ts';
 import { ENVIRONMENT_OF } from './credentials.ts';
-import { ExchangeError } from './errors.ts';
+import { traceError } from './errors.ts';
 import type { Scope } from './pricing.ts';
 
 /**
@@ -13,7 +13,7 @@ import type { Scope } from './pricing.ts';
 export async function signingPolicy(db: Db, scope: Scope, requireV2: boolean | undefined, audit?: Audit) {
   return inTransaction(db, async (trx) => {
     if (!(await findPartner(trx, scope.partnerId)))
-      throw new ExchangeError('NOT_FOUND', `No partner ${scope.partnerId}`);
+      throw traceError('NOT_FOUND', `No partner ${scope.partnerId}`);
     const before = await requiresV2(trx, scope);
     if (requireV2 !== undefined && requireV2 !== before) {
       await setRequiresV2(trx, scope, requireV2);

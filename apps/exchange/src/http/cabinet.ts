@@ -12,7 +12,7 @@ import {
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT_OF, rotateApiCredentials, rotateWebhookSecret } from '../domain/credentials.ts';
-import { ExchangeError } from '../domain/errors.ts';
+import { traceError } from '../domain/errors.ts';
 import { orderDto } from '../domain/order-dto.ts';
 import { advance, type OrderDeps } from '../domain/orders.ts';
 import type { Scope } from '../domain/pricing.ts';
@@ -119,7 +119,7 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
       const limit = body.limit ?? 20;
       const after = body.startingAfter ? await findOrder(deps.db, scope, body.startingAfter) : undefined;
       if (body.startingAfter && !after)
-        throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${body.startingAfter}`);
+        throw traceError('INVALID_REQUEST', `startingAfter: no order ${body.startingAfter}`);
       const rows = await listOrders(deps.db, scope, { limit: limit + 1, status: body.status, after });
       const page = await Promise.all(rows.slice(0, limit).map((row) => advance(deps.orders, row)));
       return { orders: page.map(orderDto), hasMore: rows.length > limit };
@@ -211,6 +211,6 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
 
 async function delivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {
   const row = isUuid(id) ? await findDelivery(db, scope, id, 'exchange') : undefined;
-  if (!row) throw new ExchangeError('NOT_FOUND', `No webhook delivery ${id} for these credentials`);
+  if (!row) throw traceError('NOT_FOUND', `No webhook delivery ${id} for these credentials`);
   return row;
 }

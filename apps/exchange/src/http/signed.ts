@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AppError } from '@0bit/core/errors';
 import type { SecretBox } from '@0bit/core/secret-box';
 import { TtlCache } from '@0bit/core/ttl-cache';
 import { type Audit, auditAs } from '@0bit/db/audit';
@@ -10,7 +11,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type JSONPath, visit } from 'jsonc-parser';
 import { hashApiKey } from '../domain/credentials.ts';
-import { ExchangeError } from '../domain/errors.ts';
+import { traceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/pricing.ts';
 import type { CredentialRow } from '../store/credentials.ts';
 import type { NonceStore } from '../store/nonces.ts';
@@ -29,8 +30,8 @@ interface Verified {
   scope: Scope;
 }
 
-function authInvalid(message: string): ExchangeError {
-  return new ExchangeError('AUTH_INVALID', message);
+function authInvalid(message: string): AppError {
+  return traceError('AUTH_INVALID', message);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -219,15 +220,15 @@ export function bodyParser<S extends TSchema>(schema: S) {
     try {
       parsed = rawBody.length === 0 ? {} : JSON.parse(text);
     } catch {
-      throw new ExchangeError('INVALID_REQUEST', 'The body is not valid JSON');
+      throw traceError('INVALID_REQUEST', 'The body is not valid JSON');
     }
     const problem = rawBody.length === 0 ? undefined : keyProblem(text);
-    if (problem) throw new ExchangeError('INVALID_REQUEST', problem);
+    if (problem) throw traceError('INVALID_REQUEST', problem);
     if (!validate(parsed)) {
       const problem = schemaErrorFormatter(validate.errors ?? [], 'body') as Error & {
         messages: string | string[];
       };
-      throw new ExchangeError('INVALID_REQUEST', problem.message, { errors: [problem.messages].flat() });
+      throw traceError('INVALID_REQUEST', problem.message, { errors: [problem.messages].flat() });
     }
     return parsed as Static<S>;
   };
@@ -252,7 +253,7 @@ async function enforceRate(
   if (!deps.counter) return;
   const result = await countRequest(deps.counter, `exchange:${rule.name}:${credentialId}`, request.log);
   if (result && result.count > rule.perMinute)
-    throw new ExchangeError(
+    throw traceError(
       'RATE_LIMITED',
       `More than ${rule.perMinute} ${rule.name} requests per minute for this key; retry after ${result.resetSeconds} s`,
       { retryAfter: result.resetSeconds },
@@ -278,7 +279,7 @@ export function rawBodyOf(request: FastifyRequest): Buffer {
 /** For an authenticated request: the raw JSON body, or INVALID_REQUEST when it was sent as something else. */
 export function jsonBodyOf(request: FastifyRequest): Buffer {
   if (request.body instanceof NotJsonBody)
-    throw new ExchangeError('INVALID_REQUEST', 'Content-Type must be application/json');
+    throw traceError('INVALID_REQUEST', 'Content-Type must be application/json');
   return rawBodyOf(request);
 }
 
