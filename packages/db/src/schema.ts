@@ -291,9 +291,14 @@ export interface ExchangeIdempotencyTable {
   partner_id: string;
   mode: 'test' | 'live';
   key: string;
+  /** The request's fingerprint (see @0bit/db/idempotency); raw-body SHA-256 in rows written before 0013. */
   request_hash: string;
-  order_id: string;
-  response_sealed: string;
+  /** Written by code before 0013 only: a stored answer now carries the order (or is a 4xx with none). */
+  order_id: string | null;
+  /** Null (since 0013) while the key is being processed, as in idempotency_keys. */
+  response_sealed: string | null;
+  /** Since 0013 (200 for older rows); 4xx answers are stored too (docs/idempotency.md). */
+  response_status: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultTimestamp;
 }
 

@@ -1,12 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AppError } from '@0bit/core/errors';
+import { AppError } from '@0bit/core/errors';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
+import {
+  fingerprintOf,
+  type IdempotencyKey,
+  type Previous,
+  previousUse,
+  storeAnswer,
+  TRACE_KEYS,
+} from '@0bit/db/idempotency';
 import type { ExchangeStatus } from '@0bit/db/schema';
 import { ADDRESS_HINTS, type Currency, findCurrency, isValidAddress, toUnits } from '@0bit/markets';
 import type { ExchangeConfig } from '../config.ts';
-import { findIdempotent, insertIdempotent } from '../store/idempotency.ts';
 import {
   chooseEmergency,
   findOrder,
@@ -18,7 +25,7 @@ import {
   transitionOrder,
 } from '../store/orders.ts';
 import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
-import { isTraceError, traceError } from './errors.ts';
+import { ERROR_CODES, isErrorName, isTraceError, traceError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
 import {
   type PriceParams,
@@ -78,7 +85,39 @@ class LostIdempotencyRace extends Error {}
 /** The fixed quote was taken by a concurrent create between the lookup and the claim. */
 class QuoteTaken extends Error {}
 
-/** POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. */
+/** Errors that are the answer stored for a key already: rethrown as they are, never stored again. */
+const replayedErrors = new WeakSet<AppError>();
+
+/**
+ * A create whose key was used before (docs/idempotency.md): the stored order (token included) or the
+ * stored 4xx again; another body under the same key is IDEMPOTENCY_CONFLICT with the order it made.
+ */
+function answerOf(previous: Previous): unknown {
+  if (previous.kind === 'in_progress')
+    // 0trace writes a key with its answer in one statement, so this is never seen; say what to do anyway.
+    throw traceError('INVALID_STATE', 'A create with this Idempotency-Key is still being processed; retry');
+  const { status, body } = previous.answer;
+  if (previous.kind === 'mismatch')
+    throw traceError(
+      'IDEMPOTENCY_CONFLICT',
+      'This Idempotency-Key was already used with a different body; use a new key for a new order',
+      status < 400 ? { orderId: (body as { id: string }).id } : {},
+    );
+  if (status < 400) return body;
+  const stored = body as { code: string; message: string; details: Record<string, unknown> };
+  const error = traceError(
+    isErrorName(stored.code) ? stored.code : 'INVALID_REQUEST',
+    stored.message,
+    stored.details,
+  );
+  replayedErrors.add(error);
+  throw error;
+}
+
+/**
+ * POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. With an
+ * Idempotency-Key the answer is stored, a 4xx of these rules too, so a retry gets the same answer.
+ */
 export async function createOrder(
   deps: OrderDeps,
   scope: Scope,
@@ -86,19 +125,44 @@ export async function createOrder(
   request: { rawBody: Buffer; idempotencyKey: string | undefined },
 ) {
   const key = request.idempotencyKey;
-  const requestHash = sha256(request.rawBody.toString('utf8'));
+  const raw = request.rawBody.toString('utf8');
+  const idempotency: IdempotencyKey | undefined = key
+    ? {
+        scope,
+        key,
+        fingerprint: fingerprintOf('POST', '/api/v1/create', raw.length === 0 ? {} : JSON.parse(raw)),
+        // Keys stored before the shared module (migration 0013) hashed the raw body; they age out in 24 h.
+        alsoAccepted: [sha256(raw)],
+      }
+    : undefined;
+  try {
+    return await createOnce(deps, scope, params, idempotency);
+  } catch (error) {
+    if (
+      idempotency &&
+      error instanceof AppError &&
+      !replayedErrors.has(error) &&
+      isErrorName(error.code) &&
+      error.code !== 'IDEMPOTENCY_CONFLICT' &&
+      ERROR_CODES[error.code].status < 500
+    )
+      await storeAnswer(deps.db, deps.box, TRACE_KEYS, idempotency, {
+        status: ERROR_CODES[error.code].status,
+        body: { code: error.code, message: error.message, details: error.details },
+      });
+    throw error;
+  }
+}
+
+async function createOnce(
+  deps: OrderDeps,
+  scope: Scope,
+  params: CreateParams,
+  idempotency: IdempotencyKey | undefined,
+) {
   const replay = async () => {
-    const existing = key
-      ? await findIdempotent(deps.db, { partner_id: scope.partnerId, mode: scope.mode, key })
-      : undefined;
-    if (!existing) return undefined;
-    if (existing.request_hash !== requestHash)
-      throw traceError(
-        'IDEMPOTENCY_CONFLICT',
-        'This Idempotency-Key was already used with a different body; use a new key for a new order',
-        { orderId: existing.order_id },
-      );
-    return JSON.parse(deps.box.open(existing.response_sealed));
+    const previous = idempotency && (await previousUse(deps.db, deps.box, TRACE_KEYS, idempotency));
+    return previous ? answerOf(previous) : undefined;
   };
   const previous = await replay();
   if (previous) return previous;
@@ -182,15 +246,11 @@ export async function createOrder(
       await insertOrderEvent(trx, order, STATUS_CHANGED, orderDto(order));
       // The token is in this response only; a replay of the same key gets it again (sealed at rest).
       const response = { ...orderDto(order), token };
-      if (key) {
+      if (idempotency) {
         // Before the quote: a concurrent retry of this same create waits here and then replays the first.
-        const won = await insertIdempotent(trx, {
-          partner_id: scope.partnerId,
-          mode: scope.mode,
-          key,
-          request_hash: requestHash,
-          order_id: order.id,
-          response_sealed: deps.box.seal(JSON.stringify(response)),
+        const won = await storeAnswer(trx, deps.box, TRACE_KEYS, idempotency, {
+          status: 200,
+          body: response,
         });
         if (!won) throw new LostIdempotencyRace();
       }
