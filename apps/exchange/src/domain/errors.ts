@@ -27,15 +27,17 @@ export type ErrorName = keyof typeof ERROR_CODES;
 export const isErrorName = (code: string): code is ErrorName => Object.hasOwn(ERROR_CODES, code);
 
 /** A 0trace error: the platform's AppError with a catalogue name as its code. */
+export type TraceError = AppError & { readonly code: ErrorName };
+
 export function traceError(
   name: ErrorName,
   message: string,
   /** Machine-readable details beside the message, e.g. { min, max } or { field errors }. */
   details: Record<string, unknown> = {},
-): AppError {
-  return new AppError(ERROR_CODES[name].kind, message, { code: name, details });
+): TraceError {
+  return new AppError(ERROR_CODES[name].kind, message, { code: name, details }) as TraceError;
 }
 
 /** True when `error` is the 0trace error `name` (e.g. to handle RATE_EXPIRED or INVALID_STATE). */
-export const isTraceError = (error: unknown, name: ErrorName): error is AppError =>
+export const isTraceError = (error: unknown, name: ErrorName): error is TraceError =>
   error instanceof AppError && error.code === name;

@@ -1,7 +1,7 @@
 import { AppError, type ErrorKind } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERROR_CODES, type ErrorName, isErrorName, traceError } from '../domain/errors.ts';
+import { ERROR_CODES, type ErrorName, isErrorName, type TraceError, traceError } from '../domain/errors.ts';
 
 /** Every answer of the 0trace API: `{ code, msg, data }`, code 0 on success. */
 export const ok = (data: unknown) => ({ code: 0, msg: 'OK', data });
@@ -23,26 +23,22 @@ const FROM_PLATFORM: Record<ErrorKind, ErrorName> = {
 };
 
 /** Any thrown error as a 0trace error (its code a catalogue name), or null for an unexpected one (500). */
-function toTraceError(error: FastifyError | Error): (AppError & { code: ErrorName }) | null {
+function toTraceError(error: FastifyError | Error): TraceError | null {
   if (error instanceof AppError)
-    return (
-      isErrorName(error.code) ? error : traceError(FROM_PLATFORM[error.kind], error.message)
-    ) as AppError & { code: ErrorName };
+    return isErrorName(error.code)
+      ? (error as TraceError)
+      : traceError(FROM_PLATFORM[error.kind], error.message);
   const fastify = error as FastifyError;
-  const known = (e: AppError) => e as AppError & { code: ErrorName };
   if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return known(traceError('INVALID_REQUEST', 'Content-Type must be application/json'));
+    return traceError('INVALID_REQUEST', 'Content-Type must be application/json');
   if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return known(traceError('INVALID_REQUEST', 'The request body is larger than 64 KB'));
-  if (fastify.statusCode && fastify.statusCode < 500)
-    return known(traceError('INVALID_REQUEST', fastify.message));
+    return traceError('INVALID_REQUEST', 'The request body is larger than 64 KB');
+  if (fastify.statusCode && fastify.statusCode < 500) return traceError('INVALID_REQUEST', fastify.message);
   if (isDatabaseUnavailable(error))
-    return known(
-      traceError(
-        'UNAVAILABLE',
-        'The service is briefly unavailable (its database is not answering); retry in a few seconds',
-        { retryAfter: 2 },
-      ),
+    return traceError(
+      'UNAVAILABLE',
+      'The service is briefly unavailable (its database is not answering); retry in a few seconds',
+      { retryAfter: 2 },
     );
   return null;
 }
