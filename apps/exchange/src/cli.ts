@@ -9,8 +9,8 @@ import {
   onboardPartner,
   setWebhookUrl,
 } from './domain/credentials.ts';
-import { ExchangeError } from './domain/errors.ts';
 import { signingPolicy } from './domain/signing.ts';
+import { traceError } from './errors.ts';
 
 export const EXCHANGE_USAGE = `  exchange onboard --name <name>
       Onboard a 0trace partner: prints its sandbox apiKey, apiSecret and webhookSecret (shown only this once).
@@ -23,7 +23,7 @@ export const EXCHANGE_USAGE = `  exchange onboard --name <name>
 
 function environment(value: string | undefined): Environment {
   if (value !== 'sandbox' && value !== 'live')
-    throw new ExchangeError('INVALID_REQUEST', '--environment must be sandbox or live');
+    throw traceError('INVALID_REQUEST', '--environment must be sandbox or live');
   return value;
 }
 
@@ -44,17 +44,17 @@ export async function runExchangeCommand(
   const box = new SecretBox(secretsKey);
   switch (command) {
     case 'onboard':
-      if (!options.name) throw new ExchangeError('INVALID_REQUEST', '--name is required');
+      if (!options.name) throw traceError('INVALID_REQUEST', '--name is required');
       return onboardPartner(database.db, box, { name: options.name });
     case 'credentials':
       return issueCredentials(database.db, box, args[0] ?? '', environment(options.environment));
     case 'webhook':
-      if (!options.url) throw new ExchangeError('INVALID_REQUEST', '--url is required');
+      if (!options.url) throw traceError('INVALID_REQUEST', '--url is required');
       return setWebhookUrl(database.db, args[0] ?? '', environment(options.environment), options.url, egress);
     case 'signing': {
       const flag = options['require-v2'];
       if (flag !== undefined && flag !== 'true' && flag !== 'false')
-        throw new ExchangeError('INVALID_REQUEST', '--require-v2 must be true or false');
+        throw traceError('INVALID_REQUEST', '--require-v2 must be true or false');
       const scope = { partnerId: args[0] ?? '', mode: MODE_OF[environment(options.environment)] };
       const audit = auditAs({
         actor: { kind: 'cli', id: null },
@@ -70,6 +70,6 @@ export async function runExchangeCommand(
       return { partnerId: scope.partnerId, ...policy };
     }
     default:
-      throw new ExchangeError('INVALID_REQUEST', `unknown exchange command "${command ?? ''}"`);
+      throw traceError('INVALID_REQUEST', `unknown exchange command "${command ?? ''}"`);
   }
 }

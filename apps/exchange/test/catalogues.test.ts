@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CURRENCIES, SANDBOX_PRICES } from '@0bit/markets';
 import { REPO_ROOT } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/domain/errors.ts';
+import { ERROR_CODES } from '../src/errors.ts';
 
 /** The rows of the markdown table that follows `<!-- marker -->` in a doc. */
 function tableAfter(doc: string, marker: string): string[][] {

@@ -4,6 +4,7 @@
  * platform process instead, because PGlite allows one process per data directory.
  */
 
+import { sweepIdempotencyKeys } from '@0bit/db/idempotency';
 import { DEFAULT_PROVIDERS } from '@0bit/exchange/domain/providers';
 import { startSettlement } from '@0bit/exchange/settlement';
 import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.ts';
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   const { config, database, box, counter } = platform;
   const app = await buildConfiguredExchange(platform);
   const settlement = startSettlement({ db: database.db, providers: DEFAULT_PROVIDERS }, 1000, app.log);
+  // Forget idempotency keys past their 24 h (docs/idempotency.md), as npm start does, when run without it.
+  const sweep = setInterval(() => {
+    sweepIdempotencyKeys(database.db).catch((err) => app.log.warn({ err }, 'sweep failed; will retry'));
+  }, config.sessionSweepIntervalMs);
   await app.listen({ port: config.exchange.port, host: config.host });
   const port = (app.server.address() as { port: number }).port;
   const lines = [`0trace partner API listening on http://localhost:${port}  (standalone)`];
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 
   const stop = async () => {
+    clearInterval(sweep);
     await app.close();
     await settlement.stop();
     await counter?.close();

@@ -3,7 +3,7 @@ import { EmbedTokens } from '@0bit/api/domain/embed-token';
 import { DEFAULT_RAMP_PROVIDERS } from '@0bit/api/domain/ramp/providers';
 import { recoverInFlightIntents } from '@0bit/api/domain/ramp/widget';
 import { expireDue } from '@0bit/api/domain/sessions';
-import { deleteExpiredKeys } from '@0bit/api/store/idempotency';
+import { sweepIdempotencyKeys } from '@0bit/db/idempotency';
 import { DEFAULT_PROVIDERS } from '@0bit/exchange/domain/providers';
 import { startSettlement } from '@0bit/exchange/settlement';
 import { logSerializersFor } from '@0bit/http/request-logger';
@@ -34,12 +34,12 @@ async function main(): Promise<void> {
   const log = app.log;
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
 
-  // Expire sessions nobody reads, so partners still get gate_session.expired; forget old idempotency keys;
+  // Expire sessions nobody reads, so partners still get gate_session.expired; forget old idempotency keys (both products');
   // resolve widget payments a crash left in flight by asking their provider (docs/widget-api.md).
   const sweep = setInterval(() => {
     expireDue(database.db, null)
       .then((n) => n > 0 && log.info({ expired: n }, 'expired sessions past their deadline'))
-      .then(() => deleteExpiredKeys(database.db))
+      .then(() => sweepIdempotencyKeys(database.db))
       .then(() => recoverInFlightIntents({ db: database.db, providers: DEFAULT_RAMP_PROVIDERS }))
       .then(
         (r) => r.succeeded + r.failed + r.unresolved > 0 && log.warn(r, 'recovered in-flight widget intents'),

@@ -60,7 +60,7 @@ describe('layer rules (npm run layers)', () => {
     roots.push(root);
     write(root, 'apps/exchange/src/leak.ts', "export { buildApp } from '@0bit/api/app';\n");
     write(root, 'apps/api/src/http/leak.ts', "export { lookupKey } from '../store/api-keys.ts';\n");
-    write(root, 'apps/exchange/src/store/leak.ts', "export { ExchangeError } from '../domain/errors.ts';\n");
+    write(root, 'apps/exchange/src/store/leak.ts', "export { listOrderPage } from '../domain/orders.ts';\n");
     write(
       root,
       'packages/core/src/leak.ts',
@@ -87,7 +87,7 @@ describe('layer rules (npm run layers)', () => {
       'error http-does-not-touch-store: apps/api/src/http/leak.ts → apps/api/src/store/api-keys.ts',
     );
     expect(run.stdout).toContain(
-      'error store-is-the-bottom-layer: apps/exchange/src/store/leak.ts → apps/exchange/src/domain/errors.ts',
+      'error store-is-the-bottom-layer: apps/exchange/src/store/leak.ts → apps/exchange/src/domain/orders.ts',
     );
     expect(run.stdout).toContain(
       'error packages-import-no-app-or-example: packages/core/src/leak.ts → apps/exchange/src/config.ts',

@@ -1,7 +1,10 @@
 /**
- * The one error vocabulary of the platform. Domain code throws these; `http/errors.ts` maps each kind to a
- * status code and the spec's envelope `{ statusCode, message, error }`. Messages are written for the partner
- * developer reading them: say what is wrong and how to fix it, never echo a secret.
+ * The one error vocabulary of the platform, for both products. Domain code throws an AppError: a `kind`
+ * (the class of failure, which each product maps to its HTTP status), a stable `code` (what a client branches
+ * on), a message written for the partner developer (say what is wrong and how to fix it, never echo a secret)
+ * and machine-readable `details`. Each product renders it in its own envelope: 0Gate's
+ * `{ statusCode, message, error, code? }` (apps/api/src/http/errors.ts), 0trace's `{ code, msg, data }`
+ * (apps/exchange/src/http/envelope.ts).
  */
 export type ErrorKind =
   | 'bad_request'
@@ -11,22 +14,41 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'internal';
+
+export interface ErrorOptions {
+  /** The stable code; defaults to the kind (a generic error with no code of its own). */
+  code?: string | undefined;
+  /** Machine-readable facts beside the message, e.g. { min, max } or { orderId }. */
+  details?: Record<string, unknown>;
+}
 
 export class AppError extends Error {
+  /**
+   * Stable, never changes meaning. Equal to `kind` for a generic error; otherwise a name a contract fixes
+   * (0Gate's `kyc_package_not_trusted`, 0trace's `IDEMPOTENCY_CONFLICT`). Fastify only fills `code` on an
+   * error that has none, so it never overwrites this one.
+   */
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly messages: string | string[];
+
   constructor(
     readonly kind: ErrorKind,
     message: string | string[],
-    /**
-     * Machine-readable code, only where the spec names one (e.g. `kyc_package_not_trusted`). Not called
-     * `code`: Fastify stamps its own internal codes onto errors' `code` property.
-     */
-    readonly publicCode?: string,
+    options: ErrorOptions = {},
   ) {
     super(Array.isArray(message) ? message.join('; ') : message);
     this.messages = message;
+    this.code = options.code ?? kind;
+    this.details = options.details ?? {};
   }
-  readonly messages: string | string[];
+
+  /** True when this error has a code of its own, not just its kind. */
+  get hasOwnCode(): boolean {
+    return this.code !== this.kind;
+  }
 }
 
 /** 400: the request could not be understood (headers, query, JSON). */
@@ -51,7 +73,7 @@ export class AuthenticationError extends AppError {
 
 export class PermissionError extends AppError {
   constructor(message: string, code?: string) {
-    super('forbidden', message, code);
+    super('forbidden', message, { code });
   }
 }
 
@@ -63,7 +85,7 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   constructor(message: string, code?: string) {
-    super('conflict', message, code);
+    super('conflict', message, { code });
   }
 }
 

@@ -3,7 +3,7 @@ import { AppError, type ErrorKind, RateLimitError } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** The one table from error kinds to HTTP statuses. */
+/** 0Gate's table from error kinds to HTTP statuses (0trace has its own, in its catalogue). */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   bad_request: 400,
   invalid_request: 422,
@@ -13,6 +13,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   rate_limited: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 /** The spec's envelope; `code` appears only where the spec names one. */
@@ -32,10 +33,14 @@ export const DATABASE_UNAVAILABLE =
 /** What a client should wait before retrying a 503 caused by the database. */
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 
-/** Maps any thrown error to a status and envelope; 5xx never leaks internals. */
+/**
+ * Maps any thrown error to a status and envelope; 5xx never leaks internals. An AppError's `code` is shown
+ * only when it is one of its own (a generic error's code is its kind, which the spec's envelope does not
+ * carry); its `details` are not part of 0Gate's envelope.
+ */
 export function toErrorResponse(error: unknown): ErrorEnvelope {
   if (error instanceof AppError)
-    return envelope(STATUS_BY_KIND[error.kind], error.messages, error.publicCode);
+    return envelope(STATUS_BY_KIND[error.kind], error.messages, error.hasOwnCode ? error.code : undefined);
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {

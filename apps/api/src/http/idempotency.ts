@@ -1,28 +1,16 @@
-import { createHash } from 'node:crypto';
 import { AppError, BadRequestError, ConflictError, ValidationError } from '@0bit/core/errors';
 import { isUuid } from '@0bit/core/ids';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
+import { fingerprintOf, GATE_KEYS, runOnce } from '@0bit/db/idempotency';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { claimKey, findKey, insertResponse, saveResponse } from '../store/idempotency.ts';
 import { scopeOf } from './auth.ts';
 import { toErrorResponse } from './errors.ts';
 
 export interface HandlerResult {
   status: number;
   body: unknown;
-}
-
-/** Key order must not change the fingerprint: `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**
@@ -52,9 +40,9 @@ export function readIdempotencyKey(request: FastifyRequest): string {
 }
 
 /**
- * Runs a write at most once per (partner, mode, Idempotency-Key). The claim, the write, its events and the
- * stored response commit in one transaction, so a crash never leaves a write without its replayable
- * response. A concurrent request with the same key waits for that transaction, then replays its answer.
+ * Runs a write at most once per (partner, mode, Idempotency-Key), with the platform's one semantics
+ * (@0bit/db/idempotency, docs/idempotency.md). 0Gate's answers: a replay is the stored status and body with
+ * `Idempotent-Replayed: true`; the same key with another request is 422; a key still being processed is 409.
  * Domain 4xx answers are stored too (the retry gets the same answer); 5xx are not (the retry runs again).
  */
 export async function runIdempotent(
@@ -65,47 +53,27 @@ export async function runIdempotent(
 ): Promise<FastifyReply> {
   const key = readIdempotencyKey(request);
   const { scope } = scopeOf(request);
-  const path = request.url.split('?')[0];
-  const fingerprint = createHash('sha256')
-    .update(`${request.method} ${path}\n${canonicalJson(request.body ?? {})}`)
-    .digest('hex');
-
-  let outcome: { result: HandlerResult } | { replay: Awaited<ReturnType<typeof findKey>> };
-  try {
-    outcome = await deps.db.transaction().execute(async (trx) => {
-      if (!(await claimKey(trx, scope, key, fingerprint))) return { replay: await findKey(trx, scope, key) };
-      const result = await handler(trx);
-      await saveResponse(trx, scope, key, result.status, deps.box.seal(JSON.stringify(result.body)));
-      return { result };
-    });
-  } catch (error) {
-    if (error instanceof AppError) {
-      const body = toErrorResponse(error);
-      if (body.statusCode < 500)
-        await insertResponse(
-          deps.db,
-          scope,
-          key,
-          fingerprint,
-          body.statusCode,
-          deps.box.seal(JSON.stringify(body)),
-        );
-    }
-    throw error;
+  const fingerprint = fingerprintOf(request.method, request.url, request.body);
+  const outcome = await runOnce(deps, GATE_KEYS, { scope, key, fingerprint }, handler, (error) => {
+    if (!(error instanceof AppError)) return null;
+    const body = toErrorResponse(error);
+    return { status: body.statusCode, body };
+  });
+  switch (outcome.kind) {
+    case 'fresh':
+      return reply.code(outcome.answer.status).send(outcome.answer.body);
+    case 'replay':
+      return reply
+        .code(outcome.answer.status)
+        .header('Idempotent-Replayed', 'true')
+        .send(outcome.answer.body);
+    case 'in_progress':
+      throw new ConflictError(
+        'A request with this Idempotency-Key is still being processed; retry in a moment',
+      );
+    case 'mismatch':
+      throw new ValidationError([
+        `Idempotency-Key ${key} was already used with a different request (method, path or body). Reuse a key only to retry the identical request; use a new key for a new request.`,
+      ]);
   }
-
-  if ('result' in outcome) return reply.code(outcome.result.status).send(outcome.result.body);
-  const stored = outcome.replay;
-  if (!stored || stored.response_status === null || stored.response_body_sealed === null)
-    throw new ConflictError(
-      'A request with this Idempotency-Key is still being processed; retry in a moment',
-    );
-  if (stored.fingerprint !== fingerprint)
-    throw new ValidationError([
-      `Idempotency-Key ${key} was already used with a different request (method, path or body). Reuse a key only to retry the identical request; use a new key for a new request.`,
-    ]);
-  return reply
-    .code(stored.response_status)
-    .header('Idempotent-Replayed', 'true')
-    .send(JSON.parse(deps.box.open(stored.response_body_sealed)));
 }

@@ -15,6 +15,7 @@ import {
   retireSigningSecrets,
   upsertEndpoint,
 } from '@0bit/webhooks/store';
+import { traceError } from '../errors.ts';
 import {
   hasCurrentCredential,
   insertCredential,
@@ -22,7 +23,6 @@ import {
   retireCredentials,
 } from '../store/credentials.ts';
 import { ensureDefaultRefcode } from '../store/refcodes.ts';
-import { ExchangeError } from './errors.ts';
 
 /** 0trace names modes after what partners see: sandbox credentials act in test mode. */
 export type Environment = 'sandbox' | 'live';
@@ -73,10 +73,10 @@ async function addWebhookSecret(
 export async function issueCredentials(db: Db, box: SecretBox, partnerId: string, environment: Environment) {
   const scope: Scope = { partnerId, mode: MODE_OF[environment] };
   return inTransaction(db, async (trx) => {
-    if (!(await findPartner(trx, partnerId))) throw new ExchangeError('NOT_FOUND', `No partner ${partnerId}`);
+    if (!(await findPartner(trx, partnerId))) throw traceError('NOT_FOUND', `No partner ${partnerId}`);
     await lockScopeSettings(trx, scope);
     if (await hasCurrentCredential(trx, partnerId, scope.mode))
-      throw new ExchangeError(
+      throw traceError(
         'INVALID_STATE',
         `Partner ${partnerId} already has ${environment} credentials; rotate them (cabinet) instead of issuing new ones`,
       );
@@ -114,7 +114,7 @@ export async function rotateApiCredentials(
   return inTransaction(db, async (trx) => {
     await lockScopeSettings(trx, scope);
     if (callerId && !(await isCurrentCredential(trx, callerId)))
-      throw new ExchangeError(
+      throw traceError(
         'INVALID_STATE',
         'A concurrent rotation already replaced this apiKey (it keeps working until its overlap ends): use the apiKey/apiSecret that rotation returned',
       );
@@ -164,12 +164,12 @@ export async function setWebhookUrl(
   egress: EgressPolicy,
 ) {
   const scope: Scope = { partnerId, mode: MODE_OF[environment] };
-  if (!(await findPartner(db, partnerId))) throw new ExchangeError('NOT_FOUND', `No partner ${partnerId}`);
+  if (!(await findPartner(db, partnerId))) throw traceError('NOT_FOUND', `No partner ${partnerId}`);
   let checked: string;
   try {
     checked = await checkEndpointUrl(scope.mode, url, egress);
   } catch (error) {
-    if (error instanceof AppError) throw new ExchangeError('INVALID_REQUEST', error.message);
+    if (error instanceof AppError) throw traceError('INVALID_REQUEST', error.message);
     throw error;
   }
   return inTransaction(db, async (trx) => {

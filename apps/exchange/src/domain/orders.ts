@@ -1,12 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '@0bit/core/errors';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
+import {
+  fingerprintOf,
+  type IdempotencyKey,
+  type Previous,
+  previousUse,
+  storeAnswer,
+  TRACE_KEYS,
+} from '@0bit/db/idempotency';
 import type { ExchangeStatus } from '@0bit/db/schema';
 import { ADDRESS_HINTS, type Currency, findCurrency, isValidAddress, toUnits } from '@0bit/markets';
 import type { ExchangeConfig } from '../config.ts';
-import { findIdempotent, insertIdempotent } from '../store/idempotency.ts';
+import { ERROR_CODES, isErrorName, isTraceError, traceError } from '../errors.ts';
 import {
   chooseEmergency,
   findOrder,
@@ -19,7 +28,6 @@ import {
   transitionOrder,
 } from '../store/orders.ts';
 import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
-import { ExchangeError } from './errors.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
 import { type PriceParams, priceWith, providersFor, type RefcodeCache, resolveRefcode } from './pricing.ts';
 import type { ProvidersByMode } from './providers.ts';
@@ -50,7 +58,7 @@ const currencyOf = (code: string): Currency => findCurrency(code)!;
 
 function checkAddress(currency: Currency, value: string, field: string): void {
   if (!isValidAddress(currency, value))
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_ADDRESS',
       `${field} is not a valid ${currency.code} address: expected ${ADDRESS_HINTS[currency.addressFormat]}`,
       { field },
@@ -72,7 +80,39 @@ class LostIdempotencyRace extends Error {}
 /** The fixed quote was taken by a concurrent create between the lookup and the claim. */
 class QuoteTaken extends Error {}
 
-/** POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. */
+/** Errors that are the answer stored for a key already: rethrown as they are, never stored again. */
+const replayedErrors = new WeakSet<AppError>();
+
+/**
+ * A create whose key was used before (docs/idempotency.md): the stored order (token included) or the
+ * stored 4xx again; another body under the same key is IDEMPOTENCY_CONFLICT with the order it made.
+ */
+function answerOf(previous: Previous): unknown {
+  if (previous.kind === 'in_progress')
+    // 0trace writes a key with its answer in one statement, so this is never seen; say what to do anyway.
+    throw traceError('INVALID_STATE', 'A create with this Idempotency-Key is still being processed; retry');
+  const { status, body } = previous.answer;
+  if (previous.kind === 'mismatch')
+    throw traceError(
+      'IDEMPOTENCY_CONFLICT',
+      'This Idempotency-Key was already used with a different body; use a new key for a new order',
+      status < 400 ? { orderId: (body as { id: string }).id } : {},
+    );
+  if (status < 400) return body;
+  const stored = body as { code: string; message: string; details: Record<string, unknown> };
+  const error = traceError(
+    isErrorName(stored.code) ? stored.code : 'INVALID_REQUEST',
+    stored.message,
+    stored.details,
+  );
+  replayedErrors.add(error);
+  throw error;
+}
+
+/**
+ * POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. With an
+ * Idempotency-Key the answer is stored, a 4xx of these rules too, so a retry gets the same answer.
+ */
 export async function createOrder(
   deps: OrderDeps,
   scope: Scope,
@@ -80,19 +120,44 @@ export async function createOrder(
   request: { rawBody: Buffer; idempotencyKey: string | undefined },
 ) {
   const key = request.idempotencyKey;
-  const requestHash = sha256(request.rawBody.toString('utf8'));
+  const raw = request.rawBody.toString('utf8');
+  const idempotency: IdempotencyKey | undefined = key
+    ? {
+        scope,
+        key,
+        fingerprint: fingerprintOf('POST', '/api/v1/create', raw.length === 0 ? {} : JSON.parse(raw)),
+        // Keys stored before the shared module (migration 0013) hashed the raw body; they age out in 24 h.
+        alsoAccepted: [sha256(raw)],
+      }
+    : undefined;
+  try {
+    return await createOnce(deps, scope, params, idempotency);
+  } catch (error) {
+    if (
+      idempotency &&
+      error instanceof AppError &&
+      !replayedErrors.has(error) &&
+      isErrorName(error.code) &&
+      error.code !== 'IDEMPOTENCY_CONFLICT' &&
+      ERROR_CODES[error.code].status < 500
+    )
+      await storeAnswer(deps.db, deps.box, TRACE_KEYS, idempotency, {
+        status: ERROR_CODES[error.code].status,
+        body: { code: error.code, message: error.message, details: error.details },
+      });
+    throw error;
+  }
+}
+
+async function createOnce(
+  deps: OrderDeps,
+  scope: Scope,
+  params: CreateParams,
+  idempotency: IdempotencyKey | undefined,
+) {
   const replay = async () => {
-    const existing = key
-      ? await findIdempotent(deps.db, { partner_id: scope.partnerId, mode: scope.mode, key })
-      : undefined;
-    if (!existing) return undefined;
-    if (existing.request_hash !== requestHash)
-      throw new ExchangeError(
-        'IDEMPOTENCY_CONFLICT',
-        'This Idempotency-Key was already used with a different body; use a new key for a new order',
-        { orderId: existing.order_id },
-      );
-    return JSON.parse(deps.box.open(existing.response_sealed));
+    const previous = idempotency && (await previousUse(deps.db, deps.box, TRACE_KEYS, idempotency));
+    return previous ? answerOf(previous) : undefined;
   };
   const previous = await replay();
   if (previous) return previous;
@@ -106,10 +171,7 @@ export async function createOrder(
   const fresh = await priceWith(providers, params, refcode.markup_bps);
   let quoted: QuoteRow | undefined;
   if (params.quoteId && params.type !== 'fixed')
-    throw new ExchangeError(
-      'INVALID_REQUEST',
-      'quoteId applies to fixed-rate orders only; send "type": "fixed"',
-    );
+    throw traceError('INVALID_REQUEST', 'quoteId applies to fixed-rate orders only; send "type": "fixed"');
   if (params.type === 'fixed') {
     const terms = {
       partner_id: scope.partnerId,
@@ -126,7 +188,7 @@ export async function createOrder(
         : await findLiveQuote(deps.db, terms);
     } catch (error) {
       // A retry of this same create may have committed since the replay check, using the quote: replay it.
-      if (error instanceof ExchangeError && error.kind === 'RATE_EXPIRED') {
+      if (isTraceError(error, 'RATE_EXPIRED')) {
         const committed = await replay();
         if (committed) return committed;
       }
@@ -179,15 +241,11 @@ export async function createOrder(
       await insertOrderEvent(trx, order, STATUS_CHANGED, orderDto(order));
       // The token is in this response only; a replay of the same key gets it again (sealed at rest).
       const response = { ...orderDto(order), token };
-      if (key) {
+      if (idempotency) {
         // Before the quote: a concurrent retry of this same create waits here and then replays the first.
-        const won = await insertIdempotent(trx, {
-          partner_id: scope.partnerId,
-          mode: scope.mode,
-          key,
-          request_hash: requestHash,
-          order_id: order.id,
-          response_sealed: deps.box.seal(JSON.stringify(response)),
+        const won = await storeAnswer(trx, deps.box, TRACE_KEYS, idempotency, {
+          status: 200,
+          body: response,
         });
         if (!won) throw new LostIdempotencyRace();
       }
@@ -215,15 +273,15 @@ export async function createOrder(
 }
 
 /** Why a named fixed quote cannot back a new order: it expired, or it already backs another one. */
-function quoteUnavailable(id: string, quote: QuoteRow | undefined): ExchangeError {
+function quoteUnavailable(id: string, quote: QuoteRow | undefined): AppError {
   if (quote?.used_by)
-    return new ExchangeError(
+    return traceError(
       'RATE_EXPIRED',
       `Quote ${id} already backs order ${quote.used_by}: a fixed quote holds for one order; call /api/v1/price again for a new one`,
       { orderId: quote.used_by },
     );
   const expiresAt = quote?.expires_at ?? new Date();
-  return new ExchangeError(
+  return traceError(
     'RATE_EXPIRED',
     `The fixed rate of quote ${id} expired at ${expiresAt.toISOString()}; call /api/v1/price again for a new one`,
     { expiredAt: Math.floor(expiresAt.getTime() / 1000) },
@@ -250,10 +308,10 @@ async function namedQuote(
   >,
 ) {
   const quoted = await findQuote(deps.db, scope, id);
-  if (!quoted) throw new ExchangeError('INVALID_REQUEST', `quoteId ${id} is not one of your fixed quotes`);
+  if (!quoted) throw traceError('INVALID_REQUEST', `quoteId ${id} is not one of your fixed quotes`);
   const differs = (Object.keys(terms) as Array<keyof typeof terms>).filter((k) => quoted[k] !== terms[k]);
   if (differs.length > 0)
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       `quoteId ${id} was quoted for other terms (${differs.join(', ')}); send the same fromCcy, toCcy, direction, amount and refcode as the /price call`,
     );
@@ -284,7 +342,7 @@ async function reload(deps: SettleDeps, order: OrderRow): Promise<OrderRow> {
 async function ownedOrder(deps: OrderDeps, scope: Scope, id: string, token?: string): Promise<OrderRow> {
   const order = await findOrder(deps.db, scope, id);
   if (!order || (token !== undefined && !tokenMatches(order, token)))
-    throw new ExchangeError(
+    throw traceError(
       'ORDER_NOT_FOUND',
       token === undefined
         ? `No order ${id} for these credentials`
@@ -304,7 +362,7 @@ export async function listOrderPage(
 ): Promise<{ orders: OrderRow[]; hasMore: boolean }> {
   const after = page.startingAfter ? await findOrder(deps.db, scope, page.startingAfter) : undefined;
   if (page.startingAfter && !after)
-    throw new ExchangeError('INVALID_REQUEST', `startingAfter: no order ${page.startingAfter}`);
+    throw traceError('INVALID_REQUEST', `startingAfter: no order ${page.startingAfter}`);
   const rows = await listOrders(deps.db, scope, { limit: page.limit + 1, status: page.status, after });
   const orders = await Promise.all(rows.slice(0, page.limit).map((row) => advance(deps, row)));
   return { orders, hasMore: rows.length > page.limit };
@@ -354,7 +412,7 @@ export async function simulateDeposit(
   params: { id: string; amount?: string | undefined; confirmations?: number | undefined },
 ) {
   if (scope.mode !== 'test')
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       'The chain simulator exists only in the sandbox; use your sandbox credentials',
     );
@@ -363,7 +421,7 @@ export async function simulateDeposit(
   const amount = params.amount ?? order.deposit_amount ?? order.from_amount;
   const units = toUnits(amount, from.decimals);
   if (units === null || units <= 0n)
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       `amount must be a positive decimal string with at most ${from.decimals} decimals for ${from.code}`,
     );
@@ -382,7 +440,7 @@ export async function simulateDeposit(
     return orderDto(moved ?? (await reload(deps, order)));
   }
   if (order.status !== 'NEW' && order.status !== 'PENDING')
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_STATE',
       `Order ${order.id} is ${order.status}; a deposit can be simulated only while it is NEW or PENDING (or EXPIRED, for a late deposit)`,
     );
@@ -408,7 +466,7 @@ export async function resolveEmergency(
   const order = await ownedOrder(deps, scope, params.id, params.token);
   const actions = emergencyActions(order);
   if (!actions.includes(params.choice))
-    throw new ExchangeError(
+    throw traceError(
       order.status === 'EMERGENCY' && order.emergency_reason === 'LIMITS' && !order.emergency_choice
         ? 'AMOUNT_OUT_OF_RANGE'
         : 'INVALID_STATE',
@@ -439,7 +497,7 @@ export async function resolveEmergency(
   });
   if (!moved) {
     const now = await reload(deps, order);
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_STATE',
       `Order ${order.id} is ${now.status}${now.emergency_choice ? ` and ${now.emergency_choice} was already chosen` : ''}; only an EMERGENCY order awaiting a choice accepts one`,
     );

@@ -3,9 +3,9 @@ import type { Scope } from '@0bit/core/scope';
 import { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
+import { traceError } from '../errors.ts';
 import type { QuoteRow, QuoteWriter } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
-import { ExchangeError } from './errors.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
 
 // The platform's Scope; re-exported because src/http/signed.ts still imports it from here.
@@ -25,7 +25,7 @@ export interface PriceParams {
 export function providersFor(providers: ProvidersByMode, scope: Pick<Scope, 'mode'>): Providers {
   const found = providers[scope.mode];
   if (!found)
-    throw new ExchangeError(
+    throw traceError(
       'UNAVAILABLE',
       'Live trading has no liquidity provider configured on this server; use your sandbox credentials, or ask your 0trace contact to enable live mode',
     );
@@ -62,7 +62,7 @@ export async function resolveRefcode(
 ): Promise<RefcodeRow> {
   const row = await cache.find(db, scope, code);
   if (!row)
-    throw new ExchangeError(
+    throw traceError(
       'INVALID_REQUEST',
       code === undefined
         ? `Your partner record has no default ${ENVIRONMENT_NAME[scope.mode]} reference code; create one in the cabinet (POST /api/v1/cabinet/refcodes/create)`
@@ -81,7 +81,7 @@ export async function priceWith(
     return await quote({ ...params, markupBps }, providers.prices);
   } catch (error) {
     if (error instanceof QuoteError)
-      throw new ExchangeError(
+      throw traceError(
         error.kind === 'INVALID_AMOUNT' ? 'INVALID_REQUEST' : error.kind,
         error.message,
         error.details,

@@ -4,6 +4,7 @@ import { type Db, inTransaction } from '@0bit/db/connection';
 import { isUniqueViolation } from '@0bit/db/errors';
 import { lockScopeSettings } from '@0bit/db/scope-lock';
 import { MAX_MARKUP_BPS } from '@0bit/markets';
+import { traceError } from '../errors.ts';
 import {
   clearDefaultRefcode,
   findRefcode,
@@ -12,7 +13,6 @@ import {
   type RefcodeRow,
   updateRefcode,
 } from '../store/refcodes.ts';
-import { ExchangeError } from './errors.ts';
 
 /**
  * Reference codes: one partner record, several surfaces (a website, an app, a white-label) each with its own
@@ -34,14 +34,11 @@ const auditView = (row: RefcodeRow) => ({
 
 function checkMarkup(markupBps: number): void {
   if (!Number.isInteger(markupBps) || markupBps < 0 || markupBps > MAX_MARKUP_BPS)
-    throw new ExchangeError(
-      'INVALID_REQUEST',
-      `markupBps must be an integer from 0 to ${MAX_MARKUP_BPS} (5 %)`,
-    );
+    throw traceError('INVALID_REQUEST', `markupBps must be an integer from 0 to ${MAX_MARKUP_BPS} (5 %)`);
 }
 
 const alreadyExists = (code: string) =>
-  new ExchangeError('INVALID_STATE', `Reference code "${code}" already exists; update it instead`);
+  traceError('INVALID_STATE', `Reference code "${code}" already exists; update it instead`);
 
 /**
  * Changes of one partner's codes in one mode run one at a time: "clear the default, then set it" by two
@@ -57,7 +54,7 @@ async function serialised<T>(db: Db, scope: Scope, code: string, fn: (trx: Db) =
   } catch (error) {
     if (isUniqueViolation(error, 'exchange_refcodes_pkey')) throw alreadyExists(code);
     if (isUniqueViolation(error))
-      throw new ExchangeError(
+      throw traceError(
         'INVALID_STATE',
         'Another change to your reference codes happened at the same moment; read them (/api/v1/cabinet/refcodes) and retry',
       );
@@ -102,10 +99,10 @@ export async function updateCode(
   audit?: Audit,
 ) {
   if (input.markupBps === undefined && input.default === undefined)
-    throw new ExchangeError('INVALID_REQUEST', 'Send markupBps, default or both: there is nothing to change');
+    throw traceError('INVALID_REQUEST', 'Send markupBps, default or both: there is nothing to change');
   if (input.markupBps !== undefined) checkMarkup(input.markupBps);
   if (input.default === false)
-    throw new ExchangeError('INVALID_REQUEST', 'Make another code the default instead of unsetting this one');
+    throw traceError('INVALID_REQUEST', 'Make another code the default instead of unsetting this one');
   return serialised(db, scope, input.code, async (trx) => {
     const before = audit && (await findRefcode(trx, scope, input.code));
     if (input.default) await clearDefaultRefcode(trx, scope);
@@ -113,7 +110,7 @@ export async function updateCode(
       ...(input.markupBps !== undefined ? { markup_bps: input.markupBps } : {}),
       ...(input.default ? { is_default: true } : {}),
     });
-    if (!row) throw new ExchangeError('NOT_FOUND', `No reference code "${input.code}"`);
+    if (!row) throw traceError('NOT_FOUND', `No reference code "${input.code}"`);
     await audit?.(trx, {
       action: 'exchange.refcode.update',
       target: `refcode:${row.code}`,

@@ -2,9 +2,9 @@ import type { Scope } from '@0bit/core/scope';
 import type { Audit } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import { findPartner } from '@0bit/db/partners';
+import { traceError } from '../errors.ts';
 import { requiresV2, setRequiresV2 } from '../store/settings.ts';
 import { ENVIRONMENT_OF } from './credentials.ts';
-import { ExchangeError } from './errors.ts';
 
 /**
  * "v2 everywhere": once on, body-only signatures are refused on every route of this environment, not only
@@ -13,7 +13,7 @@ import { ExchangeError } from './errors.ts';
 export async function signingPolicy(db: Db, scope: Scope, requireV2: boolean | undefined, audit?: Audit) {
   return inTransaction(db, async (trx) => {
     if (!(await findPartner(trx, scope.partnerId)))
-      throw new ExchangeError('NOT_FOUND', `No partner ${scope.partnerId}`);
+      throw traceError('NOT_FOUND', `No partner ${scope.partnerId}`);
     const before = await requiresV2(trx, scope);
     if (requireV2 !== undefined && requireV2 !== before) {
       await setRequiresV2(trx, scope, requireV2);

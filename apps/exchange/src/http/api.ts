@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ExchangeError } from '../domain/errors.ts';
 import {
   createOrder,
   getOrder,
@@ -9,6 +8,7 @@ import {
   simulateDeposit,
 } from '../domain/orders.ts';
 import { price } from '../domain/pricing.ts';
+import { traceError } from '../errors.ts';
 import { CreatedOrder, Order, Quote } from './schemas.ts';
 import { type SignedRouteDeps, signedRoute } from './signed.ts';
 
@@ -110,7 +110,7 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const raw = request.headers['idempotency-key'];
       const idempotencyKey = Array.isArray(raw) ? raw[0] : raw;
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
-        throw new ExchangeError(
+        throw traceError(
           'INVALID_REQUEST',
           'Idempotency-Key must be 1–255 visible ASCII characters, e.g. openssl rand -hex 12',
         );

@@ -12,12 +12,12 @@ import {
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT_OF, rotateApiCredentials, rotateWebhookSecret } from '../domain/credentials.ts';
-import { ExchangeError } from '../domain/errors.ts';
 import { orderDto } from '../domain/order-dto.ts';
 import { listOrderPage, type OrderDeps } from '../domain/orders.ts';
 import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { signingPolicy } from '../domain/signing.ts';
+import { type TraceError, traceError } from '../errors.ts';
 import { AnyObject } from './schemas.ts';
 import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 
@@ -264,6 +264,6 @@ export function cabinetRoutes(app: FastifyInstance, deps: CabinetDeps): void {
 
 async function delivery(db: Db, scope: Scope, id: string): Promise<DeliveryRow> {
   const row = isUuid(id) ? await findDelivery(db, scope, id, 'exchange') : undefined;
-  if (!row) throw new ExchangeError('NOT_FOUND', `No webhook delivery ${id} for these credentials`);
+  if (!row) throw traceError('NOT_FOUND', `No webhook delivery ${id} for these credentials`);
   return row;
 }

@@ -1,12 +1,15 @@
 import { AppError, type ErrorKind } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { type ErrorName, ExchangeError } from '../domain/errors.ts';
+import { ERROR_CODES, type ErrorName, isErrorName, type TraceError, traceError } from '../errors.ts';
 
 /** Every answer of the 0trace API: `{ code, msg, data }`, code 0 on success. */
 export const ok = (data: unknown) => ({ code: 0, msg: 'OK', data });
 
-/** Shared platform errors (admin guard, URL checks) in the 0trace vocabulary. */
+/**
+ * Errors whose code is not in the 0trace catalogue (the shared packages' generic ones: admin guard, URL
+ * checks) answer the catalogue name of their kind.
+ */
 const FROM_PLATFORM: Record<ErrorKind, ErrorName> = {
   bad_request: 'INVALID_REQUEST',
   invalid_request: 'INVALID_REQUEST',
@@ -16,20 +19,23 @@ const FROM_PLATFORM: Record<ErrorKind, ErrorName> = {
   conflict: 'INVALID_STATE',
   rate_limited: 'RATE_LIMITED',
   unavailable: 'UNAVAILABLE',
+  internal: 'INTERNAL',
 };
 
-function toExchangeError(error: FastifyError | Error): ExchangeError | null {
-  if (error instanceof ExchangeError) return error;
-  if (error instanceof AppError) return new ExchangeError(FROM_PLATFORM[error.kind], error.message);
+/** Any thrown error as a 0trace error (its code a catalogue name), or null for an unexpected one (500). */
+function toTraceError(error: FastifyError | Error): TraceError | null {
+  if (error instanceof AppError)
+    return isErrorName(error.code)
+      ? (error as TraceError)
+      : traceError(FROM_PLATFORM[error.kind], error.message);
   const fastify = error as FastifyError;
   if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return new ExchangeError('INVALID_REQUEST', 'Content-Type must be application/json');
+    return traceError('INVALID_REQUEST', 'Content-Type must be application/json');
   if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new ExchangeError('INVALID_REQUEST', 'The request body is larger than 64 KB');
-  if (fastify.statusCode && fastify.statusCode < 500)
-    return new ExchangeError('INVALID_REQUEST', fastify.message);
+    return traceError('INVALID_REQUEST', 'The request body is larger than 64 KB');
+  if (fastify.statusCode && fastify.statusCode < 500) return traceError('INVALID_REQUEST', fastify.message);
   if (isDatabaseUnavailable(error))
-    return new ExchangeError(
+    return traceError(
       'UNAVAILABLE',
       'The service is briefly unavailable (its database is not answering); retry in a few seconds',
       { retryAfter: 2 },
@@ -39,7 +45,7 @@ function toExchangeError(error: FastifyError | Error): ExchangeError | null {
 
 export function registerEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const known = toExchangeError(error as FastifyError);
+    const known = toTraceError(error as FastifyError);
     if (!known) {
       request.log.error(
         { err: error, method: request.method, route: request.routeOptions.url },
@@ -54,11 +60,11 @@ export function registerEnvelope(app: FastifyInstance): void {
         },
       });
     }
-    if ((known.kind === 'RATE_LIMITED' || known.kind === 'UNAVAILABLE') && known.details.retryAfter)
+    if ((known.code === 'RATE_LIMITED' || known.code === 'UNAVAILABLE') && known.details.retryAfter)
       reply.header('Retry-After', String(known.details.retryAfter));
-    return reply.code(known.status).send({
-      code: known.code,
-      msg: known.kind,
+    return reply.code(ERROR_CODES[known.code].status).send({
+      code: ERROR_CODES[known.code].code,
+      msg: known.code,
       data: { message: known.message, ...known.details, requestId: request.id },
     });
   });

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { ERROR_CODES } from '../domain/errors.ts';
+import { ERROR_CODES } from '../errors.ts';
 
 /**
  * The response shapes of the 0trace API, for Fastify's serializer and the OpenAPI document

@@ -10,8 +10,8 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type JSONPath, visit } from 'jsonc-parser';
 import { hashApiKey } from '../domain/credentials.ts';
-import { ExchangeError } from '../domain/errors.ts';
 import type { Scope } from '../domain/pricing.ts';
+import { type TraceError, traceError } from '../errors.ts';
 import type { CredentialRow } from '../store/credentials.ts';
 import type { NonceStore } from '../store/nonces.ts';
 import { findCredentialForSigning } from '../store/settings.ts';
@@ -30,8 +30,8 @@ interface Verified {
   scope: Scope;
 }
 
-function authInvalid(message: string): ExchangeError {
-  return new ExchangeError('AUTH_INVALID', message);
+function authInvalid(message: string): TraceError {
+  return traceError('AUTH_INVALID', message);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -217,7 +217,7 @@ function keyProblem(text: string): string | undefined {
  * first (AUTH_INVALID before INVALID_REQUEST, whatever the body); refuseBadBody throws it once it is.
  */
 export class RefusedBody {
-  constructor(readonly error: ExchangeError) {}
+  constructor(readonly error: TraceError) {}
 }
 
 /** JSON with the strict rules above: an empty body is `{}`; anything refused comes back as a RefusedBody. */
@@ -228,10 +228,10 @@ export function parseStrictJson(rawBody: Buffer): unknown {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return new RefusedBody(new ExchangeError('INVALID_REQUEST', 'The body is not valid JSON'));
+    return new RefusedBody(traceError('INVALID_REQUEST', 'The body is not valid JSON'));
   }
   const problem = keyProblem(text);
-  return problem ? new RefusedBody(new ExchangeError('INVALID_REQUEST', problem)) : parsed;
+  return problem ? new RefusedBody(traceError('INVALID_REQUEST', problem)) : parsed;
 }
 
 declare module 'fastify' {
@@ -257,7 +257,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
-    done(null, new RefusedBody(new ExchangeError('INVALID_REQUEST', NOT_JSON)));
+    done(null, new RefusedBody(traceError('INVALID_REQUEST', NOT_JSON)));
   });
 }
 
@@ -280,7 +280,7 @@ export async function refuseBadBody(request: FastifyRequest): Promise<void> {
   if (request.body instanceof RefusedBody) throw request.body.error;
   const invalid = request.validationError as (Error & { messages?: string | string[] }) | undefined;
   if (invalid)
-    throw new ExchangeError('INVALID_REQUEST', invalid.message, {
+    throw traceError('INVALID_REQUEST', invalid.message, {
       errors: [invalid.messages ?? invalid.message].flat(),
     });
 }
@@ -304,7 +304,7 @@ async function enforceRate(
   if (!deps.counter) return;
   const result = await countRequest(deps.counter, `exchange:${rule.name}:${credentialId}`, request.log);
   if (result && result.count > rule.perMinute)
-    throw new ExchangeError(
+    throw traceError(
       'RATE_LIMITED',
       `More than ${rule.perMinute} ${rule.name} requests per minute for this key; retry after ${result.resetSeconds} s`,
       { retryAfter: result.resetSeconds },

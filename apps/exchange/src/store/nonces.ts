@@ -2,7 +2,7 @@ import { TurnBatcher } from '@0bit/core/turn-batcher';
 import type { Db } from '@0bit/db/connection';
 import { RedisLink, type TransitionLog, Transitions } from '@0bit/db/redis';
 import type { Redis } from 'ioredis';
-import { ExchangeError } from '../errors.ts';
+import { traceError } from '../errors.ts';
 import { claimNonces, type NonceClaim } from './credentials.ts';
 
 /**
@@ -90,10 +90,7 @@ export class RedisNonceStore implements NonceStore {
       );
     } catch {
       // Replay protection is part of authentication: without its store, refuse rather than guess.
-      throw new ExchangeError(
-        'UNAVAILABLE',
-        'Replay protection is briefly unavailable; retry with a new nonce',
-      );
+      throw traceError('UNAVAILABLE', 'Replay protection is briefly unavailable; retry with a new nonce');
     }
     return answers.map((answer) => answer === 1);
   }

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { createPartner, getPartner, listPartners, setKycTrusted } from '@0bit/api/domain/partners';
 import { AppError } from '@0bit/core/errors';
 import { EXCHANGE_USAGE, runExchangeCommand } from '@0bit/exchange/cli';
-import { ExchangeError } from '@0bit/exchange/domain/errors';
 import { loadConfig } from '../config.ts';
 import { resolveLocalSecrets } from '../dev/local-secrets.ts';
 import { openConfiguredDatabase } from './open.ts';
@@ -89,8 +88,6 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((error) => {
-    console.error(
-      error instanceof AppError || error instanceof ExchangeError ? `error: ${error.message}` : error,
-    );
+    console.error(error instanceof AppError ? `error: ${error.message}` : error);
     process.exit(1);
   });

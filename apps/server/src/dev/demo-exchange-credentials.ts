@@ -3,7 +3,7 @@ import { readJsonIfExists, writePrivateJson } from '@0bit/core/private-json';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
 import { issueCredentials } from '@0bit/exchange/domain/credentials';
-import { ExchangeError } from '@0bit/exchange/domain/errors';
+import { isTraceError } from '@0bit/exchange/errors';
 import { ensureDefaultRefcode } from '@0bit/exchange/store/refcodes';
 
 export interface DemoExchangeCredentials {
@@ -39,7 +39,7 @@ export async function ensureDemoExchangeCredentials(
     return demo;
   } catch (error) {
     // Issued on an earlier start: print what that start saved.
-    if (!(error instanceof ExchangeError) || error.kind !== 'INVALID_STATE') throw error;
+    if (!isTraceError(error, 'INVALID_STATE')) throw error;
     const saved = readJsonIfExists<DemoExchangeCredentials>(file);
     return saved?.partnerId === partnerId ? saved : null;
   }

@@ -82,9 +82,10 @@ export interface ExchangeIdempotencyTable {
   mode: Mode;
   key: string;
   request_hash: string;
-  order_id: string;
-  response_sealed: string;
+  order_id: string | null;
+  response_sealed: string | null;
   created_at: Generated<Timestamp>;
+  response_status: Generated<number | null>;
 }
 
 export interface ExchangeNoncesTable {
