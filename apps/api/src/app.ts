@@ -81,6 +81,49 @@ function prototypeKeyIn(text: string): string[] | null {
   }
 }
 
+/** Where 0Gate is served, per mode and locally (origins; the OpenAPI servers add /v1). */
+const API_SERVERS = [
+  { url: 'https://gate-api-sandbox.0bit.app', description: 'Sandbox (test mode, sk_test_/pk_test_ keys)' },
+  { url: 'https://gate-api.0bit.app', description: 'Production (live mode, sk_live_/pk_live_ keys)' },
+  { url: 'http://localhost:4000', description: 'Local development (npm start)' },
+];
+
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/**
+ * Paths relative to the /v1 servers, so a client joining server and path reaches /v1/gate_sessions (not
+ * /v1/v1/…). The portal routes live outside /v1: their path items name the bare origins as their servers.
+ */
+export function relativeToApiBase(document: OpenApiDocument): OpenApiDocument {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, item] of Object.entries(document.paths ?? {}))
+    if (path.startsWith('/v1/')) paths[path.slice('/v1'.length)] = item;
+    else paths[path] = { servers: API_SERVERS, ...item };
+  return { ...document, paths };
+}
+
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/** Every operation of the document with the full path a client requests (server path + path). */
+export function documentedOperations(
+  document: OpenApiDocument,
+): Array<{ method: string; path: string; operation: Record<string, unknown> }> {
+  const base = (servers: unknown) =>
+    new URL((servers as Array<{ url: string }>)[0]!.url).pathname.replace(/\/$/, '');
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => METHODS.has(method))
+      .map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        path: `${base(item.servers ?? document.servers)}${path}`,
+        operation: operation as Record<string, unknown>,
+      })),
+  );
+}
+
 /** Builds the 0Gate API without listening: main.ts listens, tests inject or listen on port 0. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
@@ -130,14 +173,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         description:
           'Create hosted 0Gate sessions server-side with a secret key; the browser gets only a one-time client_secret. Final state comes from signed webhooks and trusted server reads.',
       },
-      servers: [
-        {
-          url: 'https://gate-api-sandbox.0bit.app',
-          description: 'Sandbox (test mode, sk_test_/pk_test_ keys)',
-        },
-        { url: 'https://gate-api.0bit.app', description: 'Production (live mode, sk_live_/pk_live_ keys)' },
-        { url: 'http://localhost:4000', description: 'Local development (npm start)' },
-      ],
+      // The contract's base URLs include /v1 (spec: environments and modes), so the paths under /v1 are
+      // written relative to it (transformObject below); the SDKs still take the bare origin.
+      servers: API_SERVERS.map((s) => ({ ...s, url: `${s.url}/v1` })),
       components: {
         securitySchemes: {
           secretKey: {
@@ -167,6 +205,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Portal', description: 'Your keys, allowed domains and usage' },
       ],
     },
+    // Stripping is ours (relativeToApiBase): the plugin's would also leave /portal paths under the /v1 servers.
+    stripBasePath: false,
+    transformObject: (documentObject) =>
+      relativeToApiBase((documentObject as { openapiObject: OpenApiDocument }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   for (const schema of [

@@ -1,10 +1,58 @@
 import { createHash } from 'node:crypto';
 import type { Mode } from '@0bit/core/scope';
+import { GENERATE_HINT, TEXT_SECRET, textSymbols, weakness } from '@0bit/core/secret-strength';
+import type { SettingsReader } from '@0bit/core/settings';
 
 /**
- * The settings 0Gate's own code takes and the parsers for their environment forms. The composition root
- * (apps/server/src/config.ts) reads the environment and validates every variable; the README lists them.
+ * The settings 0Gate's own code takes, how each is read from its environment variable, and the parsers for
+ * their forms. The composition root (apps/server/src/config.ts) reads process.env once and hands a reader
+ * to each owner; the README lists the variables.
  */
+export interface GateSettings {
+  hostModes: HostModes;
+  trustProxy: boolean;
+  sessionSweepIntervalMs: number;
+  /** The hosted widget's origin per mode: the only origin the X-Embed-Token guard accepts calls from. */
+  widgetOrigins: Record<Mode, string>;
+  /** Embed-token signing keys, newest (signing) first; undefined → generated into DATA_DIR in dev. */
+  embedTokenKeys: EmbedTokenKey[] | undefined;
+  embedTokenTtlSeconds: number;
+}
+
+/** HOST_MODES, TRUST_PROXY, SESSION_SWEEP_INTERVAL_SECONDS, WIDGET_ORIGIN, EMBED_TOKEN_SECRET/_TTL_SECONDS. */
+export function readGateSettings(settings: SettingsReader, production: boolean): GateSettings {
+  const hostModes = settings.parsed('HOST_MODES', parseHostModes(DEFAULT_HOST_MODES), parseHostModes);
+  const widgetOrigins = settings.parsed<Record<Mode, string>>(
+    'WIDGET_ORIGIN',
+    { test: 'http://localhost:3000', live: 'http://localhost:3000' },
+    parseWidgetOrigins,
+  );
+  const embedTokenKeys = settings.parsed<EmbedTokenKey[] | undefined>(
+    'EMBED_TOKEN_SECRET',
+    undefined,
+    parseEmbedTokenKeys,
+  );
+  if (!settings.text('EMBED_TOKEN_SECRET') && production)
+    settings.problem('EMBED_TOKEN_SECRET is required when NODE_ENV=production');
+  // Production refuses secrets that are obviously not random (core/secret-strength.ts).
+  if (production)
+    for (const [i, key] of (embedTokenKeys ?? []).entries()) {
+      // Named by position: a kid derived from a weak secret would hint at it.
+      const why = weakness(textSymbols(key.secret), TEXT_SECRET);
+      if (why)
+        settings.problem(
+          `EMBED_TOKEN_SECRET (secret ${i + 1} of ${embedTokenKeys!.length}) ${why}; production needs a random secret (${GENERATE_HINT})`,
+        );
+    }
+  return {
+    hostModes,
+    trustProxy: settings.flag('TRUST_PROXY', false),
+    sessionSweepIntervalMs: settings.int('SESSION_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+    widgetOrigins,
+    embedTokenKeys,
+    embedTokenTtlSeconds: settings.int('EMBED_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+  };
+}
 
 /** host (lower-case, no port) → the modes it serves; `*` matches any host not listed. */
 export type HostModes = Map<string, ReadonlySet<Mode>>;

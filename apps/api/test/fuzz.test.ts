@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { bodyFor, FUZZ_SCALE, FUZZ_SEED, paramText, short } from '@0bit/testing/fuzz';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { documentedOperations } from '../src/app.ts';
 import {
   SPEC_CREATE_BODY,
   SPEC_ORIGIN,
@@ -129,19 +130,20 @@ interface Operation {
 
 function operations(): Operation[] {
   const list: Operation[] = [];
-  for (const [path, item] of Object.entries<Record<string, Record<string, unknown>>>(openapi.paths))
-    for (const [method, op] of Object.entries(item)) {
-      const security = Object.keys((op.security as Array<Record<string, unknown>>)?.[0] ?? {})[0] ?? '';
-      const body = (op.requestBody as { content?: Record<string, { schema: unknown }> } | undefined)
-        ?.content?.['application/json']?.schema;
-      list.push({
-        method: method.toUpperCase(),
-        path,
-        security,
-        parameters: (op.parameters as []) ?? [],
-        body,
-      });
-    }
+  // Full paths: the document's paths are relative to its /v1 servers (the portal's to the bare origin).
+  for (const { method, path, operation: op } of documentedOperations(openapi)) {
+    const security = Object.keys((op.security as Array<Record<string, unknown>>)?.[0] ?? {})[0] ?? '';
+    const body = (op.requestBody as { content?: Record<string, { schema: unknown }> } | undefined)?.content?.[
+      'application/json'
+    ]?.schema;
+    list.push({
+      method: method.toUpperCase(),
+      path,
+      security,
+      parameters: (op.parameters as []) ?? [],
+      body,
+    });
+  }
   // Hidden from the partner OpenAPI, but partner names come from here (finding 6).
   const name = { type: 'string', minLength: 1, maxLength: 128 };
   list.push(

@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
+import { documentedOperations } from '../src/app.ts';
 import { useTestServer } from './support/server.ts';
 
 const server = useTestServer();
@@ -16,11 +17,8 @@ describe('GET /v1/openapi.json', () => {
   it('covers every public route with the spec operation ids, and hides operator and sandbox routes', async () => {
     const { body } = await server.call('GET', '/v1/openapi.json');
     const operations: Record<string, string> = {};
-    for (const [path, item] of Object.entries(
-      body.paths as Record<string, Record<string, { operationId: string }>>,
-    ))
-      for (const [method, op] of Object.entries(item))
-        operations[`${method.toUpperCase()} ${path}`] = op.operationId;
+    for (const { method, path, operation } of documentedOperations(body))
+      operations[`${method} ${path}`] = operation.operationId as string;
     expect(operations).toEqual({
       'GET /v1/gate_sessions': 'listSessions',
       'POST /v1/gate_sessions': 'createSession',
@@ -52,7 +50,7 @@ describe('GET /v1/openapi.json', () => {
 
   it('documents the request body, the GateSession shape and the error envelope', async () => {
     const { body } = await server.call('GET', '/v1/openapi.json');
-    const create = body.paths['/v1/gate_sessions'].post;
+    const create = body.paths['/gate_sessions'].post;
     const requestSchema = create.requestBody.content['application/json'].schema;
     expect(requestSchema.required.sort()).toEqual(['amount', 'currency', 'return_url']);
     expect(requestSchema.additionalProperties).toBe(false);
@@ -63,5 +61,31 @@ describe('GET /v1/openapi.json', () => {
     expect(Object.keys(session.properties)).toHaveLength(18);
     expect(body.components.schemas.ErrorEnvelope.required.sort()).toEqual(['error', 'message', 'statusCode']);
     expect(body.components.securitySchemes.secretKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('declares the contract /v1 base URLs as servers, with paths relative to them', async () => {
+    const { body } = await server.call('GET', '/v1/openapi.json');
+    expect(body.servers.map((s: { url: string }) => s.url)).toEqual([
+      'https://gate-api-sandbox.0bit.app/v1',
+      'https://gate-api.0bit.app/v1',
+      'http://localhost:4000/v1',
+    ]);
+    // A client joining server and path must reach /v1/gate_sessions, not /v1/v1/gate_sessions.
+    expect(
+      new URL(`${body.servers[0].url}${Object.keys(body.paths).find((p) => p === '/gate_sessions')}`).href,
+    ).toBe('https://gate-api-sandbox.0bit.app/v1/gate_sessions');
+    expect(Object.keys(body.paths).filter((p) => p.startsWith('/v1/'))).toEqual([]);
+    // The portal routes are not under /v1: their path items name the bare origins.
+    expect(body.paths['/portal/keys'].servers.map((s: { url: string }) => s.url)).toEqual([
+      'https://gate-api-sandbox.0bit.app',
+      'https://gate-api.0bit.app',
+      'http://localhost:4000',
+    ]);
+    expect(body.paths['/gate_sessions'].servers).toBeUndefined();
+    // Every documented operation, joined with its server, is a route the server answers (not 404).
+    for (const { method, path } of documentedOperations(body)) {
+      const res = await server.call(method, path.replace('{id}', 'x'));
+      expect(res.status, `${method} ${path}`).not.toBe(404);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RawResponse } from '@0bit/testing/http';
 import { describe, expect, it } from 'vitest';
+import { documentedOperations } from '../src/app.ts';
 import { bearer, SPEC_CREATE_BODY, type TestPartner, useTestServer, writeHeaders } from './support/server.ts';
 
 /**
@@ -272,16 +273,15 @@ describe('OpenAPI', () => {
   it('declares the Idempotency-Key header on every write route', async () => {
     const doc = (await server.call('GET', '/v1/openapi.json')).body;
     const writes: string[] = [];
-    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>))
-      for (const method of ['post', 'put', 'patch', 'delete']) {
-        const op = item[method] as { parameters?: { in: string; name: string; required?: boolean }[] };
-        if (!op || path.startsWith('/admin') || path.startsWith('/v1/embed')) continue;
-        writes.push(`${method.toUpperCase()} ${path}`);
-        const header = op.parameters?.find(
-          (x) => x.in === 'header' && x.name.toLowerCase() === 'idempotency-key',
-        );
-        expect(header, `${method} ${path}`).toBeDefined();
-      }
+    for (const { method, path, operation } of documentedOperations(doc)) {
+      const op = operation as { parameters?: { in: string; name: string; required?: boolean }[] };
+      if (method === 'GET' || path.startsWith('/admin') || path.startsWith('/v1/embed')) continue;
+      writes.push(`${method} ${path}`);
+      const header = op.parameters?.find(
+        (x) => x.in === 'header' && x.name.toLowerCase() === 'idempotency-key',
+      );
+      expect(header, `${method} ${path}`).toBeDefined();
+    }
     expect(writes).toEqual(
       expect.arrayContaining([
         'PUT /portal/allowed-domains',

@@ -2,29 +2,93 @@ import { SecretBox } from '@0bit/core/secret-box';
 import { type OpenedDatabase, openDatabase } from '@0bit/db/connection';
 import { migrateToLatest } from '@0bit/db/migrate';
 import { FallbackCounter, MemoryCounter, RedisCounter, type WindowCounter } from '@0bit/http/counters';
+import { logSerializersFor } from '@0bit/http/request-logger';
+import pino, { type Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type LocalSecrets, resolveLocalSecrets } from './dev/local-secrets.ts';
+import type { Unit } from './units.ts';
 
-/** What every server process of the platform starts from: settings, secrets, the migrated database. */
-export interface Platform {
-  config: Config;
-  secrets: LocalSecrets;
-  database: OpenedDatabase;
-  box: SecretBox;
+/**
+ * What every server process of the platform starts from: settings, secrets, and — once their units have
+ * started — the migrated database and the rate-limit counters.
+ */
+export class Platform {
+  readonly box: SecretBox;
+  /** For the platform's own lines (migrations, sweeps, settlement, shutdown); each app has its request log. */
+  readonly log: Logger;
+  /** Migrations the database unit applied. */
+  migrated: string[] = [];
+  #database: OpenedDatabase | undefined;
+  #counter: WindowCounter | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly secrets: LocalSecrets,
+  ) {
+    this.box = new SecretBox(secrets.secretsKey);
+    this.log = pino({ level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) });
+  }
+
+  get database(): OpenedDatabase {
+    if (!this.#database) throw new Error('the database unit has not started');
+    return this.#database;
+  }
+
   /**
    * Rate-limit counters: Redis when REDIS_URL is set (per-process memory while it is down), memory otherwise,
-   * none when RATE_LIMITS=off.
+   * none when RATE_LIMITS=off or the process has no counter unit (the worker has no requests to limit).
    */
-  counter: WindowCounter | null;
-  /** Migrations this start applied. */
-  migrated: string[];
+  get counter(): WindowCounter | null {
+    return this.#counter;
+  }
+
+  /** Opens the database (PostgreSQL, or PGlite in DATA_DIR) and migrates it to the latest schema. */
+  databaseUnit(): Unit {
+    return {
+      name: 'database',
+      start: async () => {
+        const { config } = this;
+        this.#database = await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          poolSize: config.databasePoolSize,
+        });
+        this.migrated = await migrateToLatest(this.#database.db);
+        if (this.migrated.length > 0) this.log.info({ migrations: this.migrated }, 'database migrated');
+      },
+      stop: async () => {
+        await this.#database?.close();
+      },
+    };
+  }
+
+  /** The rate-limit counters (Redis connection) for the APIs of this process. */
+  counterUnit(): Unit {
+    return {
+      name: this.config.redisUrl ? 'Redis counter' : 'rate-limit counter',
+      start: async () => {
+        const { config } = this;
+        this.#counter = !config.rateLimits
+          ? null
+          : config.redisUrl
+            ? new FallbackCounter(new RedisCounter(config.redisUrl, config.redisKeyPrefix))
+            : new MemoryCounter();
+      },
+      stop: async () => {
+        await this.#counter?.close();
+      },
+    };
+  }
 }
 
-/** Reads the configuration (exiting with every problem named if it is invalid) and opens the platform. */
-export async function openPlatform(): Promise<Platform> {
+/**
+ * Reads the configuration once from process.env (exiting with every problem named if it is invalid) and the
+ * local secrets; the database and counters open when their units start.
+ */
+export function openPlatform(): Platform {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -32,17 +96,5 @@ export async function openPlatform(): Promise<Platform> {
     }
     throw error;
   }
-  const secrets = resolveLocalSecrets(config.dataDir, config);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-  });
-  const migrated = await migrateToLatest(database.db);
-  const counter = !config.rateLimits
-    ? null
-    : config.redisUrl
-      ? new FallbackCounter(new RedisCounter(config.redisUrl, config.redisKeyPrefix))
-      : new MemoryCounter();
-  return { config, secrets, database, box: new SecretBox(secrets.secretsKey), counter, migrated };
+  return new Platform(config, resolveLocalSecrets(config.dataDir, config));
 }

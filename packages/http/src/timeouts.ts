@@ -1,4 +1,5 @@
 import type { ServerOptions } from 'node:http';
+import type { SettingsReader } from '@0bit/core/settings';
 
 /**
  * Without these a client that sends half a body (or a Content-Length larger than its body) holds a
@@ -21,6 +22,20 @@ export const HTTP_TIMEOUT_DEFAULTS: HttpTimeouts = {
   keepAliveTimeoutMs: 72_000,
   idleTimeoutMs: 120_000,
 };
+
+/** The HTTP_* variables; the header deadline may not outlast the whole request's. */
+export function readHttpTimeouts(settings: SettingsReader): HttpTimeouts {
+  const d = HTTP_TIMEOUT_DEFAULTS;
+  const timeouts: HttpTimeouts = {
+    requestTimeoutMs: settings.int('HTTP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 500, 600_000),
+    headersTimeoutMs: settings.int('HTTP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 500, 600_000),
+    keepAliveTimeoutMs: settings.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 1000, 600_000),
+    idleTimeoutMs: settings.int('HTTP_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 0, 3_600_000),
+  };
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs)
+    settings.problem('HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS');
+  return timeouts;
+}
 
 /**
  * Fastify and node:http options enforcing the request, header and idle timeouts. Node checks request and

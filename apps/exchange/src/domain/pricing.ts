@@ -8,9 +8,6 @@ import type { QuoteRow, QuoteWriter } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
 
-// The platform's Scope; re-exported because src/http/signed.ts still imports it from here.
-export type { Scope };
-
 const ENVIRONMENT_NAME = { test: 'sandbox', live: 'live' } as const;
 
 export interface PriceParams {

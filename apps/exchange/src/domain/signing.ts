@@ -1,9 +1,10 @@
 import type { Scope } from '@0bit/core/scope';
+import type { SecretBox } from '@0bit/core/secret-box';
 import type { Audit } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import { findPartner } from '@0bit/db/partners';
 import { traceError } from '../errors.ts';
-import { requiresV2, setRequiresV2 } from '../store/settings.ts';
+import { findCredentialForSigning, requiresV2, setRequiresV2 } from '../store/settings.ts';
 import { ENVIRONMENT_OF } from './credentials.ts';
 
 /**
@@ -26,4 +27,13 @@ export async function signingPolicy(db: Db, scope: Scope, requireV2: boolean | u
     }
     return { environment: ENVIRONMENT_OF[scope.mode], requireV2: requireV2 ?? before };
   });
+}
+
+/**
+ * The credential an apiKey hash names, if it still works, with its account's signing policy and its opened
+ * apiSecret: everything the signature check of one request needs, in one query.
+ */
+export async function signingCredential(db: Db, box: SecretBox, apiKeyHash: string) {
+  const found = await findCredentialForSigning(db, apiKeyHash);
+  return found && { ...found, secret: box.open(found.credential.api_secret_sealed) };
 }

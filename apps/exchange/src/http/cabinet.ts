@@ -1,4 +1,5 @@
 import { isUuid } from '@0bit/core/ids';
+import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
 import {
@@ -14,7 +15,6 @@ import type { FastifyInstance } from 'fastify';
 import { ENVIRONMENT_OF, rotateApiCredentials, rotateWebhookSecret } from '../domain/credentials.ts';
 import { orderDto } from '../domain/order-dto.ts';
 import { listOrderPage, type OrderDeps } from '../domain/orders.ts';
-import type { Scope } from '../domain/pricing.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { signingPolicy } from '../domain/signing.ts';
 import { type TraceError, traceError } from '../errors.ts';

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import { TtlCache } from '@0bit/core/ttl-cache';
 import { type Audit, auditAs } from '@0bit/db/audit';
@@ -10,11 +11,10 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type JSONPath, visit } from 'jsonc-parser';
 import { hashApiKey } from '../domain/credentials.ts';
-import type { Scope } from '../domain/pricing.ts';
+import { signingCredential } from '../domain/signing.ts';
 import { type TraceError, traceError } from '../errors.ts';
 import type { CredentialRow } from '../store/credentials.ts';
 import type { NonceStore } from '../store/nonces.ts';
-import { findCredentialForSigning } from '../store/settings.ts';
 import { ok } from './envelope.ts';
 import { errorResponses, okEnvelope, SIGNED, SIGNED_V2 } from './schemas.ts';
 import { signV2, V2_DOC, V2_PREFIX, V2_ROUTES, V2_TOLERANCE_SECONDS } from './signature-v2.ts';
@@ -63,10 +63,7 @@ export class RequestVerifier {
 
   private credentialFor(apiKey: string) {
     const hash = hashApiKey(apiKey);
-    return this.cache.get(hash, async () => {
-      const found = await findCredentialForSigning(this.db, hash);
-      return found && { ...found, secret: this.box.open(found.credential.api_secret_sealed) };
-    });
+    return this.cache.get(hash, () => signingCredential(this.db, this.box, hash));
   }
 
   /** `routeNeedsV2`: the route changes credentials, secrets, reference codes or an emergency choice. */

@@ -28,7 +28,7 @@ class TypesMatchOpenAPITest(unittest.TestCase):
                 self.assert_same_keys(getattr(types, name), schemas[name])
 
     def test_create_params_and_which_are_required(self) -> None:
-        operation = self.document["paths"]["/v1/gate_sessions"]["post"]
+        operation = self.document["paths"]["/gate_sessions"]["post"]
         schema = operation["requestBody"]["content"]["application/json"]["schema"]
         self.assert_same_keys(types.CreateSessionParams, schema)
         self.assertEqual(set(types.CreateSessionParams.__required_keys__), set(schema["required"]))

@@ -1,0 +1,295 @@
+import { buildApp } from '@0bit/api/app';
+import { EmbedTokens } from '@0bit/api/domain/embed-token';
+import { DEFAULT_RAMP_PROVIDERS } from '@0bit/api/domain/ramp/providers';
+import { recoverInFlightIntents } from '@0bit/api/domain/ramp/widget';
+import { expireDue } from '@0bit/api/domain/sessions';
+import { sweepIdempotencyKeys } from '@0bit/db/idempotency';
+import { DEFAULT_PROVIDERS } from '@0bit/exchange/domain/providers';
+import { startSettlement } from '@0bit/exchange/settlement';
+import { logSerializersFor } from '@0bit/http/request-logger';
+import { startWebhookWorker } from '@0bit/webhooks/start';
+import type { FastifyInstance } from 'fastify';
+import { startExampleShop, startWidget } from './dev/demo-apps.ts';
+import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.ts';
+import { ensureDemoPartner } from './dev/demo-partner.ts';
+import { buildConfiguredExchange } from './exchange.ts';
+import type { Platform } from './platform.ts';
+import type { Unit } from './units.ts';
+
+/**
+ * The platform's apps and background services as start/stop units (units.ts); main.ts, worker-main.ts and
+ * exchange-main.ts each compose a list of them.
+ */
+
+const portOf = (app: { server: { address(): unknown } }): number | null => {
+  const address = app.server.address();
+  return address && typeof address === 'object' ? (address as { port: number }).port : null;
+};
+
+/** The 0Gate API (apps/api) on PORT. */
+export interface GateApiUnit extends Unit {
+  /** Where it listens, once started. */
+  readonly port: number;
+  readonly address: string | undefined;
+}
+
+export function gateApi(platform: Platform): GateApiUnit {
+  const { config, secrets } = platform;
+  let app: FastifyInstance | undefined;
+  let address: string | undefined;
+  return {
+    name: '0Gate API',
+    get port() {
+      return (app && portOf(app)) ?? config.port;
+    },
+    get address() {
+      return address;
+    },
+    async start() {
+      app = await buildApp({
+        db: platform.database.db,
+        box: platform.box,
+        adminToken: secrets.adminToken,
+        hostModes: config.hostModes,
+        counter: platform.counter,
+        trustProxy: config.trustProxy,
+        keyCacheTtlMs: config.keyCacheTtlMs,
+        tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
+        widgetOrigins: config.widgetOrigins,
+        egress: { allowLoopback: config.webhooks.allowLoopback },
+        logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
+        timeouts: config.httpTimeouts,
+      });
+      address = await app.listen({ port: config.port, host: config.host });
+      const port = this.port;
+      const where = platform.database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL';
+      return [
+        '',
+        `0Gate API listening on http://localhost:${port}  (${where})`,
+        `  OpenAPI:  http://localhost:${port}/v1/openapi.json    Health: http://localhost:${port}/health`,
+        `  Webhook worker: ${config.webhooks.workerEnabled ? 'running in this process' : 'off (WEBHOOK_WORKER_ENABLED=false; run npm run worker)'}`,
+      ];
+    },
+    async stop() {
+      await app?.close();
+    },
+  };
+}
+
+/** The 0trace partner API (apps/exchange) on EXCHANGE_PORT; `standalone` is `npm run exchange`. */
+export interface ExchangeApiUnit extends Unit {
+  readonly address: string | undefined;
+}
+
+export function exchangeApi(platform: Platform, standalone = false): ExchangeApiUnit {
+  let app: FastifyInstance | undefined;
+  let address: string | undefined;
+  return {
+    name: '0trace API',
+    get address() {
+      return address;
+    },
+    async start() {
+      app = await buildConfiguredExchange(platform);
+      address = await app.listen({ port: platform.config.exchange.port, host: platform.config.host });
+      const port = portOf(app);
+      return [
+        standalone
+          ? `0trace partner API listening on http://localhost:${port}  (standalone)`
+          : `0trace partner API listening on http://localhost:${port}  (POST /api/v1/price|create|order; docs/exchange/quickstart.md)`,
+      ];
+    },
+    async stop() {
+      await app?.close();
+    },
+  };
+}
+
+/** The 0Gate webhook worker (@0bit/webhooks): dispatches while it holds the leader lock. */
+export function webhookWorker(platform: Platform): Unit {
+  let worker: { stop: () => Promise<void> } | undefined;
+  return {
+    name: 'webhook worker',
+    async start() {
+      worker = startWebhookWorker(platform.database, platform.box, platform.config.webhooks, platform.log);
+    },
+    async stop() {
+      await worker?.stop();
+    },
+  };
+}
+
+/**
+ * The sweep, every SESSION_SWEEP_INTERVAL_SECONDS. `platform` (npm start): expire 0Gate sessions nobody reads,
+ * so partners still get gate_session.expired; forget both products' idempotency keys past their 24 h
+ * (docs/idempotency.md); resolve widget payments a crash left in flight by asking their provider
+ * (docs/widget-api.md). `exchange` (npm run exchange alone): the idempotency keys only.
+ */
+export function sweep(platform: Platform, scope: 'platform' | 'exchange' = 'platform'): Unit {
+  const { config, log } = platform;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const once = () => {
+    const db = platform.database.db;
+    if (scope === 'exchange')
+      return sweepIdempotencyKeys(db).catch((err) => log.warn({ err }, 'sweep failed; will retry'));
+    return expireDue(db, null)
+      .then((n) => n > 0 && log.info({ expired: n }, 'expired sessions past their deadline'))
+      .then(() => sweepIdempotencyKeys(db))
+      .then(() => recoverInFlightIntents({ db, providers: DEFAULT_RAMP_PROVIDERS }))
+      .then(
+        (r) => r.succeeded + r.failed + r.unresolved > 0 && log.warn(r, 'recovered in-flight widget intents'),
+      )
+      .catch((err) => log.warn({ err }, 'sweep failed; will retry'));
+  };
+  return {
+    name: scope === 'exchange' ? 'idempotency sweep' : 'session/idempotency/intent sweep',
+    async start() {
+      timer = setInterval(() => {
+        running = once();
+      }, config.sessionSweepIntervalMs);
+    },
+    async stop() {
+      clearInterval(timer);
+      // A sweep in flight finishes before the database below it closes.
+      await running;
+    },
+  };
+}
+
+/** 0trace settlement: expiry, payouts, refunds and their crash recovery, once a second. */
+export function settlement(platform: Platform): Unit {
+  let running: { stop: () => Promise<void> } | undefined;
+  return {
+    name: '0trace settlement',
+    async start() {
+      running = startSettlement(
+        { db: platform.database.db, providers: DEFAULT_PROVIDERS },
+        1000,
+        platform.log,
+      );
+    },
+    async stop() {
+      await running?.stop();
+    },
+  };
+}
+
+/** The demo partner's keys (and a generated admin token), printed for local development. */
+export function demoPartnerPrintout(platform: Platform): Unit {
+  const { config, secrets } = platform;
+  return {
+    name: 'demo partner print-out',
+    async start() {
+      const lines: string[] = [];
+      if (secrets.generated.adminToken)
+        lines.push(
+          `  Admin token (generated into ${config.dataDir}/local-secrets.json): ${secrets.adminToken}`,
+        );
+      if (!config.demoPartner) return lines;
+      const { demo, created, partnerId } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      lines.push(
+        `  Demo partner ${partnerId}${created ? ' (created now)' : ''}, allowed domains http://localhost:3000, http://localhost:5173`,
+      );
+      if (demo)
+        lines.push(
+          `    publishable key (test): ${demo.publishable_key}`,
+          `    secret key (test):      ${demo.secret_key}`,
+        );
+      else
+        lines.push(
+          `    its keys were shown when it was created; ${config.dataDir}/demo-partner.json is missing`,
+        );
+      return lines;
+    },
+    async stop() {},
+  };
+}
+
+/** The demo partner's 0trace sandbox credentials; `standalone` prints the apiKey only (npm run exchange). */
+export function demoExchangeCredentials(platform: Platform, standalone = false): Unit {
+  const { config } = platform;
+  return {
+    name: 'demo 0trace credentials print-out',
+    async start() {
+      if (!config.demoPartner) return;
+      const { partnerId } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const creds = await ensureDemoExchangeCredentials(
+        platform.database.db,
+        platform.box,
+        config.dataDir,
+        partnerId,
+      );
+      if (!creds) return;
+      if (standalone)
+        return [`  Demo sandbox apiKey: ${creds.apiKey} (all three in ${config.dataDir}/demo-exchange.json)`];
+      return [
+        '  Demo 0trace sandbox credentials:',
+        `    apiKey:        ${creds.apiKey}`,
+        `    apiSecret:     ${creds.apiSecret}`,
+        `    webhookSecret: ${creds.webhookSecret}`,
+      ];
+    },
+    async stop() {},
+  };
+}
+
+/** The hosted widget (apps/widget, built) on WIDGET_PORT, calling the 0Gate API. */
+export interface WidgetUnit extends Unit {
+  readonly url: string;
+  readonly apiBaseUrl: string;
+}
+
+export function widgetServer(platform: Platform, gate: GateApiUnit): WidgetUnit {
+  const { config } = platform;
+  let widget: Awaited<ReturnType<typeof startWidget>> | undefined;
+  return {
+    name: 'widget server',
+    get apiBaseUrl() {
+      return config.widget.apiBaseUrl ?? `http://localhost:${gate.port}`;
+    },
+    get url() {
+      return `http://localhost:${widget && portOf(widget)}`;
+    },
+    async start() {
+      widget = await startWidget({
+        port: config.widget.port,
+        host: config.host,
+        apiBaseUrl: this.apiBaseUrl,
+      });
+      return [`0Gate widget on ${this.url}  (WIDGET_ORIGIN must be this origin)`];
+    },
+    async stop() {
+      await widget?.close();
+    },
+  };
+}
+
+/** examples/partner-node for the demo partner: the whole integration on one machine. */
+export function exampleShop(platform: Platform, widget: WidgetUnit): Unit {
+  const { config } = platform;
+  let shop: { url: string; close: () => Promise<void> } | undefined;
+  return {
+    name: 'example shop',
+    async start() {
+      const { demo } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      if (!demo) return;
+      shop = await startExampleShop({
+        db: platform.database.db,
+        box: platform.box,
+        dataDir: config.dataDir,
+        demo,
+        port: config.widget.examplePort,
+        host: config.host,
+        apiBaseUrl: widget.apiBaseUrl,
+        widgetUrl: widget.url,
+      });
+      return [
+        `Example shop (examples/partner-node) on ${shop.url}  — open it to buy, sell or swap in the sandbox`,
+      ];
+    },
+    async stop() {
+      await shop?.close();
+    },
+  };
+}
