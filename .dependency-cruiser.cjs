@@ -6,11 +6,6 @@
 // package name would look like an npm dependency and slip past rules 1 and 2.
 // apps/server/test/layers.test.ts proves it: a violation by package name is caught, the real tree passes.
 
-// TEMPORARY exceptions. Each names files another change is rewriting, and allows only the imports they have
-// today (the rule marked TEMPORARY below forbids any other). Once moved, delete the entry.
-// These 0Gate tests also check apps/server's config parsing; that half belongs in apps/server/test.
-const TEMPORARY_TEST_TO_SERVER = ['^apps/api/test/unit/(egress|dependency-errors)\\.test\\.ts$'];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -50,18 +45,8 @@ module.exports = {
       comment:
         "A test may start another app only through its harness @0bit/<app>/test-support/*, never import that app's src or other tests.",
       severity: 'error',
-      from: { path: '^apps/([^/]+)/test/', pathNot: ['^apps/server/', ...TEMPORARY_TEST_TO_SERVER] },
+      from: { path: '^apps/([^/]+)/test/', pathNot: '^apps/server/' },
       to: { path: '^apps/', pathNot: ['^apps/$1/', '^apps/[^/]+/test/support/'] },
-    },
-    {
-      name: 'app-tests-use-only-another-apps-test-support',
-      comment: 'TEMPORARY exception (see the top of this file): only apps/server/src/config.ts is allowed.',
-      severity: 'error',
-      from: { path: TEMPORARY_TEST_TO_SERVER },
-      to: {
-        path: '^apps/',
-        pathNot: ['^apps/api/', '^apps/[^/]+/test/support/', '^apps/server/src/config\\.ts$'],
-      },
     },
     // 2. Packages are the shared base every app builds on; if one imported an app (or an
     //    example partner) the dependency would run upwards and the apps could not be split.
