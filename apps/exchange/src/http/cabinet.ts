@@ -17,7 +17,7 @@ import { orderDto } from '../domain/order-dto.ts';
 import { listOrderPage, type OrderDeps } from '../domain/orders.ts';
 import { createCode, listCodes, updateCode } from '../domain/refcodes.ts';
 import { signingPolicy } from '../domain/signing.ts';
-import { type TraceError, traceError } from '../errors.ts';
+import { traceError } from '../errors.ts';
 import { AnyObject } from './schemas.ts';
 import { auditOf, type SignedHandler, type SignedRouteDeps, signedRoute } from './signed.ts';
 

@@ -1,7 +1,7 @@
+import { toErrorResponse } from '@0bit/api/http/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
 import { ConfigError, loadConfig } from '@0bit/server/config';
 import { describe, expect, it } from 'vitest';
-import { toErrorResponse } from '@0bit/api/http/errors';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
