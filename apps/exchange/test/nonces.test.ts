@@ -3,6 +3,7 @@ import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
 import { freePort } from '@0bit/testing/http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES, type ErrorName } from '../src/errors.ts';
 import { DatabaseNonceStore, type NonceStore, RedisNonceStore } from '../src/store/nonces.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -103,7 +104,9 @@ describe('Redis nonce store when Redis is unreachable', () => {
       for (const result of results) {
         expect(result.status).toBe('rejected');
         const error = (result as PromiseRejectedResult).reason;
-        expect(error).toMatchObject({ kind: 'UNAVAILABLE', code: 11 });
+        // The 0trace catalogue name, which the envelope renders as code 11 with HTTP 503.
+        expect(error).toMatchObject({ code: 'UNAVAILABLE' });
+        expect(ERROR_CODES[error.code as ErrorName]).toMatchObject({ code: 11, status: 503 });
         expect(error.message).toMatch(/retry with a new nonce/);
       }
     } finally {
