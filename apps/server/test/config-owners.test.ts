@@ -1,15 +1,8 @@
-import { ConfigError, loadConfig } from '@0bit/server/config';
+import { loadConfig } from '@0bit/server/config';
 import { describe, expect, it } from 'vitest';
+import { configProblems } from './support/config.ts';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+const problems = configProblems;
 
 describe('each owner reads its own settings; the composition root names every problem at once', () => {
   it('collects problems from 0Gate, 0trace, webhooks, HTTP timeouts and the platform in one error', () => {

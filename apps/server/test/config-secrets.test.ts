@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '@0bit/server/config';
 import { describe, expect, it } from 'vitest';
+import { configProblems } from './support/config.ts';
 
 // Issue #14, finding 10: production accepted a SECRETS_KEY of all zeros and repeated-character tokens.
 const strong = {
@@ -14,15 +14,7 @@ const production = (overrides: Record<string, string>) => ({
   ...overrides,
 });
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+const problems = configProblems;
 
 describe('production refuses low-entropy secrets, naming the variable', () => {
   it('accepts random secrets (hex, base64, base64url, alphanumeric, kid:secret lists)', () => {
