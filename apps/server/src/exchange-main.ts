@@ -5,8 +5,8 @@
  */
 
 import { openPlatform } from './platform.ts';
-import { demoExchangeCredentials, exchangeApi, settlement, sweep } from './services.ts';
-import { startUnits, stopOnSignals } from './units.ts';
+import { demoExchangeCredentials, exchangeApi, metricsServer, settlement, sweep } from './services.ts';
+import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
 
 async function main(): Promise<void> {
   const platform = openPlatform();
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     [
       platform.databaseUnit(),
       platform.counterUnit(),
+      metricsServer(platform, { exchangeOrders: true }),
       settlement(platform),
       sweep(platform, 'exchange'),
       exchangeApi(platform, true),
@@ -21,8 +22,8 @@ async function main(): Promise<void> {
     ],
     platform.log,
   );
-  stopOnSignals(started, platform.log);
-  console.log(lines.join('\n'));
+  stopOnSignals(started, platform.log, shutdownOptions(platform));
+  platform.logs.print(`${lines.join('\n')}\n`);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 import { openPlatform } from './platform.ts';
-import { webhookWorker } from './services.ts';
-import { startUnits, stopOnSignals } from './units.ts';
+import { metricsServer, webhookWorker } from './services.ts';
+import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
 
 /**
  * `npm run worker`: the webhook worker alone, for deployments that run it apart from the API (PostgreSQL;
@@ -8,6 +8,10 @@ import { startUnits, stopOnSignals } from './units.ts';
  * worker sends webhooks; it has no requests to rate-limit.
  */
 const platform = openPlatform();
-const { started } = await startUnits([platform.databaseUnit(), webhookWorker(platform)], platform.log);
-stopOnSignals(started, platform.log);
+const { started, lines } = await startUnits(
+  [platform.databaseUnit(), metricsServer(platform, { webhookBacklog: true }), webhookWorker(platform)],
+  platform.log,
+);
+stopOnSignals(started, platform.log, shutdownOptions(platform));
+if (lines.length > 0) platform.logs.print(`${lines.join('\n')}\n`);
 platform.log.info('webhook worker started; it dispatches while it holds the leader lock');
