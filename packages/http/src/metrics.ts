@@ -131,10 +131,10 @@ export class PlatformMetrics implements HttpMetrics {
     collectDefaultMetrics({ register: this.registry });
     onIdempotentReplay((table) => this.replays.inc({ product: PRODUCT_OF_KEY_TABLE[table] ?? '0gate' }));
     const probes = () => this.probes;
-    // The three backlog gauges read one query per scrape.
+    // The three backlog gauges read one query per scrape (they are collected within milliseconds).
     let backlog: { at: number; rows: ReturnType<typeof probe<BacklogRows>> } | undefined;
     const readBacklog = () => {
-      if (!backlog || Date.now() - backlog.at > 1000)
+      if (!backlog || Date.now() - backlog.at > 100)
         backlog = { at: Date.now(), rows: probe(probes().webhookBacklog) };
       return backlog.rows;
     };
