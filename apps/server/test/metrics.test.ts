@@ -34,7 +34,7 @@ describe('Prometheus metrics (npm start with METRICS_PORT)', () => {
       body: { name: `Metrics ${randomUUID().slice(0, 6)}`, allowed_domains: ['https://partner.example'] },
     });
     expect(created.status).toBe(201);
-    return { id: created.body.id as string, sk: created.body.keys.test.secret_key as string };
+    return { id: created.body.partner.id as string, sk: created.body.keys.test.secret_key as string };
   };
   const pointWebhooksAt = async (sk: string, url: string) => {
     const set = await send(server.baseUrl, 'PUT', '/portal/webhook-endpoint', {
@@ -213,15 +213,11 @@ describe('Prometheus metrics (npm start with METRICS_PORT)', () => {
     const labelValues = after.families.flatMap((f) =>
       f.metrics.flatMap((m) => Object.values(m.labels ?? {})),
     );
-    for (const secret of [
-      partner.id,
-      failing.id,
-      partner.sk,
-      adminToken,
-      sessionId,
-      onboarded.body.data.apiKey,
-    ])
+    const secrets = [partner.id, failing.id, partner.sk, adminToken, sessionId, onboarded.body.data.apiKey];
+    for (const secret of secrets) {
+      expect(secret).toMatch(/^\S{8,}$/);
       expect(labelValues.some((v) => v.includes(secret))).toBe(false);
+    }
     expect(labelValues.some((v) => /sk_(test|live)_/.test(v))).toBe(false);
   }, 90_000);
 });
