@@ -161,11 +161,13 @@ class PostgresCoordinator implements Coordinator {
  * whether its own worker runs.
  */
 export async function leaderLockHeld(db: Db): Promise<boolean> {
-  // An advisory lock on one bigint key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits).
+  // An advisory lock on one bigint key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits);
+  // pg_locks lists the whole server, and advisory locks belong to one database: this one's only.
   const result = await sql<{ held: boolean }>`
     SELECT EXISTS (
       SELECT 1 FROM pg_locks
       WHERE locktype = 'advisory' AND granted AND objsubid = 1
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND ((classid::bigint << 32) | objid::bigint) = ${LEADER_LOCK}::bigint
     ) AS held`.execute(db);
   return result.rows[0]?.held === true;
