@@ -111,19 +111,13 @@ export function stopOnSignals(
 ): (signal: string) => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
-  let exited = false;
-  const exitOnce = (code: number) => {
-    if (exited) return;
-    exited = true;
-    exit(code);
-  };
   const stop = async (signal: string) => {
-    if (stopping) return exitOnce(1);
+    if (stopping) return exit(1);
     stopping = true;
     if (options.deadlineMs !== undefined) {
       const deadline = setTimeout(() => {
         log.error({ signal, deadlineMs: options.deadlineMs }, 'shutdown took too long; exiting now');
-        exitOnce(1);
+        exit(1);
       }, options.deadlineMs);
       deadline.unref();
     }
@@ -131,7 +125,7 @@ export function stopOnSignals(
     const failed = await stopUnits(started, log, options.timeoutMs);
     log.info({ signal, failed }, failed.length > 0 ? 'stopped, with units that did not stop' : 'stopped');
     await options.beforeExit?.().catch(() => {});
-    exitOnce(failed.length > 0 ? 1 : 0);
+    exit(failed.length > 0 ? 1 : 0);
   };
   if (options.signals !== false) {
     process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -206,7 +206,7 @@ describe('graceful shutdown: SIGTERM to npm start under load', () => {
 
     // Every answer is a 201; a request that got no answer was refused before the server read it.
     const answered = results.filter((r): r is { status: number } => 'status' in r);
-    expect(answered.length).toBeGreaterThan(10);
+    expect(answered.length).toBeGreaterThanOrEqual(6); // at least the creates whose webhooks were in flight
     expect(answered.filter((r) => r.status !== 201)).toEqual([]);
     const outbox = await readOutbox(partnerId);
     // Every session the server created was answered (+1: the slow create): no accepted request was lost.
