@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '@0bit/api/app';
@@ -208,6 +209,36 @@ describe('/health/live and /health/ready on both APIs', () => {
       await strict.close();
       await lenientRedis.close();
       await strictRedis.close();
+    }
+  });
+
+  it('while the app closes (SIGTERM), a request on an open connection gets ready 503 draining', async () => {
+    const apis = await bothApis(database.db, readiness());
+    for (const app of [apis.gate, apis.trace]) {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as { port: number };
+      // A request in flight keeps the server closing: its body has not all arrived yet.
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+      });
+      const ended = new Promise((resolve) => socket.on('close', resolve));
+      socket.write('POST /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n');
+      socket.write('Content-Length: 2\r\n\r\n{');
+      await new Promise((r) => setTimeout(r, 200));
+      const closing = app.close();
+      await new Promise((r) => setTimeout(r, 100));
+      // The rest of the body, then the next request on the same keep-alive connection.
+      socket.write('}GET /health/ready HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await ended;
+      await closing;
+      const answers = text.split(/(?=HTTP\/1\.1 )/);
+      expect(answers).toHaveLength(2);
+      expect(answers[1]).toMatch(/^HTTP\/1\.1 503 /);
+      expect(answers[1]).toMatch(/connection: close/i);
+      const body = JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4));
+      expect(body.data ?? body).toMatchObject({ status: 'unavailable', draining: true });
     }
   });
 
