@@ -6,12 +6,12 @@
  * (the widget's dist/, the example shop's public/), never relative to this bundle.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = join(root, 'dist');
 
 /** The entries an operator runs (docs/operating-build-tracing.md). */
 export const ENTRIES = ['main', 'worker-main', 'exchange-main', 'cli/migrate', 'cli/admin'] as const;
@@ -26,7 +26,8 @@ const externalPackages: Plugin = {
   },
 };
 
-export async function buildServer(): Promise<void> {
+/** Builds into `dist` (apps/server/dist by default; the production-build test builds into a scratch copy). */
+export async function buildServer(dist = join(root, 'dist')): Promise<void> {
   rmSync(dist, { recursive: true, force: true });
   await build({
     entryPoints: ENTRIES.map((entry) => ({ in: join(root, 'src', `${entry}.ts`), out: entry })),
@@ -44,5 +45,7 @@ export async function buildServer(): Promise<void> {
   });
 }
 
-await buildServer();
+const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+const dist = resolve(values.outdir ?? join(root, 'dist'));
+await buildServer(dist);
 console.log(`built ${dist}`);
