@@ -7,11 +7,7 @@ import {
 } from '@0bit/api/test-support/server';
 import { REQUEST_ID_ATTRIBUTE, SpanKind, withSpan } from '@0bit/core/tracing';
 import { type Receiver, startReceiver } from '@0bit/testing/receiver';
-import {
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rampProviders } from '../src/providers.ts';
 import { startTracing, type Tracing } from '../src/tracing.ts';
@@ -25,13 +21,18 @@ const exporter = new InMemorySpanExporter();
 let tracing: Tracing | null;
 let server: TestServer;
 let receiver: Receiver;
+/** The API's request log (pino lines). */
+const logLines: string[] = [];
 
 beforeAll(async () => {
   tracing = await startTracing({
     serviceName: 'tracing-test',
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
-  server = await startTestServer({ webhooks: { retrySchedule: '0.2,0.2', timeoutMs: 2_000 } });
+  server = await startTestServer({
+    webhooks: { retrySchedule: '0.2,0.2', timeoutMs: 2_000 },
+    logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } },
+  });
   receiver = await startReceiver();
 });
 
@@ -50,7 +51,11 @@ async function eventually<T>(find: () => T | undefined, what: string, timeoutMs 
     const found = find();
     if (found !== undefined) return found;
     if (Date.now() > until)
-      throw new Error(`no ${what} among: ${spans().map((s) => s.name).join(', ')}`);
+      throw new Error(
+        `no ${what} among: ${spans()
+          .map((s) => s.name)
+          .join(', ')}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -76,14 +81,17 @@ describe('tracing (OpenTelemetry, in-memory exporter)', () => {
     // The create's HTTP server span: named after its route, tagged with the request id.
     const createSpan = await eventually(
       () =>
-        spans().find(
-          (s) => s.kind === SpanKind.SERVER && s.attributes[REQUEST_ID_ATTRIBUTE] === requestId,
-        ),
+        spans().find((s) => s.kind === SpanKind.SERVER && s.attributes[REQUEST_ID_ATTRIBUTE] === requestId),
       'server span of the create',
     );
     expect(createSpan.name).toBe('POST /v1/gate_sessions');
     expect(createSpan.attributes['http.route']).toBe('/v1/gate_sessions');
     const trace = createSpan.spanContext().traceId;
+
+    // Its log lines name the request and the trace.
+    const lines = logLines.map((l) => JSON.parse(l)).filter((l) => l.reqId === requestId);
+    expect(lines.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    for (const line of lines) expect(line.trace_id).toBe(trace);
 
     // Its database queries are spans of the same trace, with the same request id.
     const queries = spans().filter(
@@ -113,7 +121,12 @@ describe('tracing (OpenTelemetry, in-memory exporter)', () => {
     const post = spans().find(
       (s) => parentOf(s) === attempt.spanContext().spanId && s.kind === SpanKind.CLIENT && s.name === 'POST',
     );
-    expect(post, spans().map((s) => `${s.name}/${s.kind}`).join(', ')).toBeDefined();
+    expect(
+      post,
+      spans()
+        .map((s) => `${s.name}/${s.kind}`)
+        .join(', '),
+    ).toBeDefined();
     expect(post!.attributes[REQUEST_ID_ATTRIBUTE]).toBe(requestId);
     // The partner's server received the trace context (W3C traceparent) of that POST.
     expect(receiver.received[0]!.headers.traceparent).toContain(attempt.spanContext().traceId);
