@@ -1,25 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { SPEC_CREATE_BODY, writeHeaders } from '@0bit/api/test-support/server';
 import { createTestDatabase, usingPostgres } from '@0bit/testing/database';
-import { REPO_ROOT, runCommand, type SpawnedScript, spawnCommand } from '@0bit/testing/process';
+import { runCommand, type SpawnedScript, spawnCommand } from '@0bit/testing/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The production build as an operator ships it (docs/operating-build-tracing.md): the manifests, the
- * lockfile and the built output only — no TypeScript source — installed with `npm ci --omit=dev` and started
- * with plain `node` and NODE_ENV=production against a fresh database.
+ * The production build as an operator ships it (docs/operating.md, "Production build"): the folder
+ * `apps/server/scripts/build.ts --ship` makes (manifests, lockfile, built output, no TypeScript source),
+ * installed with `npm ci --omit=dev` and started with plain `node` and NODE_ENV=production against a fresh
+ * database, with tracing turned on by the OTEL_* variables (OTLP over HTTP/JSON to a collector stand-in).
  */
-const SHIPPED = [
-  'package.json',
-  'package-lock.json',
-  'apps/widget/dist',
-  'packages/gate/dist',
-  'examples/partner-node/public',
-];
-const WORKSPACES = ['apps', 'packages', 'examples'];
+
 /** What must not be in a production install: the TypeScript runner, compiler and bundlers. */
 const DEV_ONLY = ['tsx', 'typescript', 'vite', 'esbuild', 'vitest', '@biomejs/biome'];
 
@@ -43,28 +38,30 @@ function installedPackages(modules: string): Set<string> {
 const scratch = mkdtempSync(join(tmpdir(), 'obit-prod-'));
 let server: SpawnedScript | undefined;
 let dropDatabase = async () => {};
+/** A stand-in OTLP collector: the JSON bodies POSTed to /v1/traces. */
+const exported: string[] = [];
+const collector = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (chunk) => {
+    body += chunk;
+  });
+  req.on('end', () => {
+    if (req.url === '/v1/traces') exported.push(body);
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
 const adminToken = randomBytes(24).toString('hex');
 
 beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'apps/widget/dist/index.html')))
-    throw new Error('the widget is not built: run "npm run build" first');
-  for (const path of SHIPPED) cpSync(join(REPO_ROOT, path), join(scratch, path), { recursive: true });
-  for (const group of WORKSPACES)
-    for (const name of readdirSync(join(REPO_ROOT, group))) {
-      const manifest = join(group, name, 'package.json');
-      if (!existsSync(join(REPO_ROOT, manifest))) continue;
-      mkdirSync(dirname(join(scratch, manifest)), { recursive: true });
-      cpSync(join(REPO_ROOT, manifest), join(scratch, manifest));
-    }
-  // The server build (what `npm run build` writes to apps/server/dist), made straight into the copy.
-  const built = await runCommand(process.execPath, [
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  const shipped = await runCommand(process.execPath, [
     '--import',
     'tsx',
     'apps/server/scripts/build.ts',
-    '--outdir',
-    join(scratch, 'apps/server/dist'),
+    '--ship',
+    scratch,
   ]);
-  expect(built.code, built.stderr).toBe(0);
+  expect(shipped.code, shipped.stderr).toBe(0);
   const install = await runCommand(
     'npm',
     ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
@@ -76,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await dropDatabase();
+  collector.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -88,7 +86,7 @@ describe('production build', () => {
     expect(existsSync(join(scratch, 'apps/server/dist/main.js'))).toBe(true);
   });
 
-  it('starts with NODE_ENV=production on plain node, migrates a fresh database and creates a session', async () => {
+  it('starts with NODE_ENV=production on plain node, migrates a fresh database, creates a session, traces it', async () => {
     let database: Record<string, string>;
     if (usingPostgres()) {
       const created = await createTestDatabase({ prefix: 'gate_prod' });
@@ -112,6 +110,10 @@ describe('production build', () => {
       DATABASE_URL: undefined,
       DATA_DIR: undefined,
       ...database,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as { port: number }).port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'production-build-test',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     await server.waitForOutput(/0Gate API listening on http:\/\/localhost:(\d+)/, 45_000);
     const port = Number(/0Gate API listening on http:\/\/localhost:(\d+)/.exec(server.output())![1]);
@@ -141,5 +143,18 @@ describe('production build', () => {
     const widget = await fetch(`http://127.0.0.1:${widgetPort}/`);
     expect(widget.status).toBe(200);
     expect(await widget.text()).toContain('<div id="root"');
+
+    // Tracing, switched on by the OTEL_* variables, exports the create's span from the installed SDK.
+    const requestId = session.headers.get('request-id');
+    const all = () => exported.join('\n');
+    const until = Date.now() + 10_000;
+    while (
+      !(all().includes(`"${requestId}"`) && all().includes('"POST /v1/gate_sessions"')) &&
+      Date.now() < until
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    expect(all()).toContain(`"${requestId}"`);
+    expect(all()).toContain('"POST /v1/gate_sessions"');
+    expect(all()).toContain('"production-build-test"');
   });
 });
