@@ -35,6 +35,17 @@ function installedPackages(modules: string): Set<string> {
   return found;
 }
 
+/**
+ * The npm settings of the command that started this test (`npm test`, `npx vitest`: npm_config_*, npm_package_*)
+ * unset, so the install in the scratch folder is a plain `npm ci` there and nothing of the repository's.
+ */
+const withoutNpmSettings = (): Record<string, undefined> =>
+  Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => /^npm_/i.test(k))
+      .map((k) => [k, undefined]),
+  );
+
 const scratch = mkdtempSync(join(tmpdir(), 'obit-prod-'));
 let server: SpawnedScript | undefined;
 let dropDatabase = async () => {};
@@ -65,7 +76,7 @@ beforeAll(async () => {
   const install = await runCommand(
     'npm',
     ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd: scratch, env: { CI: 'true', NODE_ENV: 'production' } },
+    { cwd: scratch, env: { ...withoutNpmSettings(), CI: 'true', NODE_ENV: 'production' } },
   );
   expect(install.code, install.stderr).toBe(0);
 }, 120_000);
