@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEmbedTokenKeys } from '@0bit/api/config';
+import { EmbedTokens } from '@0bit/api/domain/embed-token';
 import { SPEC_CREATE_BODY } from '@0bit/api/test-support/server';
 import { SecretBox } from '@0bit/core/secret-box';
 import { type ResealCount, SEALED_COLUMNS } from '@0bit/db/reseal';
@@ -56,6 +58,34 @@ describe('SecretBox with previous keys', () => {
       if (column) sealed.push(`${table}.${column[1]}`);
     }
     expect(SEALED_COLUMNS.map((c) => `${c.table}.${c.column}`).sort()).toEqual(sealed.sort());
+  });
+});
+
+describe('EMBED_TOKEN_SECRET rotation without downtime (docs/operating.md)', () => {
+  it("instances of every phase of the rollout accept each other's tokens; the retired key stops working", async () => {
+    const oldSecret = randomBytes(32).toString('hex');
+    const newSecret = randomBytes(32).toString('hex');
+    const instance = (value: string) => new EmbedTokens(parseEmbedTokenKeys(value), 3600);
+    const before = instance(`k1:${oldSecret}`);
+    const accepting = instance(`k1:${oldSecret},k2:${newSecret}`); // phase 1: k1 signs, k2 accepted
+    const rotated = instance(`k2:${newSecret},k1:${oldSecret}`); // phase 2: k2 signs, k1 accepted
+    const after = instance(`k2:${newSecret}`); // phase 3: one embed-token TTL later
+    const claims = {
+      partnerId: 'ptr_1',
+      mode: 'test' as const,
+      origin: 'https://partner.example',
+      sessionId: null,
+      keyId: 'key_1',
+    };
+    const oldToken = (await before.issue(claims)).token;
+    const newToken = (await rotated.issue(claims)).token;
+    for (const verifier of [accepting, rotated]) {
+      expect((await verifier.verify(oldToken)).claims.kid).toBe('k1');
+      expect((await verifier.verify(newToken)).claims.kid).toBe('k2');
+    }
+    expect((await before.verify((await accepting.issue(claims)).token)).claims.kid).toBe('k1');
+    expect((await after.verify(newToken)).claims.kid).toBe('k2');
+    await expect(after.verify(oldToken)).rejects.toThrow('unknown or retired key');
   });
 });
 
