@@ -41,6 +41,11 @@ export interface ClusterOptions {
   stopTimeoutMs: number;
   /** How long the API instances may take to answer /health at start-up. */
   startTimeoutMs: number;
+  /**
+   * METRICS_PORT (one Prometheus endpoint per process): each child gets its own, consecutive from this one in
+   * start order (api-1, api-2, …, worker-1, …, 0trace, widget); null when METRICS_PORT is unset.
+   */
+  metricsBasePort: number | null;
 }
 
 const FLAGS = {
@@ -101,9 +106,11 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
     stopTimeoutMs: settings.int('CLUSTER_STOP_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
     startTimeoutMs: settings.int('CLUSTER_START_TIMEOUT_SECONDS', 120, 5, 3600) * 1000,
   };
+  const metricsBasePort = merged.METRICS_PORT ? settings.int('METRICS_PORT', 1, 1, 65535) : null;
   problems.push(...settings.problems);
   if (!config) throw new ConfigError(problems);
   const exchange = config.exchange.enabled;
+
   const widget = config.widget.enabled;
   // Every part listens on a fixed port of its own: the front must know where the API instances are.
   const ports: Array<[string, number]> = [
@@ -115,6 +122,11 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
     ...(exchange ? [['EXCHANGE_PORT (0trace)', config.exchange.port] as [string, number]] : []),
     ...(widget ? [['WIDGET_PORT (widget)', config.widget.port] as [string, number]] : []),
   ];
+  if (metricsBasePort !== null) {
+    const children = options.apiInstances + options.workers + (exchange ? 1 : 0) + (widget ? 1 : 0);
+    for (let k = 0; k < children; k++)
+      ports.push([`metrics of child ${k + 1} (METRICS_PORT+${k})`, metricsBasePort + k]);
+  }
   for (const [what, port] of ports)
     if (port === 0 || port > 65535)
       problems.push(`${what} must be a fixed port from 1 to 65535 in a cluster (got ${port})`);
@@ -122,7 +134,7 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
     for (const [other, second] of ports.slice(i + 1))
       if (port === second) problems.push(`${what} and ${other} are both port ${port}; give each its own`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, ...options, exchange, widget };
+  return { config, ...options, exchange, widget, metricsBasePort };
 }
 
 /**
@@ -292,8 +304,11 @@ function childrenUnit(
     name: 'cluster children',
     async start() {
       const lines: string[] = [];
+      let serial = 0;
       for (const kind of processKinds(options))
         for (let i = 0; i < kind.count; i++) {
+          const metricsPort = options.metricsBasePort === null ? null : options.metricsBasePort + serial;
+          serial++;
           const name =
             kind.count > 1 || kind.name === 'api' || kind.name === 'worker'
               ? `${kind.name}-${i + 1}`
@@ -301,13 +316,19 @@ function childrenUnit(
           const child = new Supervised(
             name,
             entryCommand(kind),
-            { ...process.env, ...kind.env(i) },
+            {
+              ...process.env,
+              ...kind.env(i),
+              ...(metricsPort === null ? {} : { METRICS_PORT: String(metricsPort) }),
+            },
             { initialMs: options.restartBackoffMs, maxMs: options.restartMaxBackoffMs },
           );
           children.push(child);
           child.start();
           const port = kind.healthPort?.(i);
-          say(`${name} started (pid ${child.child?.pid})${port ? ` on port ${port}` : ''}`);
+          say(
+            `${name} started (pid ${child.child?.pid})${port ? ` on port ${port}` : ''}${metricsPort === null ? '' : `, metrics on port ${metricsPort}`}`,
+          );
           if (port) lines.push(`  ${name}: http://localhost:${port}`);
         }
       const deadline = Date.now() + options.startTimeoutMs;
