@@ -22,27 +22,28 @@ import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts'
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { KeyLookup } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
-import { adminRoutes } from './http/admin.ts';
-import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
-import { brandingRoutes } from './http/branding.ts';
-import type { App, RouteDeps } from './http/context.ts';
-import { BootstrapSchema, embedRoutes } from './http/embed.ts';
-import { registerErrorHandling } from './http/errors.ts';
-import { eventRoutes } from './http/events.ts';
-import { healthRoutes } from './http/health.ts';
-import { portalRoutes } from './http/portal.ts';
-import { portalWebhookRoutes } from './http/portal-webhooks.ts';
 import {
+  BootstrapSchema,
   Branding,
   CreatedGateSession,
-  ErrorEnvelope,
   Event,
   GateSession,
   WebhookDelivery,
   WebhookDeliveryWithAttempts,
   WebhookEndpoint,
   WebhookSecret,
-} from './http/schemas.ts';
+} from './domain/shapes.ts';
+import { adminRoutes } from './http/admin.ts';
+import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
+import { brandingRoutes } from './http/branding.ts';
+import type { App, RouteDeps } from './http/context.ts';
+import { embedRoutes } from './http/embed.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { eventRoutes } from './http/events.ts';
+import { healthRoutes } from './http/health.ts';
+import { portalRoutes } from './http/portal.ts';
+import { portalWebhookRoutes } from './http/portal-webhooks.ts';
+import { ErrorEnvelope } from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { widgetRoutes } from './http/widget.ts';

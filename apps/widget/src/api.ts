@@ -1,4 +1,4 @@
-import type { WidgetIntent, WidgetQuote } from '@0bit/api/http/widget';
+import type { WidgetIntent, WidgetQuote } from '@0bit/api/domain/shapes';
 
 /** The widget's only way to the API: X-Embed-Token, from this origin (the server checks both). */
 export class ApiError extends Error {

@@ -1,10 +1,11 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import { getBranding, updateBranding } from '../domain/branding.ts';
+import { Branding, Nullable } from '../domain/shapes.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
-import { Branding, errorResponses, Nullable } from './schemas.ts';
+import { errorResponses } from './schemas.ts';
 
 const BrandingPatch = Type.Object(
   {

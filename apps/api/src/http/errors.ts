@@ -1,7 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { AppError, type ErrorKind, RateLimitError } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorEnvelope as ErrorEnvelopeSchema } from './schemas.ts';
 
 /** 0Gate's table from error kinds to HTTP statuses (0trace has its own, in its catalogue). */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -16,13 +18,8 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-/** The spec's envelope; `code` appears only where the spec names one. */
-export interface ErrorEnvelope {
-  statusCode: number;
-  message: string | string[];
-  error: string;
-  code?: string;
-}
+/** The spec's envelope (its schema is in schemas.ts); `code` appears only where the spec names one. */
+export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
 
 export function envelope(statusCode: number, message: string | string[], code?: string): ErrorEnvelope {
   return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', ...(code ? { code } : {}) };

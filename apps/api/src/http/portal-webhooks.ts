@@ -2,21 +2,18 @@ import { rateLimit } from '@0bit/http/rate-limit';
 import { checkEndpointUrl } from '@0bit/webhooks/egress';
 import { Type } from '@sinclair/typebox';
 import { EVENT_TYPES } from '../domain/events.ts';
+import {
+  WebhookDelivery,
+  WebhookDeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookSecret,
+} from '../domain/shapes.ts';
 import { getDelivery, listDeliveries, replayDelivery } from '../domain/webhook-deliveries.ts';
 import { getEndpoint, rotateSecret, setEndpoint } from '../domain/webhook-endpoints.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
-import {
-  DEFAULT_PAGE_SIZE,
-  errorResponses,
-  ListQuery,
-  listOf,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, errorResponses, ListQuery, listOf } from './schemas.ts';
 
 /** Partner portal: webhook endpoint, signing secret and the delivery log (secret key; the key's mode). */
 export function portalWebhookRoutes(app: App, deps: RouteDeps): void {

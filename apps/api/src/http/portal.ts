@@ -2,11 +2,12 @@ import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import { replaceAllowedDomains } from '../domain/partners.ts';
 import { createKey, listKeys, revokeKey } from '../domain/portal-keys.ts';
+import { ModeSchema } from '../domain/shapes.ts';
 import { usage } from '../domain/usage.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
-import { errorResponses, ModeSchema } from './schemas.ts';
+import { errorResponses } from './schemas.ts';
 
 const KeySummary = Type.Object(
   {

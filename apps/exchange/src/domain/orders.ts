@@ -29,8 +29,9 @@ import {
 } from '../store/orders.ts';
 import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
-import { type PriceParams, priceWith, providersFor, type RefcodeCache, resolveRefcode } from './pricing.ts';
+import { priceWith, providersFor, type RefcodeCache, resolveRefcode } from './pricing.ts';
 import type { ProvidersByMode } from './providers.ts';
+import type { CreateParams } from './shapes.ts';
 
 export interface OrderDeps {
   db: Db;
@@ -44,13 +45,6 @@ export interface OrderDeps {
 
 /** What moving an order along needs (the settlement loop has no HTTP side). */
 export type SettleDeps = Pick<OrderDeps, 'db' | 'providers'>;
-
-export interface CreateParams extends PriceParams {
-  toAddress: string;
-  refundAddress: string;
-  /** A fixed quote from /api/v1/price to hold to; without one, a live quote with the same terms is used. */
-  quoteId?: string | undefined;
-}
 
 export const STATUS_CHANGED = 'order.status_changed';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
