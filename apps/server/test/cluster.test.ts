@@ -112,11 +112,11 @@ describe.skipIf(!enabled)(
           // One partner key sends every create: the per-key limit is not what this test is about.
           RATE_LIMITS: 'off',
           WEBHOOK_ALLOW_LOOPBACK: 'true',
-          WEBHOOK_TIMEOUT_MS: '2000',
+          WEBHOOK_TIMEOUT_MS: '5000',
           WEBHOOK_POLL_INTERVAL_SECONDS: '1',
           WEBHOOK_RETRY_SCHEDULE: '0.5,1,1,2,2,3,3,4,4',
           CLUSTER_RESTART_BACKOFF_MS: '200',
-          CLUSTER_STOP_TIMEOUT_SECONDS: '10',
+          CLUSTER_STOP_TIMEOUT_SECONDS: '20',
         },
       );
       await cluster.waitForOutput(/^cluster {2}\| ready:/m, 60_000);
