@@ -211,7 +211,12 @@ function entryCommand(kind: ProcessKind): { command: string; args: string[] } {
   const extension = here.endsWith('.ts') ? '.ts' : '.js';
   return {
     command: process.execPath,
-    args: [...process.execArgv, ...(kind.nodeArgs ?? []), join(dirname(here), `${kind.entry}${extension}`)],
+    // The loader (--import tsx) carries over; a debugger flag would make every child fight for its port.
+    args: [
+      ...process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
+      ...(kind.nodeArgs ?? []),
+      join(dirname(here), `${kind.entry}${extension}`),
+    ],
   };
 }
 
