@@ -43,7 +43,7 @@ export interface ClusterOptions {
   startTimeoutMs: number;
   /**
    * METRICS_PORT (one Prometheus endpoint per process): each child gets its own, consecutive from this one in
-   * start order (api-1, api-2, …, worker-1, …, 0trace, widget); null when METRICS_PORT is unset.
+   * start order (api-1, api-2, …, worker-1, …, 0trace); null when METRICS_PORT is unset.
    */
   metricsBasePort: number | null;
 }
@@ -123,7 +123,7 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
     ...(widget ? [['WIDGET_PORT (widget)', config.widget.port] as [string, number]] : []),
   ];
   if (metricsBasePort !== null) {
-    const children = options.apiInstances + options.workers + (exchange ? 1 : 0) + (widget ? 1 : 0);
+    const children = options.apiInstances + options.workers + (exchange ? 1 : 0);
     for (let k = 0; k < children; k++)
       ports.push([`metrics of child ${k + 1} (METRICS_PORT+${k})`, metricsBasePort + k]);
   }
@@ -150,6 +150,8 @@ export interface ProcessKind {
   /** Node flags the entry's npm script passes (package.json), besides the loader this process runs with. */
   nodeArgs?: string[];
   env(index: number): Record<string, string>;
+  /** Whether it serves Prometheus metrics on METRICS_PORT (the widget has none). */
+  metrics: boolean;
   /** Where the child answers GET /health once it is up (the cluster is ready when every such child does). */
   healthPort?(index: number): number;
 }
@@ -174,26 +176,29 @@ export function processKinds(options: ClusterOptions): ProcessKind[] {
         ...demoOnlyFirst(i),
       }),
       healthPort: (i) => options.apiBasePort + i,
+      metrics: true,
     },
-    { name: 'worker', entry: 'worker-main', count: options.workers, env: () => ({}) },
+    { name: 'worker', entry: 'worker-main', count: options.workers, env: () => ({}), metrics: true },
     {
       name: '0trace',
       entry: 'exchange-main',
       count: options.exchange ? 1 : 0,
       nodeArgs: ['--max-semi-space-size=64'],
       env: () => ({ EXCHANGE_PORT: String(config.exchange.port) }),
+      metrics: true,
     },
     {
       name: 'widget',
       entry: 'widget-main',
       count: options.widget ? 1 : 0,
+      metrics: false,
       // The widget's browser calls go through the front, like a partner's.
       env: () => ({
         WIDGET_PORT: String(config.widget.port),
         WIDGET_API_BASE_URL: config.widget.apiBaseUrl ?? frontUrl,
       }),
     },
-    // The Partner Hub: add { name: 'hub', entry: 'hub-main', count: 1, env: () => ({ HUB_PORT: … }) } here.
+    // The Partner Hub: add { name: 'hub', entry: 'hub-main', count: 1, metrics: true, env: () => ({ HUB_PORT: … }) }.
   ];
 }
 
@@ -312,8 +317,8 @@ function childrenUnit(
       let serial = 0;
       for (const kind of processKinds(options))
         for (let i = 0; i < kind.count; i++) {
-          const metricsPort = options.metricsBasePort === null ? null : options.metricsBasePort + serial;
-          serial++;
+          const metricsPort =
+            options.metricsBasePort === null || !kind.metrics ? null : options.metricsBasePort + serial++;
           const name =
             kind.count > 1 || kind.name === 'api' || kind.name === 'worker'
               ? `${kind.name}-${i + 1}`
@@ -324,7 +329,8 @@ function childrenUnit(
             {
               ...process.env,
               ...kind.env(i),
-              ...(metricsPort === null ? {} : { METRICS_PORT: String(metricsPort) }),
+              // A child without metrics must not bind the operator's METRICS_PORT either.
+              METRICS_PORT: metricsPort === null ? '' : String(metricsPort),
             },
             { initialMs: options.restartBackoffMs, maxMs: options.restartMaxBackoffMs },
           );
