@@ -15,7 +15,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const repo = resolve(root, '../..');
 
 /** The entries an operator runs (docs/operating.md, "Production build"). */
-export const ENTRIES = ['main', 'worker-main', 'exchange-main', 'cli/migrate', 'cli/admin'] as const;
+export const ENTRIES = [
+  'main',
+  'worker-main',
+  'exchange-main',
+  'widget-main',
+  'cluster',
+  'cli/migrate',
+  'cli/admin',
+] as const;
 
 /** Bare imports that are not the workspace's own packages stay imports of node_modules. */
 const externalPackages: Plugin = {
