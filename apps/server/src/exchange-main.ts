@@ -6,12 +6,15 @@
 
 import { openPlatform } from './platform.ts';
 import { demoExchangeCredentials, exchangeApi, metricsServer, settlement, sweep } from './services.ts';
+import { startTracing, tracingUnit } from './tracing.ts';
 import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
 
 async function main(): Promise<void> {
+  const tracing = await startTracing({ serviceName: '0bit-exchange' });
   const platform = openPlatform();
   const { started, lines } = await startUnits(
     [
+      tracingUnit(tracing),
       platform.databaseUnit(),
       platform.counterUnit(),
       metricsServer(platform, { exchangeOrders: true }),

@@ -3,6 +3,7 @@ import { DatabaseNonceStore, FallbackNonceStore, RedisNonceStore } from '@0bit/e
 import { metrics } from '@0bit/http/metrics';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from './platform.ts';
+import { exchangeProviders } from './providers.ts';
 
 /** The 0trace API as the platform's settings describe it; `npm start` and `npm run exchange` both use this. */
 export function buildConfiguredExchange(
@@ -31,5 +32,6 @@ export function buildConfiguredExchange(
     readiness: platform.readiness(),
     metrics,
     timeouts: config.httpTimeouts,
+    providers: exchangeProviders(),
   });
 }

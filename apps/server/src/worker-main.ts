@@ -1,5 +1,6 @@
 import { openPlatform } from './platform.ts';
 import { metricsServer, webhookWorker } from './services.ts';
+import { startTracing, tracingUnit } from './tracing.ts';
 import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
 
 /**
@@ -7,9 +8,15 @@ import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
  * on PGlite `npm start` already runs it, since one process owns the data directory). No counter unit: the
  * worker sends webhooks; it has no requests to rate-limit.
  */
+const tracing = await startTracing({ serviceName: '0bit-webhook-worker' });
 const platform = openPlatform();
 const { started, lines } = await startUnits(
-  [platform.databaseUnit(), metricsServer(platform, { webhookBacklog: true }), webhookWorker(platform)],
+  [
+    tracingUnit(tracing),
+    platform.databaseUnit(),
+    metricsServer(platform, { webhookBacklog: true }),
+    webhookWorker(platform),
+  ],
   platform.log,
 );
 stopOnSignals(started, platform.log, shutdownOptions(platform));
