@@ -393,7 +393,8 @@ describe('a confirm racing a cancel, an expiry, the sweep or a sandbox helper', 
       for (let i = first; i < 12; i += 3) await race(i);
     };
     const race = async (i: number) => {
-      const deadline = Date.now() + 1500;
+      // Room for the other lanes' traffic: expires_at must still be ≥ 1 s ahead when the create is checked.
+      const deadline = Date.now() + 2500;
       const w = await widgetFor({ ...SELL, expires_at: new Date(deadline).toISOString() });
       const created = await w.call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
       expect(created.status, JSON.stringify(created.body)).toBe(200);
