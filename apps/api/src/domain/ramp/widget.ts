@@ -36,13 +36,8 @@ import {
   type WidgetIntentRow,
 } from '../../store/widget-intents.ts';
 import type { EmbedClaims } from '../embed-token.ts';
-import {
-  completeSession,
-  type GateSession,
-  reportPaymentFailure,
-  retrieveSession,
-  toGateSession,
-} from '../sessions.ts';
+import { completeSession, reportPaymentFailure, retrieveSession, toGateSession } from '../sessions.ts';
+import type { ConfirmInput, GateSession, IntentInput, KycInput, QuoteInput } from '../shapes.ts';
 import type { RampProviders, RampProvidersByMode } from './providers.ts';
 
 export interface WidgetDeps {
@@ -105,15 +100,6 @@ function priced<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
-export interface QuoteInput {
-  flow?: Flow | undefined;
-  token?: string | undefined;
-  network?: string | undefined;
-  /** Swap: what the user sends. */
-  from_token?: string | undefined;
-  from_network?: string | undefined;
-}
-
 async function price(context: Context, input: QuoteInput) {
   const { session, providers } = context;
   const flow = flowOf(session, input.flow);
@@ -172,11 +158,7 @@ export async function widgetQuote(deps: WidgetDeps, claims: EmbedClaims, input: 
   };
 }
 
-export async function verifyKyc(
-  deps: WidgetDeps,
-  claims: EmbedClaims,
-  person: { first_name: string; last_name: string; date_of_birth: string; country: string },
-) {
+export async function verifyKyc(deps: WidgetDeps, claims: EmbedClaims, person: KycInput) {
   const context = await contextOf(deps, claims);
   const result = await context.providers.kyc.verify({
     firstName: person.first_name,
@@ -212,13 +194,6 @@ export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'retur
     tx_refid: row.tx_refid,
     return_url: session.return_url,
   };
-}
-
-export interface IntentInput extends QuoteInput {
-  amount: string;
-  currency: string;
-  wallet_address?: string | undefined;
-  iban?: string | undefined;
 }
 
 /** A payment attempt for exactly the session's amount: a card charge (buy) or a crypto deposit (sell, swap). */
@@ -328,13 +303,6 @@ async function openIntent(
       throw error;
     }
   }
-}
-
-export interface ConfirmInput {
-  card?: { number: string; exp_month: number; exp_year: number; cvc: string } | undefined;
-  three_ds_code?: string | undefined;
-  /** Test mode only (sell, swap): the sandbox records the quoted deposit as arrived, then the confirm checks it. */
-  simulate_deposit?: boolean | undefined;
 }
 
 /** What a sell or swap must receive before anything is paid out: the quoted asset and amount, at its address. */
