@@ -14,7 +14,10 @@ const database = process.env.DATABASE_URL ? 'postgres' : 'pglite';
  */
 const LONG_FIRST = [
   'apps/api/test/chaos.test.ts',
+  'apps/server/test/cluster.test.ts',
+  'apps/server/test/secrets-rotation.test.ts',
   'apps/server/test/startup.test.ts',
+  'apps/server/test/production-build.test.ts',
   'apps/api/test/widget-money.test.ts',
   'apps/api/test/webhook-faults.test.ts',
   'apps/widget/test/e2e.test.ts',
@@ -37,9 +40,25 @@ class LongFirst extends BaseSequencer {
   }
 }
 
+/**
+ * Files that change process-wide state a later file in the same worker would inherit: the tracing tests start
+ * the OpenTelemetry SDK, which patches node:http and pg for the whole process, and the tracing-off test
+ * checks that no SDK module was ever loaded. They run in a worker process of their own (isolate: true).
+ */
+const OWN_PROCESS = ['apps/server/test/tracing.test.ts', 'apps/server/test/tracing-off.test.ts'];
+const ALL = ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    projects: [
+      // Each inherits this config (extends; arrays such as include would add up, so the root sets none) but
+      // not its globalSetup, which runs once, for both, at the root.
+      { extends: true, test: { name: 'shared', include: ALL, exclude: OWN_PROCESS, globalSetup: [] } },
+      {
+        extends: true,
+        test: { name: 'own-process', include: OWN_PROCESS, isolate: true, globalSetup: [] },
+      },
+    ],
     // Builds @0bit/gate's dist/ once, so tests that import it by name run what a partner installs; migrates
     // one database once, which every test file's freshDatabase() clones (docs/testing.md).
     globalSetup: ['packages/gate/test/global-setup.ts', 'packages/testing/src/global-setup.ts'],
