@@ -129,6 +129,13 @@ export class PlatformMetrics implements HttpMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Counters that alerts take increase() of start at 0 for every product, so their first event is an
+    // increase (a series that appears at 1 would hide it) and a quiet process still has the series.
+    for (const product of ['0gate', '0trace']) {
+      this.webhookDeadLettered.inc({ product }, 0);
+      for (const outcome of ['delivered', 'retrying', 'dead_lettered'])
+        this.webhookAttempts.inc({ product, outcome }, 0);
+    }
     onIdempotentReplay((table) => this.replays.inc({ product: PRODUCT_OF_KEY_TABLE[table] ?? '0gate' }));
     const probes = () => this.probes;
     // The three backlog gauges read one query per scrape (they are collected within milliseconds).
@@ -138,6 +145,22 @@ export class PlatformMetrics implements HttpMetrics {
         backlog = { at: Date.now(), rows: probe(probes().webhookBacklog) };
       return backlog.rows;
     };
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state: in_use, idle, waiting (requests queued for a connection)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      // Registered before every gauge that queries the database: the scrape collects in registration order and
+      // a probe's query would otherwise wait for a connection and be counted here as `waiting`.
+      collect() {
+        this.reset();
+        const stats = probes().pool?.();
+        if (!stats) return;
+        this.set({ state: 'in_use' }, stats.total - stats.idle);
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
     new Gauge({
       name: 'webhook_backlog',
       help: 'Webhook deliveries pending (due now or waiting for a retry), by product',
@@ -186,20 +209,6 @@ export class PlatformMetrics implements HttpMetrics {
         const rows = await probe(probes().exchangeOrders);
         this.reset();
         for (const r of rows ?? []) this.set({ mode: r.mode, status: r.status }, r.count);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_connections',
-      help: 'Database pool connections by state: in_use, idle, waiting (requests queued for a connection)',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const stats = probes().pool?.();
-        if (!stats) return;
-        this.set({ state: 'in_use' }, stats.total - stats.idle);
-        this.set({ state: 'idle' }, stats.idle);
-        this.set({ state: 'waiting' }, stats.waiting);
       },
     });
     this.redisUp = new Gauge({
