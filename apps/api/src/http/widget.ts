@@ -128,7 +128,8 @@ export function widgetRoutes(
       ...common,
       schema: {
         operationId: 'verifyWidgetKyc',
-        summary: 'Verify the user (simulated in test mode: every name passes except last name "Reject")',
+        summary:
+          'Verify the user (simulated in test mode: every name passes, except last name "Reject" → rejected and "Review" → review)',
         tags: ['Embed'],
         security,
         body: Type.Object(
@@ -146,7 +147,7 @@ export function widgetRoutes(
         response: {
           200: Type.Object({
             object: Type.Literal('widget_kyc'),
-            status: Type.Union([Type.Literal('verified'), Type.Literal('rejected')]),
+            status: Type.Union([Type.Literal('verified'), Type.Literal('rejected'), Type.Literal('review')]),
             reason: Nullable(Type.String()),
           }),
           ...errorResponses(400, 401, 403, 409, 422, 429, 503),

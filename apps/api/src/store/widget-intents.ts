@@ -138,3 +138,15 @@ export async function hasPaymentInFlight(db: Db, sessionId: string): Promise<boo
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Marks `kyc.required` as emitted for the session; true only for the first caller (one event per session). */
+export async function claimKycRequiredNotice(db: Db, sessionId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('gate_sessions')
+    .set({ kyc_required_notified_at: sql`now()` })
+    .where('id', '=', sessionId)
+    .where('kyc_required_notified_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -24,6 +24,7 @@ import {
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { findSession, lockSession } from '../../store/sessions.ts';
 import {
+  claimKycRequiredNotice,
   findActiveIntentForUpdate,
   findInFlightIntents,
   findWidgetIntent,
@@ -36,6 +37,7 @@ import {
   type WidgetIntentRow,
 } from '../../store/widget-intents.ts';
 import type { EmbedClaims } from '../embed-token.ts';
+import { appendEvent } from '../events.ts';
 import {
   completeSession,
   type GateSession,
@@ -43,7 +45,7 @@ import {
   retrieveSession,
   toGateSession,
 } from '../sessions.ts';
-import type { RampProviders, RampProvidersByMode } from './providers.ts';
+import type { Deposit, RampProviders, RampProvidersByMode, ScreenedParty } from './providers.ts';
 
 export interface WidgetDeps {
   db: Db;
@@ -159,6 +161,9 @@ async function price(context: Context, input: QuoteInput) {
 export async function widgetQuote(deps: WidgetDeps, claims: EmbedClaims, input: QuoteInput) {
   const context = await contextOf(deps, claims);
   const { flow, quote: q, source } = await price(context, input);
+  const kycRequired = !(await kycDone(deps.db, context.session));
+  // The widget now shows its verification step: the partner hears of it (once per session).
+  if (kycRequired) await notifyKyc(deps.db, context, 'verification_required', null);
   return {
     object: 'widget_quote' as const,
     flow,
@@ -168,8 +173,56 @@ export async function widgetQuote(deps: WidgetDeps, claims: EmbedClaims, input: 
     fees: q.fees,
     rate: q.rate,
     source,
-    kyc_required: !(context.session.kyc_pre_verified || (await kycVerifiedAt(deps.db, context.session.id))),
+    kyc_required: kycRequired,
   };
+}
+
+/** Whether the session's customer may pay: verified in the widget, or pre-verified by a trusted partner. */
+async function kycDone(db: Db, session: GateSession): Promise<boolean> {
+  return session.kyc_pre_verified || (await kycVerifiedAt(db, session.id)) !== null;
+}
+
+export type KycRequiredReason = 'verification_required' | 'kyc_rejected' | 'kyc_review';
+
+/**
+ * `kyc.required` through the outbox: the customer must verify before the session can be paid (emitted once
+ * per session, the first time the widget or a confirm finds them unverified), or a verification was
+ * rejected or held for review (each time, with the provider's reason as `failure_reason`).
+ */
+async function notifyKyc(
+  db: Db,
+  context: Context,
+  reason: KycRequiredReason,
+  failureReason: string | null,
+): Promise<void> {
+  const { scope, session } = context;
+  await inTransaction(db, async (trx) => {
+    if (reason === 'verification_required' && !(await claimKycRequiredNotice(trx, session.id))) return;
+    await appendEvent(
+      trx,
+      scope,
+      'kyc.required',
+      {
+        session_id: session.id,
+        partner_id: scope.partnerId,
+        mode: scope.mode,
+        user_reference: session.user_reference,
+        reason,
+        failure_reason: failureReason,
+      },
+      session.id,
+    );
+  });
+}
+
+/** KYC on every flow (buy, sell, swap), enforced here and not only in the widget: 403 `kyc_required`. */
+async function requireKyc(db: Db, context: Context): Promise<void> {
+  if (await kycDone(db, context.session)) return;
+  await notifyKyc(db, context, 'verification_required', null);
+  throw new PermissionError(
+    'Verify the user first (POST /v1/embed/kyc); this session is not KYC pre-verified',
+    'kyc_required',
+  );
 }
 
 export async function verifyKyc(
@@ -184,8 +237,15 @@ export async function verifyKyc(
     dateOfBirth: person.date_of_birth,
     country: person.country,
   });
-  if (!result.verified)
-    return { object: 'widget_kyc' as const, status: 'rejected' as const, reason: result.reason };
+  if (!result.verified) {
+    await notifyKyc(
+      deps.db,
+      context,
+      result.outcome === 'review' ? 'kyc_review' : 'kyc_rejected',
+      result.reason,
+    );
+    return { object: 'widget_kyc' as const, status: result.outcome, reason: result.reason };
+  }
   await markKycVerified(deps.db, context.session.id);
   return { object: 'widget_kyc' as const, status: 'verified' as const, reason: null };
 }
@@ -239,6 +299,7 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     destination = input.wallet_address ?? session.wallet_address ?? '';
     checkAddress(q.crypto.network, destination, 'wallet_address');
   }
+  if (flow !== 'on_ramp') await requireKyc(deps.db, context); // no deposit address before verification
   const depositAsset = flow === 'off_ramp' ? q.crypto : source;
   const details = {
     session_id: session.id,
@@ -252,13 +313,79 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     source_network: source?.network ?? null,
     source_amount: source?.amount ?? null,
     destination,
+    rate: q.rate,
+    processing_fee: q.fees.processing,
+    network_fee: q.fees.network,
+    source_rate: source?.rate ?? null,
   };
+  const flagged = await screen(context, [partyOf(flow, q.crypto.network, destination)]);
+  if (flagged) return toIntent(await refuseAtCreate(deps.db, context, details, flagged), session);
   const row = await openIntent(deps.db, details, (id) =>
     depositAsset
       ? context.providers.settlement.depositAddress(depositAsset.token, depositAsset.network, id)
       : null,
   );
   return toIntent(row, session);
+}
+
+/** The failure_reason of an intent refused by sanctions screening (docs/sandbox.md lists test parties). */
+export const SANCTIONS_FAILURE = 'sanctions_screening';
+
+const partyOf = (flow: Flow, network: string, destination: string): ScreenedParty =>
+  flow === 'off_ramp' ? { kind: 'iban', iban: destination } : { kind: 'wallet', network, address: destination };
+
+/**
+ * Sanctions screening of every party money would move to or come from. A screening provider that does not
+ * answer refuses the step (503, nothing moves): an unscreened payment is never made.
+ */
+async function screen(context: Context, parties: ScreenedParty[]): Promise<string | null> {
+  for (const party of parties) {
+    let result: Awaited<ReturnType<RampProviders['sanctions']['screen']>>;
+    try {
+      result = await context.providers.sanctions.screen(party);
+    } catch {
+      throw new ServiceUnavailableError(
+        'Sanctions screening is not answering right now; try again in a moment. No money was moved.',
+      );
+    }
+    if (result.flagged) return result.reason;
+  }
+  return null;
+}
+
+/**
+ * A destination that screening flags: the attempt is recorded as a failed intent (no deposit address is
+ * issued) and the partner hears gate_session.failed with its failure_reason; the session stays open.
+ */
+/** A confirm that screening refuses: the intent fails before any money step (gate_session.failed). */
+async function refuseAtConfirm(db: Db, context: Context, intent: WidgetIntentRow) {
+  return inTransaction(db, async (trx) => {
+    await lockSession(trx, intent.session_id);
+    const moved = await updateWidgetIntent(trx, intent.id, [intent.status], {
+      status: 'failed',
+      phase: null,
+      failure_reason: SANCTIONS_FAILURE,
+    });
+    if (!moved) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
+    await reportPaymentFailure(trx, context.scope, context.session, SANCTIONS_FAILURE);
+    return moved;
+  });
+}
+
+async function refuseAtCreate(db: Db, context: Context, details: IntentDetails, _reason: string) {
+  return inTransaction(db, async (trx) => {
+    const row = await insertWidgetIntent(trx, {
+      ...details,
+      id: newObjectId(),
+      status: 'failed',
+      deposit_address: null,
+      failure_reason: SANCTIONS_FAILURE,
+      tx_refid: null,
+      deposit_txid: null,
+    });
+    await reportPaymentFailure(trx, context.scope, context.session, SANCTIONS_FAILURE);
+    return row;
+  });
 }
 
 type IntentDetails = Pick<
@@ -274,6 +401,10 @@ type IntentDetails = Pick<
   | 'source_network'
   | 'source_amount'
   | 'destination'
+  | 'rate'
+  | 'processing_fee'
+  | 'network_fee'
+  | 'source_rate'
 >;
 
 /** What the user chose (not what it was priced at): the same choice again is the same intent. */
@@ -320,6 +451,7 @@ async function openIntent(
           deposit_address: depositAddress(id),
           failure_reason: null,
           tx_refid: null,
+          deposit_txid: null,
         });
       });
     } catch (error) {
@@ -370,7 +502,11 @@ async function depositReceived(settlement: RampProviders['settlement'], row: Wid
  * Sell and swap: refuse the confirm (409, nothing moves) until the provider has seen the deposit. In test
  * mode `simulate_deposit: true` makes the sandbox record it first, as the widget's sandbox button does.
  */
-async function requireDeposit(context: Context, intent: WidgetIntentRow, input: ConfirmInput) {
+async function requireDeposit(
+  context: Context,
+  intent: WidgetIntentRow,
+  input: ConfirmInput,
+): Promise<Deposit> {
   const { settlement } = context.providers;
   if (input.simulate_deposit) {
     if (context.scope.mode !== 'test' || !settlement.simulateDeposit)
@@ -389,7 +525,7 @@ async function requireDeposit(context: Context, intent: WidgetIntentRow, input: 
     );
   }
   const { want, deposit, enough } = check;
-  if (!enough)
+  if (enough && deposit) return deposit;
     throw new ConflictError(
       deposit
         ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
@@ -452,18 +588,23 @@ export async function confirmIntent(
   if (intent.status === 'processing')
     throw new ConflictError(`Intent ${intent.id} is being confirmed; read it again`);
   const answeringChallenge = intent.status === 'requires_action';
+  await requireKyc(deps.db, context);
   let card: string | null = null;
   if (intent.flow === 'on_ramp') {
-    if (!session.kyc_pre_verified && !(await kycVerifiedAt(deps.db, session.id)))
-      throw new PermissionError(
-        'Verify the user first (POST /v1/embed/kyc); this session is not KYC pre-verified',
-      );
     card = checkCard(input.card);
     if (answeringChallenge && !input.three_ds_code)
       throw new ValidationError(['three_ds_code is required to answer the 3-D Secure challenge']);
   }
-  if (intent.flow !== 'on_ramp') await requireDeposit(context, intent, input);
-  const claimed = await claim(deps.db, intent);
+  const parties = [partyOf(intent.flow, intent.network, intent.destination)];
+  let flagged = await screen(context, parties);
+  let deposit: Deposit | null = null;
+  if (!flagged && intent.flow !== 'on_ramp') {
+    deposit = await requireDeposit(context, intent, input);
+    // The wallet the deposit came from, when the provider names it, is screened as well.
+    if (deposit.from) flagged = await screen(context, [{ kind: 'wallet', network: deposit.network, address: deposit.from }]);
+  }
+  if (flagged) return toIntent(await refuseAtConfirm(deps.db, context, intent), session);
+  const claimed = await claim(deps.db, intent, deposit?.txid ?? null);
   if (!claimed) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
   const payment = card
     ? { card, threeDsCode: answeringChallenge ? input.three_ds_code : undefined }
@@ -477,7 +618,11 @@ export async function confirmIntent(
  * deadline: a cancel, an expiry or a sandbox helper either closed it first (409, nothing moves) or sees
  * this payment in flight and refuses — so money that moves always completes its session.
  */
-async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow | undefined> {
+async function claim(
+  db: Db,
+  intent: WidgetIntentRow,
+  depositTxid: string | null,
+): Promise<WidgetIntentRow | undefined> {
   return inTransaction(db, async (trx) => {
     const session = await lockSession(trx, intent.session_id);
     if (session?.status !== 'open' || session.due)
@@ -488,7 +633,12 @@ async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow |
       trx,
       intent.id,
       [intent.status],
-      { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
+      {
+        status: 'processing',
+        phase: FIRST_STEP[intent.flow],
+        attempt: intent.attempt + 1,
+        ...(depositTxid ? { deposit_txid: depositTxid } : {}),
+      },
       { attempt: intent.attempt },
     );
   });
