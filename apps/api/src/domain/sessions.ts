@@ -406,6 +406,7 @@ export async function requireTestKyc(db: Db, scope: Scope, id: string): Promise<
       mode: scope.mode,
       user_reference: session.user_reference,
       reason: 'sandbox_test_helper',
+      failure_reason: null,
     },
     id,
   );

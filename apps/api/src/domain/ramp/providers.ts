@@ -58,7 +58,9 @@ export interface KycProvider {
 }
 
 /** What a screening looks at: a crypto wallet on a network, or a bank account (IBAN). */
-export type ScreenedParty = { kind: 'wallet'; network: string; address: string } | { kind: 'iban'; iban: string };
+export type ScreenedParty =
+  | { kind: 'wallet'; network: string; address: string }
+  | { kind: 'iban'; iban: string };
 
 /**
  * Sanctions screening (0Bit owns AML and sanctions screening on every tier): every wallet and IBAN money
@@ -276,7 +278,9 @@ export const SANCTIONED_TEST_PARTIES = {
 export const sandboxSanctions: SanctionsScreening = {
   async screen(party) {
     const value = party.kind === 'iban' ? party.iban : party.address;
-    const listed = Object.values(SANCTIONED_TEST_PARTIES).some((v) => v.toLowerCase() === value.toLowerCase());
+    const listed = Object.values(SANCTIONED_TEST_PARTIES).some(
+      (v) => v.toLowerCase() === value.toLowerCase(),
+    );
     return listed
       ? {
           flagged: true,

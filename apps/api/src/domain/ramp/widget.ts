@@ -332,7 +332,9 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
 export const SANCTIONS_FAILURE = 'sanctions_screening';
 
 const partyOf = (flow: Flow, network: string, destination: string): ScreenedParty =>
-  flow === 'off_ramp' ? { kind: 'iban', iban: destination } : { kind: 'wallet', network, address: destination };
+  flow === 'off_ramp'
+    ? { kind: 'iban', iban: destination }
+    : { kind: 'wallet', network, address: destination };
 
 /**
  * Sanctions screening of every party money would move to or come from. A screening provider that does not
@@ -526,11 +528,11 @@ async function requireDeposit(
   }
   const { want, deposit, enough } = check;
   if (enough && deposit) return deposit;
-    throw new ConflictError(
-      deposit
-        ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
-        : `Deposit not received yet: send ${want.amount} ${want.token} on ${want.network} to ${intent.deposit_address}, then confirm again once it has arrived. No money was moved.`,
-    );
+  throw new ConflictError(
+    deposit
+      ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
+      : `Deposit not received yet: send ${want.amount} ${want.token} on ${want.network} to ${intent.deposit_address}, then confirm again once it has arrived. No money was moved.`,
+  );
 }
 
 function luhn(number: string): boolean {
@@ -601,7 +603,8 @@ export async function confirmIntent(
   if (!flagged && intent.flow !== 'on_ramp') {
     deposit = await requireDeposit(context, intent, input);
     // The wallet the deposit came from, when the provider names it, is screened as well.
-    if (deposit.from) flagged = await screen(context, [{ kind: 'wallet', network: deposit.network, address: deposit.from }]);
+    if (deposit.from)
+      flagged = await screen(context, [{ kind: 'wallet', network: deposit.network, address: deposit.from }]);
   }
   if (flagged) return toIntent(await refuseAtConfirm(deps.db, context, intent), session);
   const claimed = await claim(deps.db, intent, deposit?.txid ?? null);

@@ -1,0 +1,239 @@
+import type { Mode } from '@0bit/core/scope';
+import { describe, expect, it } from 'vitest';
+import { createSandboxRamp, SANCTIONED_TEST_PARTIES, TEST_CARDS } from '../src/domain/ramp/providers.ts';
+import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
+
+/**
+ * The ramp tells the truth about money (issue #15): KYC on every flow, sanctions screening, amount limits,
+ * transaction_details. Live mode runs on a sandbox of its own here, so both modes are exercised.
+ */
+const live = createSandboxRamp();
+const server = useTestServer({ rampProviders: { test: createSandboxRamp(), live } });
+const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+const OTHER_WALLET = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
+const IBAN = 'DE89 3704 0044 0532 0130 00';
+const CARD = { number: TEST_CARDS.success, exp_month: 12, exp_year: 2030, cvc: '123' };
+const SELL = { flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' };
+const SWAP = { flow: 'swap', target_token: 'USDC', target_network: 'arbitrum' };
+const PERSON = { first_name: 'Ada', last_name: 'Lovelace', date_of_birth: '1990-01-01', country: 'DE' };
+
+async function widgetFor(body: Record<string, unknown> = {}, mode: Mode = 'test') {
+  const p = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+  const sk = p.keys[mode].secret_key;
+  const created = await server.call('POST', '/v1/gate_sessions', {
+    headers: writeHeaders(sk),
+    body: {
+      amount: '100.00',
+      currency: 'EUR',
+      return_url: 'https://partner.example/done',
+      cancel_url: 'https://partner.example/cancel',
+      target_token: 'USDT',
+      target_network: 'arbitrum',
+      ...body,
+    },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const boot = await server.call('POST', '/v1/embed/bootstrap', {
+    headers: { ...bearer(p.keys[mode].publishable_key), origin: SPEC_ORIGIN },
+    body: { clientSecret: created.body.client_secret },
+  });
+  expect(boot.status, JSON.stringify(boot.body)).toBe(200);
+  const call = (path: string, payload: unknown = {}) =>
+    server.call('POST', path, {
+      headers: { 'x-embed-token': boot.body.token, origin: WIDGET_ORIGINS[mode] },
+      body: payload,
+    });
+  const id = created.body.id as string;
+  return {
+    p,
+    sk,
+    id,
+    session: created.body,
+    token: boot.body.token as string,
+    call,
+    verify: (person: Partial<typeof PERSON> = {}) => call('/v1/embed/kyc', { ...PERSON, ...person }),
+    intent: (payload: Record<string, unknown>) =>
+      call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', ...payload }),
+    confirm: (intentId: string, payload: unknown = {}) =>
+      call(`/v1/embed/intents/${intentId}/confirm`, payload),
+    read: () => server.call('GET', `/v1/gate_sessions/${id}`, { headers: bearer(sk) }),
+    /** The session's events as the outbox holds them (what webhooks deliver), oldest first. */
+    events: async (type?: string) => {
+      const page = await server.call('GET', `/v1/events?limit=100${type ? `&type=${type}` : ''}`, {
+        headers: bearer(sk),
+      });
+      return (page.body.data as Array<{ type: string; data: Record<string, unknown> }>)
+        .filter((e) => e.data.session_id === id || e.data.id === id)
+        .reverse();
+    },
+  };
+}
+
+describe('KYC on every flow (buy, sell, swap), enforced on the server', () => {
+  for (const [name, body, payload] of [
+    ['sell', SELL, { iban: IBAN }],
+    ['swap', SWAP, { from_token: 'USDT', from_network: 'tron', wallet_address: WALLET }],
+  ] as const) {
+    it(`a ${name} without KYC gets no deposit address and its confirm is refused (403 kyc_required)`, async () => {
+      const w = await widgetFor(body);
+      const quote = await w.call(
+        '/v1/embed/quote',
+        'from_token' in payload ? { from_token: 'USDT', from_network: 'tron' } : {},
+      );
+      expect(quote.body.kyc_required).toBe(true);
+      const refused = await w.intent(payload);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'kyc_required' });
+      expect(refused.body.message).toContain('/v1/embed/kyc');
+
+      // An intent that exists without a verification (one created before this rule): the confirm refuses.
+      const legacyId = (name === 'swap' ? 'b' : 'c').repeat(24);
+      await server.database.db
+        .insertInto('widget_intents')
+        .values({
+          id: legacyId,
+          session_id: w.id,
+          flow: body.flow,
+          status: 'requires_payment',
+          fiat_amount: '100.00',
+          fiat_currency: 'EUR',
+          token: body.target_token,
+          network: body.target_network,
+          crypto_amount: '1',
+          source_token: name === 'swap' ? 'USDT' : null,
+          source_network: name === 'swap' ? 'tron' : null,
+          source_amount: name === 'swap' ? '100' : null,
+          destination: name === 'swap' ? WALLET : 'DE89370400440532013000',
+          deposit_address: `legacy-${name}`,
+          failure_reason: null,
+          tx_refid: null,
+          deposit_txid: null,
+        })
+        .execute();
+      const confirm = await w.confirm(legacyId, { simulate_deposit: true });
+      expect(confirm.status).toBe(403);
+      expect(confirm.body.code).toBe('kyc_required');
+      expect((await w.read()).body.status).toBe('open');
+
+      // One kyc.required for the session (not one per quote or refusal).
+      const kyc = await w.events('kyc.required');
+      expect(kyc.map((e) => e.data.reason)).toEqual(['verification_required']);
+
+      expect((await w.verify()).body.status).toBe('verified');
+      const intent = await w.intent(payload);
+      expect(intent.status).toBe(200);
+      expect(intent.body.deposit_address).toBeTruthy();
+      const paid = await w.confirm(intent.body.id, { simulate_deposit: true });
+      expect(paid.body.status, JSON.stringify(paid.body)).toBe('succeeded');
+    });
+  }
+
+  for (const mode of ['test', 'live'] as const)
+    it(`${mode}: a rejected verification emits kyc.required with its failure reason; a review holds the payment`, async () => {
+      const w = await widgetFor({}, mode);
+      const rejected = await w.verify({ last_name: 'Reject' });
+      expect(rejected.body).toMatchObject({ status: 'rejected', reason: expect.stringContaining('Reject') });
+      const review = await w.verify({ last_name: 'Review' });
+      expect(review.body).toMatchObject({ status: 'review', reason: expect.stringContaining('review') });
+      const intent = await w.intent({ wallet_address: WALLET });
+      const refused = await w.confirm(intent.body.id, { card: CARD });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('kyc_required');
+      const kyc = await w.events('kyc.required');
+      expect(kyc.map((e) => [e.data.reason, e.data.failure_reason]).sort()).toEqual([
+        ['kyc_rejected', 'Identity could not be verified (sandbox: last name "Reject")'],
+        ['kyc_review', 'Identity is held for manual review (sandbox: last name "Review")'],
+        ['verification_required', null],
+      ]);
+      // The spec's shape, with failure_reason as an addition.
+      expect(Object.keys(kyc[0]!.data).sort()).toEqual(
+        ['failure_reason', 'mode', 'partner_id', 'reason', 'session_id', 'user_reference'].sort(),
+      );
+      expect(kyc[0]!.data).toMatchObject({ session_id: w.id, partner_id: w.p.partner.id, mode });
+      expect((await w.verify()).body.status).toBe('verified');
+      expect((await w.confirm(intent.body.id, { card: CARD })).body.status).toBe('succeeded');
+    });
+
+  it('a kyc_pre_verified session skips the step on every flow', async () => {
+    const p = await server.partner({ allowed_domains: [SPEC_ORIGIN], kyc_trusted: true });
+    const created = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(p.keys.test.secret_key),
+      body: {
+        amount: '100.00',
+        currency: 'EUR',
+        return_url: 'https://partner.example/done',
+        ...SELL,
+        kyc_package: { provider: 'sumsub' },
+      },
+    });
+    const boot = await server.call('POST', '/v1/embed/bootstrap', {
+      headers: { ...bearer(p.keys.test.publishable_key), origin: SPEC_ORIGIN },
+      body: { clientSecret: created.body.client_secret },
+    });
+    const call = (path: string, payload: unknown) =>
+      server.call('POST', path, {
+        headers: { 'x-embed-token': boot.body.token, origin: WIDGET_ORIGINS.test },
+        body: payload,
+      });
+    expect((await call('/v1/embed/quote', {})).body.kyc_required).toBe(false);
+    const intent = await call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', iban: IBAN });
+    expect(intent.status).toBe(200);
+    const paid = await call(`/v1/embed/intents/${intent.body.id}/confirm`, { simulate_deposit: true });
+    expect(paid.body.status).toBe('succeeded');
+  });
+});
+
+describe('sanctions screening of every wallet and IBAN', () => {
+  it('a flagged sandbox wallet (buy) is refused with failure_reason sanctions_screening; the session stays open', async () => {
+    const w = await widgetFor();
+    await w.verify();
+    const flagged = await w.intent({ wallet_address: SANCTIONED_TEST_PARTIES.evm });
+    expect(flagged.status).toBe(200);
+    expect(flagged.body).toMatchObject({ status: 'failed', failure_reason: 'sanctions_screening' });
+    const again = await w.confirm(flagged.body.id, { card: CARD });
+    expect(again.status).toBe(409);
+    const failed = await w.events('gate_session.failed');
+    expect(failed.map((e) => e.data.failure_reason)).toEqual(['sanctions_screening']);
+    expect((await w.read()).body.status).toBe('open');
+    const clean = await w.intent({ wallet_address: WALLET });
+    expect((await w.confirm(clean.body.id, { card: CARD })).body.status).toBe('succeeded');
+  });
+
+  it('a flagged IBAN (sell) is refused before any deposit address is issued', async () => {
+    const w = await widgetFor(SELL);
+    await w.verify();
+    const flagged = await w.intent({ iban: SANCTIONED_TEST_PARTIES.iban });
+    expect(flagged.body).toMatchObject({
+      status: 'failed',
+      failure_reason: 'sanctions_screening',
+      deposit_address: null,
+    });
+  });
+
+  it('a party flagged after the intent was created is refused at confirm, before any money moves', async () => {
+    const screened: string[] = [];
+    let listed = false;
+    const own = createSandboxRamp();
+    own.sanctions = {
+      screen: async (party) => {
+        screened.push(party.kind === 'iban' ? party.iban : party.address);
+        return listed ? { flagged: true, reason: 'listed today' } : { flagged: false };
+      },
+    };
+    // The same server, live mode wired to this sandbox: screening is the provider's, in either mode.
+    Object.assign(live, { sanctions: own.sanctions });
+    try {
+      const w = await widgetFor({}, 'live');
+      await w.verify();
+      const intent = await w.intent({ wallet_address: OTHER_WALLET });
+      expect(intent.body.status).toBe('requires_payment');
+      listed = true;
+      const refused = await w.confirm(intent.body.id, { card: CARD });
+      expect(refused.body).toMatchObject({ status: 'failed', failure_reason: 'sanctions_screening' });
+      expect(screened).toEqual([OTHER_WALLET, OTHER_WALLET]);
+      expect(live.ledger.charges.filter((c) => c.reference.startsWith(intent.body.id))).toEqual([]);
+    } finally {
+      Object.assign(live, { sanctions: createSandboxRamp().sanctions });
+    }
+  });
+});
