@@ -21,6 +21,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { KeyLookup } from './domain/keys.ts';
+import { type AmountBoundsByCurrency, DEFAULT_AMOUNT_BOUNDS } from './domain/limits.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import { adminRoutes } from './http/admin.ts';
 import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
@@ -67,6 +68,8 @@ export interface AppDeps {
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
   timeouts?: HttpTimeouts;
+  /** Per-currency session amount bounds over the defaults (SESSION_AMOUNT_BOUNDS). */
+  amountBounds?: AmountBoundsByCurrency;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -240,6 +243,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     admin: adminGuard(deps.adminToken),
     keyCache,
     egress: deps.egress ?? STRICT_EGRESS,
+    amountBounds: { ...DEFAULT_AMOUNT_BOUNDS, ...deps.amountBounds },
   };
   healthRoutes(app, routeDeps);
   sessionRoutes(app, routeDeps);

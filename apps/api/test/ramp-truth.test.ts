@@ -13,8 +13,8 @@ const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const OTHER_WALLET = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
 const IBAN = 'DE89 3704 0044 0532 0130 00';
 const CARD = { number: TEST_CARDS.success, exp_month: 12, exp_year: 2030, cvc: '123' };
-const SELL = { flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' };
-const SWAP = { flow: 'swap', target_token: 'USDC', target_network: 'arbitrum' };
+const SELL = { flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' } as const;
+const SWAP = { flow: 'swap', target_token: 'USDC', target_network: 'arbitrum' } as const;
 const PERSON = { first_name: 'Ada', last_name: 'Lovelace', date_of_birth: '1990-01-01', country: 'DE' };
 
 async function widgetFor(body: Record<string, unknown> = {}, mode: Mode = 'test') {
@@ -235,5 +235,87 @@ describe('sanctions screening of every wallet and IBAN', () => {
     } finally {
       Object.assign(live, { sanctions: createSandboxRamp().sanctions });
     }
+  });
+});
+
+describe('limits', () => {
+  const create = (sk: string, body: Record<string, unknown>) =>
+    server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(sk),
+      body: { return_url: 'https://partner.example/done', ...body },
+    });
+
+  it('refuses at create an amount outside its currency bounds (422 naming them); the bounds cover the fees', async () => {
+    const p = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+    const sk = p.keys.test.secret_key;
+    const small = await create(sk, { amount: '0.01', currency: 'EUR' });
+    expect(small.status).toBe(422);
+    expect(small.body.code).toBe('amount_out_of_bounds');
+    expect(small.body.message[0]).toContain('between 4.00 and 23000.00 EUR');
+    const huge = await create(sk, { amount: '999999999999999', currency: 'EUR' });
+    expect(huge.status).toBe(422);
+    expect(huge.body.message[0]).toContain('between 4.00 and 23000.00 EUR');
+    expect((await create(sk, { amount: '3.99', currency: 'EUR' })).status).toBe(422);
+    expect((await create(sk, { amount: '23000.01', currency: 'EUR' })).status).toBe(422);
+    expect(await server.sessionCount(p.partner.id)).toBe(0);
+
+    // The smallest session allowed covers its fees on the costliest route (USDT on Ethereum).
+    const smallest = await create(sk, {
+      amount: '4.00',
+      currency: 'EUR',
+      target_token: 'USDT',
+      target_network: 'ethereum',
+    });
+    expect(smallest.status).toBe(201);
+    const boot = await server.call('POST', '/v1/embed/bootstrap', {
+      headers: { ...bearer(p.keys.test.publishable_key), origin: SPEC_ORIGIN },
+      body: { clientSecret: smallest.body.client_secret },
+    });
+    const quote = await server.call('POST', '/v1/embed/quote', {
+      headers: { 'x-embed-token': boot.body.token, origin: WIDGET_ORIGINS.test },
+      body: {},
+    });
+    expect(quote.status, JSON.stringify(quote.body)).toBe(200);
+    expect(Number(quote.body.crypto.amount)).toBeGreaterThan(0);
+    expect((await create(sk, { amount: '23000.00', currency: 'EUR' })).status).toBe(201);
+  });
+
+  it('per-customer daily limits, set by the admin per partner, refuse the create that would exceed them', async () => {
+    const p = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+    const sk = p.keys.test.secret_key;
+    const admin = { authorization: `Bearer ${server.adminToken}` };
+    const bad = await server.call('PATCH', `/admin/partners/${p.partner.id}/customer-limits`, {
+      headers: admin,
+      body: { daily: { EUR: '1.001' } },
+    });
+    expect(bad.status).toBe(422);
+    const set = await server.call('PATCH', `/admin/partners/${p.partner.id}/customer-limits`, {
+      headers: admin,
+      body: { daily: { EUR: '250' } },
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toEqual({ id: p.partner.id, customer_daily_limits: { EUR: '250.00' } });
+
+    const order = (amount: string, user_reference?: string) =>
+      create(sk, { amount, currency: 'EUR', ...(user_reference ? { user_reference } : {}) });
+    expect((await order('100.00', 'alice')).status).toBe(201);
+    const cancelled = await order('100.00', 'alice');
+    await server.call('POST', `/v1/gate_sessions/${cancelled.body.id}/cancel`, { headers: writeHeaders(sk) });
+    expect((await order('150.00', 'alice')).status).toBe(201); // the cancelled one does not count
+    const over = await order('4.00', 'alice');
+    expect(over.status).toBe(422);
+    expect(over.body.code).toBe('customer_daily_limit_exceeded');
+    expect(over.body.message[0]).toContain('daily limit of 250.00 EUR: 250.00 EUR is already');
+    expect((await order('200.00', 'bob')).status).toBe(201); // another customer
+    expect((await order('200.00')).status).toBe(201); // no user_reference: not a customer's
+    expect((await create(sk, { amount: '200.00', currency: 'USD', user_reference: 'alice' })).status).toBe(
+      201,
+    );
+
+    await server.call('PATCH', `/admin/partners/${p.partner.id}/customer-limits`, {
+      headers: admin,
+      body: { daily: null },
+    });
+    expect((await order('4.00', 'alice')).status).toBe(201);
   });
 });

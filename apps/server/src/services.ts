@@ -56,6 +56,7 @@ export function gateApi(platform: Platform): GateApiUnit {
         keyCacheTtlMs: config.keyCacheTtlMs,
         tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
         widgetOrigins: config.widgetOrigins,
+        amountBounds: config.sessionAmountBounds,
         egress: { allowLoopback: config.webhooks.allowLoopback },
         logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
         timeouts: config.httpTimeouts,

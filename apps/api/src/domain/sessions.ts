@@ -26,6 +26,12 @@ import { hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
 import { appendEvent } from './events.ts';
 import { generateClientSecret, hashSecret } from './keys.ts';
+import {
+  type AmountBoundsByCurrency,
+  checkAmountBounds,
+  checkCustomerDailyLimit,
+  DEFAULT_AMOUNT_BOUNDS,
+} from './limits.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
 import { chargeSession } from './quotas.ts';
 
@@ -73,6 +79,8 @@ export interface PartnerContext {
   kyc_trusted: boolean;
   /** This mode's monthly quota (null: unlimited). */
   monthly_sessions: number | null;
+  /** Per-customer (user_reference) daily limits by currency, set by 0Bit admin; null: none. */
+  customer_daily_limits?: Record<string, string> | null;
 }
 
 /** Session lifetime rules (documented in docs/sessions.md). */
@@ -139,6 +147,7 @@ export async function createSession(
   scope: Scope,
   partner: PartnerContext,
   input: CreateSessionInput,
+  amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
 ): Promise<{ session: GateSession; clientSecret: string }> {
   const problems: string[] = [];
   let amount = input.amount;
@@ -157,6 +166,7 @@ export async function createSession(
   problems.push(...checkTarget(input.target_token ?? null, input.target_network ?? null));
   const expiresAt = resolveExpiry(scope, input.expires_at, problems);
   if (problems.length > 0) throw new ValidationError(problems);
+  checkAmountBounds(amount, input.currency, amountBounds);
 
   if (input.kyc_package && !partner.kyc_trusted)
     throw new PermissionError(
@@ -164,6 +174,14 @@ export async function createSession(
       'kyc_package_not_trusted',
     );
 
+  await checkCustomerDailyLimit(
+    db,
+    scope,
+    partner.customer_daily_limits ?? null,
+    input.user_reference,
+    amount,
+    input.currency,
+  );
   await chargeSession(db, scope, partner.monthly_sessions);
   const id = newObjectId();
   const clientSecret = generateClientSecret(id);

@@ -22,6 +22,7 @@ export interface AuthContext {
     allowed_domains: string[];
     kyc_trusted: boolean;
     monthly_sessions: number | null;
+    customer_daily_limits: Record<string, string> | null;
   };
 }
 
@@ -135,6 +136,7 @@ export function keyGuard(
         allowed_domains: found.allowed_domains,
         kyc_trusted: found.kyc_trusted,
         monthly_sessions: found.monthly_sessions,
+        customer_daily_limits: found.customer_daily_limits,
       },
     };
     const now = Date.now();

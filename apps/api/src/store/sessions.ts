@@ -164,3 +164,30 @@ export async function findSessionByClientSecretHash(db: Db, hash: string): Promi
     .where('client_secret_hash', '=', hash)
     .executeTakeFirst();
 }
+
+/**
+ * What a customer (user_reference) has in sessions of a currency created today (UTC), open or completed,
+ * as a decimal string. Takes a transaction-scoped advisory lock on the customer first, so two creates for
+ * the same customer are counted one after the other (call inside the create's transaction).
+ */
+export async function customerDailyTotal(
+  db: Db,
+  scope: Scope,
+  userReference: string,
+  currency: string,
+): Promise<string> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`${scope.partnerId}:${scope.mode}:${userReference}`}))`.execute(
+    db,
+  );
+  const row = await db
+    .selectFrom('gate_sessions')
+    .select(sql<string>`coalesce(sum(amount::numeric), 0)::text`.as('total'))
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('user_reference', '=', userReference)
+    .where('currency', '=', currency)
+    .where('status', 'in', ['open', 'completed'])
+    .where('created_at', '>=', sql<Date>`date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)
+    .executeTakeFirstOrThrow();
+  return row.total;
+}
