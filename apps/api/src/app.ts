@@ -39,6 +39,7 @@ import {
   ErrorEnvelope,
   Event,
   GateSession,
+  TransactionDetails,
   WebhookDelivery,
   WebhookDeliveryWithAttempts,
   WebhookEndpoint,
@@ -216,6 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   for (const schema of [
     ErrorEnvelope,
+    TransactionDetails,
     GateSession,
     CreatedGateSession,
     Event,

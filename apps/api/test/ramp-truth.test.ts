@@ -50,6 +50,7 @@ async function widgetFor(body: Record<string, unknown> = {}, mode: Mode = 'test'
     id,
     session: created.body,
     token: boot.body.token as string,
+    boot: boot.body,
     call,
     verify: (person: Partial<typeof PERSON> = {}) => call('/v1/embed/kyc', { ...PERSON, ...person }),
     intent: (payload: Record<string, unknown>) =>
@@ -317,5 +318,223 @@ describe('limits', () => {
       body: { daily: null },
     });
     expect((await order('4.00', 'alice')).status).toBe(201);
+  });
+});
+
+describe('transaction_details: what was actually paid, on retrieve, list and every gate_session.* webhook', () => {
+  it('a buy to a wallet the customer changed (not locked): the completed webhook names that wallet, amounts, fees and the tx', async () => {
+    const w = await widgetFor({ wallet_address: WALLET, lock_wallet_address: false });
+    expect((await w.read()).body.transaction_details).toBeNull();
+    await w.verify();
+    const intent = await w.intent({ wallet_address: OTHER_WALLET });
+    const open = (await w.read()).body.transaction_details;
+    expect(open).toMatchObject({
+      intent_id: intent.body.id,
+      status: 'requires_payment',
+      transaction_id: null,
+    });
+    const declined = await w.confirm(intent.body.id, { card: { ...CARD, number: TEST_CARDS.declined } });
+    expect(declined.body.status).toBe('failed');
+    const retry = await w.intent({ wallet_address: OTHER_WALLET });
+    const paid = await w.confirm(retry.body.id, { card: CARD });
+    expect(paid.body.status).toBe('succeeded');
+    const expected = {
+      intent_id: retry.body.id,
+      status: 'succeeded',
+      flow: 'on_ramp',
+      source_currency: 'EUR',
+      source_network: null,
+      source_amount: '100.00',
+      destination_currency: 'USDT',
+      destination_network: 'arbitrum',
+      destination_amount: '106.28',
+      exchange_rate: '0.92',
+      fees: [
+        { type: 'processing', amount: '1.50', currency: 'EUR' },
+        { type: 'network', amount: '0.1', currency: 'USDT' },
+      ],
+      wallet_address: OTHER_WALLET,
+      iban: null,
+      payment_method: 'card',
+      deposit_address: null,
+      deposit_transaction_id: null,
+      transaction_id: paid.body.tx_refid,
+      explorer_url: null,
+      last_error: null,
+    };
+    const [failed] = await w.events('gate_session.failed');
+    expect(failed!.data.transaction_details).toMatchObject({
+      intent_id: intent.body.id,
+      status: 'failed',
+      last_error: 'card_declined',
+    });
+    const [completed] = await w.events('gate_session.completed');
+    expect(completed!.data.transaction_details).toEqual(expected);
+    expect(completed!.data.wallet_address).toBe(WALLET); // the session's pre-fill stays what it was
+    expect((await w.read()).body.transaction_details).toEqual(expected);
+    const list = await server.call('GET', '/v1/gate_sessions?limit=5', { headers: bearer(w.sk) });
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(list.body.data.find((s: { id: string }) => s.id === w.id).transaction_details).toEqual(expected);
+  });
+
+  it('a sell: the completed webhook says what was sold, to which (masked) IBAN, and the deposit it paid against', async () => {
+    const w = await widgetFor(SELL);
+    await w.verify();
+    const intent = await w.intent({ iban: IBAN });
+    const paid = await w.confirm(intent.body.id, { simulate_deposit: true });
+    expect(paid.body.status).toBe('succeeded');
+    const [completed] = await w.events('gate_session.completed');
+    expect(completed!.data.transaction_details).toEqual({
+      intent_id: intent.body.id,
+      status: 'succeeded',
+      flow: 'off_ramp',
+      source_currency: 'BTC',
+      source_network: 'bitcoin',
+      source_amount: '0.001827',
+      destination_currency: 'EUR',
+      destination_network: null,
+      destination_amount: '100.00',
+      exchange_rate: '55555.55',
+      fees: [{ type: 'processing', amount: '1.50', currency: 'EUR' }],
+      wallet_address: null,
+      iban: 'DE89 •••• 3000',
+      payment_method: 'crypto_deposit',
+      deposit_address: intent.body.deposit_address,
+      deposit_transaction_id: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      transaction_id: paid.body.tx_refid,
+      explorer_url: null,
+      last_error: null,
+    });
+  });
+
+  it('a swap on a session without a flow lock: the webhook says swap, from what to what, at which rate', async () => {
+    const w = await widgetFor({ target_token: null, target_network: null });
+    await w.verify();
+    const intent = await w.intent({
+      flow: 'swap',
+      token: 'USDC',
+      network: 'arbitrum',
+      from_token: 'USDT',
+      from_network: 'tron',
+      wallet_address: WALLET,
+    });
+    expect(intent.status, JSON.stringify(intent.body)).toBe(200);
+    const paid = await w.confirm(intent.body.id, { simulate_deposit: true });
+    expect(paid.body.status).toBe('succeeded');
+    const [completed] = await w.events('gate_session.completed');
+    expect(completed!.data).toMatchObject({ flow: null, target_token: null }); // the session as created
+    expect(completed!.data.transaction_details).toEqual({
+      intent_id: intent.body.id,
+      status: 'succeeded',
+      flow: 'swap',
+      source_currency: 'USDT',
+      source_network: 'tron',
+      source_amount: intent.body.source.amount,
+      destination_currency: 'USDC',
+      destination_network: 'arbitrum',
+      destination_amount: intent.body.crypto.amount,
+      exchange_rate: expect.stringMatching(/^\d+(\.\d+)?$/),
+      fees: [
+        { type: 'processing', amount: '1.50', currency: 'EUR' },
+        { type: 'network', amount: '0.1', currency: 'USDC' },
+      ],
+      wallet_address: WALLET,
+      iban: null,
+      payment_method: 'crypto_deposit',
+      deposit_address: intent.body.deposit_address,
+      deposit_transaction_id: expect.stringMatching(/^0x/),
+      transaction_id: paid.body.tx_refid,
+      explorer_url: null,
+      last_error: null,
+    });
+  });
+
+  it('live mode links the settlement transaction on a block explorer', async () => {
+    const w = await widgetFor({}, 'live');
+    await w.verify();
+    const intent = await w.intent({ wallet_address: WALLET });
+    const paid = await w.confirm(intent.body.id, { card: CARD });
+    expect((await w.read()).body.transaction_details.explorer_url).toBe(
+      `https://arbiscan.io/tx/${paid.body.tx_refid}`,
+    );
+  });
+});
+
+describe('lock_wallet_address and destination allow-lists', () => {
+  it('a wallet given at create is locked by default: another wallet is refused at intent and at confirm', async () => {
+    const w = await widgetFor({ wallet_address: WALLET });
+    expect(w.session).toMatchObject({ wallet_address: WALLET, lock_wallet_address: true });
+    await w.verify();
+    const other = await w.intent({ wallet_address: OTHER_WALLET });
+    expect(other.status).toBe(403);
+    expect(other.body.code).toBe('wallet_locked');
+    // An intent to another wallet that exists anyway (created before the rule): its confirm is refused.
+    const legacyId = 'd'.repeat(24);
+    await server.database.db
+      .insertInto('widget_intents')
+      .values({
+        id: legacyId,
+        session_id: w.id,
+        flow: 'on_ramp',
+        status: 'requires_payment',
+        fiat_amount: '100.00',
+        fiat_currency: 'EUR',
+        token: 'USDT',
+        network: 'arbitrum',
+        crypto_amount: '106.28',
+        source_token: null,
+        source_network: null,
+        source_amount: null,
+        destination: OTHER_WALLET,
+        deposit_address: null,
+        failure_reason: null,
+        tx_refid: null,
+        deposit_txid: null,
+      })
+      .execute();
+    const refused = await w.confirm(legacyId, { card: CARD });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('wallet_locked');
+    expect(live.ledger.charges.some((c) => c.reference.startsWith(legacyId))).toBe(false);
+    await server.database.db.deleteFrom('widget_intents').where('id', '=', legacyId).execute();
+    const own = await w.intent({});
+    expect(own.body.destination).toBe(WALLET);
+    expect((await w.confirm(own.body.id, { card: CARD })).body.status).toBe('succeeded');
+  });
+
+  it('lock_wallet_address needs a wallet; allow-lists must agree with the target; the bootstrap tells the widget', async () => {
+    const p = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+    const base = { amount: '100.00', currency: 'EUR', return_url: 'https://partner.example/done' };
+    const bad = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(p.keys.test.secret_key),
+      body: { ...base, lock_wallet_address: true, target_token: 'BTC', destination_tokens: ['USDT'] },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toEqual([
+      'lock_wallet_address needs a wallet_address to lock; send one or set it to false',
+      'target_token BTC is not in destination_tokens',
+    ]);
+    const w = await widgetFor({
+      target_token: null,
+      target_network: null,
+      destination_tokens: ['USDC'],
+      destination_networks: ['arbitrum', 'base'],
+    });
+    expect(w.session).toMatchObject({
+      lock_wallet_address: false,
+      destination_tokens: ['USDC'],
+      destination_networks: ['arbitrum', 'base'],
+    });
+    await w.verify();
+    const usdt = await w.call('/v1/embed/quote', { token: 'USDT', network: 'arbitrum' });
+    expect(usdt.status).toBe(403);
+    expect(usdt.body.code).toBe('destination_not_allowed');
+    const ethereum = await w.intent({ token: 'USDC', network: 'ethereum', wallet_address: WALLET });
+    expect(ethereum.body.code).toBe('destination_not_allowed');
+    const ok = await w.intent({ token: 'USDC', network: 'base', wallet_address: WALLET });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const locked = await widgetFor({ wallet_address: WALLET });
+    expect(locked.boot).toMatchObject({ wallet_address: WALLET, lock_wallet_address: true });
+    expect(w.boot.lock_wallet_address).toBe(false);
   });
 });

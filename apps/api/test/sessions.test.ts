@@ -23,6 +23,11 @@ const SESSION_FIELDS = [
   'user_reference',
   'kyc_pre_verified',
   'metadata',
+  // Additions of issue #15 (the glossary's fields above are unchanged).
+  'lock_wallet_address',
+  'destination_tokens',
+  'destination_networks',
+  'transaction_details',
 ].sort();
 
 describe('POST /v1/gate_sessions', () => {

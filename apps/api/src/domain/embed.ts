@@ -36,6 +36,8 @@ export interface BootstrapResponse {
   cancel_url: string | null;
   flow: SessionRow['flow'];
   wallet_address: string | null;
+  /** The widget shows wallet_address read-only (the API refuses another at intent and confirm). */
+  lock_wallet_address: boolean;
   kyc_pre_verified: boolean;
   branding: Branding;
   available: boolean;
@@ -128,6 +130,7 @@ export async function bootstrap(
     cancel_url: session?.cancel_url ?? null,
     flow: session?.flow ?? null,
     wallet_address: session?.wallet_address ?? null,
+    lock_wallet_address: session?.lock_wallet_address ?? false,
     kyc_pre_verified: session?.kyc_pre_verified ?? false,
     branding: await getBranding(db, scope),
     available: !exhausted,

@@ -192,6 +192,7 @@ export const BootstrapSchema = Type.Object(
     cancel_url: Nullable(Type.String()),
     flow: Nullable(FlowEnum),
     wallet_address: Nullable(Type.String()),
+    lock_wallet_address: Type.Boolean(),
     kyc_pre_verified: Type.Boolean(),
     branding: Type.Ref(Branding),
     available: Type.Boolean(),

@@ -57,6 +57,55 @@ export const Metadata = Type.Record(Type.String(), Type.String({ maxLength: 500 
     'Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters.',
 });
 
+const NullableString = Nullable(Type.String());
+
+export const TransactionDetails = Type.Object(
+  {
+    intent_id: Type.String({ description: 'The widget payment attempt these details describe' }),
+    status: Type.Unsafe<'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed'>({
+      type: 'string',
+      enum: ['requires_payment', 'requires_action', 'processing', 'succeeded', 'failed'],
+    }),
+    flow: FlowEnum,
+    source_currency: Type.String({
+      description: 'What the customer pays (buy: fiat) or sends (sell, swap: token)',
+    }),
+    source_network: NullableString,
+    source_amount: NullableString,
+    destination_currency: Type.String({
+      description: 'What the customer receives (buy, swap: token; sell: fiat)',
+    }),
+    destination_network: NullableString,
+    destination_amount: Type.String(),
+    exchange_rate: Nullable(
+      Type.String({
+        description: 'Fiat per token (buy, sell) or destination per source token (swap), before fees',
+      }),
+    ),
+    fees: Type.Array(
+      Type.Object({
+        type: Type.Unsafe<'processing' | 'network'>({ type: 'string', enum: ['processing', 'network'] }),
+        amount: Type.String(),
+        currency: Type.String(),
+      }),
+    ),
+    wallet_address: Nullable(
+      Type.String({ description: 'The wallet paid out to (buy, swap), as confirmed' }),
+    ),
+    iban: Nullable(Type.String({ description: 'The bank account paid out to (sell), masked' })),
+    payment_method: Type.Unsafe<'card' | 'crypto_deposit'>({
+      type: 'string',
+      enum: ['card', 'crypto_deposit'],
+    }),
+    deposit_address: NullableString,
+    deposit_transaction_id: NullableString,
+    transaction_id: Nullable(Type.String({ description: 'The settlement transaction (tx_refid) once paid' })),
+    explorer_url: Nullable(Type.String({ description: 'Live mode: the transaction on a block explorer' })),
+    last_error: Nullable(Type.String({ description: 'Why the attempt failed, e.g. card_declined' })),
+  },
+  { $id: 'TransactionDetails', title: 'TransactionDetails' },
+);
+
 export const GateSession = Type.Object(
   {
     id: Type.String({ description: 'ObjectId hex', examples: ['67a1f3b9e4b0c10001234567'] }),
@@ -80,6 +129,17 @@ export const GateSession = Type.Object(
     user_reference: Nullable(Type.String()),
     kyc_pre_verified: Type.Boolean(),
     metadata: Type.Record(Type.String(), Type.String()),
+    lock_wallet_address: Type.Boolean({
+      description: 'The widget shows wallet_address read-only and the API pays only to it',
+    }),
+    destination_tokens: Nullable(Type.Array(Type.String())),
+    destination_networks: Nullable(Type.Array(Type.String())),
+    // Inline (a nullable object, not anyOf with a $ref, which the response serializer cannot resolve).
+    transaction_details: Nullable(
+      Type.Object(TransactionDetails.properties, {
+        description: 'What the payment is or was in fact; null until the widget has created an intent',
+      }),
+    ),
   },
   { $id: 'GateSession', title: 'GateSession' },
 );
@@ -111,6 +171,32 @@ export const CreateSessionBody = Type.Object(
     flow: Type.Optional(Nullable(FlowEnum)),
     wallet_address: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
     user_reference: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+    lock_wallet_address: Type.Optional(
+      Type.Boolean({
+        description:
+          'Default true when wallet_address is given: the customer cannot change it (shown read-only, enforced at confirm)',
+      }),
+    ),
+    destination_tokens: Type.Optional(
+      Nullable(
+        Type.Array(Type.String({ enum: TOKENS }), {
+          minItems: 1,
+          maxItems: 20,
+          uniqueItems: true,
+          description: 'Allow-list of tokens the customer may receive (buy, swap) or sell',
+        }),
+      ),
+    ),
+    destination_networks: Type.Optional(
+      Nullable(
+        Type.Array(Type.String({ enum: NETWORKS }), {
+          minItems: 1,
+          maxItems: 20,
+          uniqueItems: true,
+          description: 'Allow-list of networks the customer may pick',
+        }),
+      ),
+    ),
     metadata: Type.Optional(Metadata),
     expires_at: Type.Optional(
       Type.String({

@@ -1,5 +1,5 @@
 import type { Scope } from '@0bit/core/scope';
-import { type Db, inTransaction, json, olderThan } from '@0bit/db/connection';
+import { type Db, inTransaction, json, jsonb, olderThan } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
 import { type Insertable, type Selectable, sql } from 'kysely';
 
@@ -13,19 +13,26 @@ const withDue = sql<boolean>`(expires_at <= now())`.as('due');
 
 export async function insertSession(
   db: Db,
-  row: Omit<Insertable<GateSessionsTable>, 'metadata' | 'expires_at'> & {
+  row: Omit<
+    Insertable<GateSessionsTable>,
+    'metadata' | 'expires_at' | 'destination_tokens' | 'destination_networks'
+  > & {
     metadata: Record<string, string>;
+    destination_tokens: string[] | null;
+    destination_networks: string[] | null;
     /** null → the default lifetime, computed with the database clock. */
     expires_at: Date | null;
     lifetimeSeconds: number;
   },
 ): Promise<SessionRow> {
-  const { lifetimeSeconds, metadata, expires_at, ...rest } = row;
+  const { lifetimeSeconds, metadata, expires_at, destination_tokens, destination_networks, ...rest } = row;
   return db
     .insertInto('gate_sessions')
     .values({
       ...rest,
       metadata: json(metadata),
+      destination_tokens: destination_tokens ? jsonb(destination_tokens) : null,
+      destination_networks: destination_networks ? jsonb(destination_networks) : null,
       expires_at: expires_at ?? sql`now() + make_interval(secs => ${lifetimeSeconds})`,
     })
     .returningAll()

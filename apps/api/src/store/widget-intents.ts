@@ -150,3 +150,9 @@ export async function claimKycRequiredNotice(db: Db, sessionId: string): Promise
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Every widget intent of these sessions (for transaction_details on reads, lists and events). */
+export async function findIntentsOfSessions(db: Db, sessionIds: string[]): Promise<WidgetIntentRow[]> {
+  if (sessionIds.length === 0) return [];
+  return db.selectFrom('widget_intents').selectAll().where('session_id', 'in', sessionIds).execute();
+}

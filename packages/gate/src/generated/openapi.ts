@@ -81,7 +81,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Verify the user (simulated in test mode: every name passes except last name "Reject") */
+        /** Verify the user (simulated in test mode: every name passes, except last name "Reject" → rejected and "Review" → review) */
         post: operations["verifyWidgetKyc"];
         delete?: never;
         options?: never;
@@ -392,6 +392,8 @@ export type components = {
             created_at: string | null;
             /** @example EUR */
             currency: string;
+            destination_networks: string[] | null;
+            destination_tokens: string[] | null;
             /** Format: date-time */
             expires_at: string;
             /** @enum {string|null} */
@@ -402,6 +404,8 @@ export type components = {
              */
             id: string;
             kyc_pre_verified: boolean;
+            /** @description The widget shows wallet_address read-only and the API pays only to it */
+            lock_wallet_address: boolean;
             metadata: {
                 [key: string]: string;
             };
@@ -416,6 +420,45 @@ export type components = {
             status: "open" | "completed" | "expired" | "cancelled";
             target_network: string | null;
             target_token: string | null;
+            /** @description What the payment is or was in fact; null until the widget has created an intent */
+            transaction_details: {
+                deposit_address: string | null;
+                deposit_transaction_id: string | null;
+                destination_amount: string;
+                /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                destination_currency: string;
+                destination_network: string | null;
+                /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                exchange_rate: string | null;
+                /** @description Live mode: the transaction on a block explorer */
+                explorer_url: string | null;
+                fees: {
+                    amount: string;
+                    currency: string;
+                    /** @enum {string} */
+                    type: "processing" | "network";
+                }[];
+                /** @enum {string} */
+                flow: "on_ramp" | "off_ramp" | "swap";
+                /** @description The bank account paid out to (sell), masked */
+                iban: string | null;
+                /** @description The widget payment attempt these details describe */
+                intent_id: string;
+                /** @description Why the attempt failed, e.g. card_declined */
+                last_error: string | null;
+                /** @enum {string} */
+                payment_method: "card" | "crypto_deposit";
+                source_amount: string | null;
+                /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                source_currency: string;
+                source_network: string | null;
+                /** @enum {string} */
+                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                /** @description The settlement transaction (tx_refid) once paid */
+                transaction_id: string | null;
+                /** @description The wallet paid out to (buy, swap), as confirmed */
+                wallet_address: string | null;
+            } | null;
             user_reference: string | null;
             wallet_address: string | null;
         };
@@ -431,6 +474,7 @@ export type components = {
             /** @enum {string|null} */
             flow: "on_ramp" | "off_ramp" | "swap" | null;
             kyc_pre_verified: boolean;
+            lock_wallet_address: boolean;
             /** @enum {string} */
             mode: "test" | "live";
             partner_id: string;
@@ -492,6 +536,8 @@ export type components = {
             created_at: string | null;
             /** @example EUR */
             currency: string;
+            destination_networks: string[] | null;
+            destination_tokens: string[] | null;
             /** Format: date-time */
             expires_at: string;
             /** @enum {string|null} */
@@ -502,6 +548,8 @@ export type components = {
              */
             id: string;
             kyc_pre_verified: boolean;
+            /** @description The widget shows wallet_address read-only and the API pays only to it */
+            lock_wallet_address: boolean;
             metadata: {
                 [key: string]: string;
             };
@@ -516,7 +564,85 @@ export type components = {
             status: "open" | "completed" | "expired" | "cancelled";
             target_network: string | null;
             target_token: string | null;
+            /** @description What the payment is or was in fact; null until the widget has created an intent */
+            transaction_details: {
+                deposit_address: string | null;
+                deposit_transaction_id: string | null;
+                destination_amount: string;
+                /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                destination_currency: string;
+                destination_network: string | null;
+                /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                exchange_rate: string | null;
+                /** @description Live mode: the transaction on a block explorer */
+                explorer_url: string | null;
+                fees: {
+                    amount: string;
+                    currency: string;
+                    /** @enum {string} */
+                    type: "processing" | "network";
+                }[];
+                /** @enum {string} */
+                flow: "on_ramp" | "off_ramp" | "swap";
+                /** @description The bank account paid out to (sell), masked */
+                iban: string | null;
+                /** @description The widget payment attempt these details describe */
+                intent_id: string;
+                /** @description Why the attempt failed, e.g. card_declined */
+                last_error: string | null;
+                /** @enum {string} */
+                payment_method: "card" | "crypto_deposit";
+                source_amount: string | null;
+                /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                source_currency: string;
+                source_network: string | null;
+                /** @enum {string} */
+                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                /** @description The settlement transaction (tx_refid) once paid */
+                transaction_id: string | null;
+                /** @description The wallet paid out to (buy, swap), as confirmed */
+                wallet_address: string | null;
+            } | null;
             user_reference: string | null;
+            wallet_address: string | null;
+        };
+        /** TransactionDetails */
+        TransactionDetails: {
+            deposit_address: string | null;
+            deposit_transaction_id: string | null;
+            destination_amount: string;
+            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+            destination_currency: string;
+            destination_network: string | null;
+            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+            exchange_rate: string | null;
+            /** @description Live mode: the transaction on a block explorer */
+            explorer_url: string | null;
+            fees: {
+                amount: string;
+                currency: string;
+                /** @enum {string} */
+                type: "processing" | "network";
+            }[];
+            /** @enum {string} */
+            flow: "on_ramp" | "off_ramp" | "swap";
+            /** @description The bank account paid out to (sell), masked */
+            iban: string | null;
+            /** @description The widget payment attempt these details describe */
+            intent_id: string;
+            /** @description Why the attempt failed, e.g. card_declined */
+            last_error: string | null;
+            /** @enum {string} */
+            payment_method: "card" | "crypto_deposit";
+            source_amount: string | null;
+            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+            source_currency: string;
+            source_network: string | null;
+            /** @enum {string} */
+            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+            /** @description The settlement transaction (tx_refid) once paid */
+            transaction_id: string | null;
+            /** @description The wallet paid out to (buy, swap), as confirmed */
             wallet_address: string | null;
         };
         /** WebhookDelivery */
@@ -1119,7 +1245,7 @@ export interface operations {
                         /** @enum {string} */
                         object: "widget_kyc";
                         reason: string | null;
-                        status: "verified" | "rejected";
+                        status: "verified" | "rejected" | "review";
                     };
                 };
             };
@@ -1457,6 +1583,8 @@ export interface operations {
                             created_at: string | null;
                             /** @example EUR */
                             currency: string;
+                            destination_networks: string[] | null;
+                            destination_tokens: string[] | null;
                             /** Format: date-time */
                             expires_at: string;
                             /** @enum {string|null} */
@@ -1467,6 +1595,8 @@ export interface operations {
                              */
                             id: string;
                             kyc_pre_verified: boolean;
+                            /** @description The widget shows wallet_address read-only and the API pays only to it */
+                            lock_wallet_address: boolean;
                             metadata: {
                                 [key: string]: string;
                             };
@@ -1481,6 +1611,45 @@ export interface operations {
                             status: "open" | "completed" | "expired" | "cancelled";
                             target_network: string | null;
                             target_token: string | null;
+                            /** @description What the payment is or was in fact; null until the widget has created an intent */
+                            transaction_details: {
+                                deposit_address: string | null;
+                                deposit_transaction_id: string | null;
+                                destination_amount: string;
+                                /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                                destination_currency: string;
+                                destination_network: string | null;
+                                /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                                exchange_rate: string | null;
+                                /** @description Live mode: the transaction on a block explorer */
+                                explorer_url: string | null;
+                                fees: {
+                                    amount: string;
+                                    currency: string;
+                                    /** @enum {string} */
+                                    type: "processing" | "network";
+                                }[];
+                                /** @enum {string} */
+                                flow: "on_ramp" | "off_ramp" | "swap";
+                                /** @description The bank account paid out to (sell), masked */
+                                iban: string | null;
+                                /** @description The widget payment attempt these details describe */
+                                intent_id: string;
+                                /** @description Why the attempt failed, e.g. card_declined */
+                                last_error: string | null;
+                                /** @enum {string} */
+                                payment_method: "card" | "crypto_deposit";
+                                source_amount: string | null;
+                                /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                                source_currency: string;
+                                source_network: string | null;
+                                /** @enum {string} */
+                                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                                /** @description The settlement transaction (tx_refid) once paid */
+                                transaction_id: string | null;
+                                /** @description The wallet paid out to (buy, swap), as confirmed */
+                                wallet_address: string | null;
+                            } | null;
                             user_reference: string | null;
                             wallet_address: string | null;
                         }[];
@@ -1549,6 +1718,10 @@ export interface operations {
                     /** Format: uri */
                     cancel_url?: string | null;
                     currency: string;
+                    /** @description Allow-list of networks the customer may pick */
+                    destination_networks?: ("bitcoin" | "ethereum" | "arbitrum" | "optimism" | "base" | "polygon" | "tron" | "solana")[] | null;
+                    /** @description Allow-list of tokens the customer may receive (buy, swap) or sell */
+                    destination_tokens?: ("BTC" | "ETH" | "POL" | "SOL" | "TRX" | "USDC" | "USDT")[] | null;
                     /**
                      * Format: date-time
                      * @description Default 24 h after creation; test ≥ +1 s, live ≥ +30 min, ≤ +7 days.
@@ -1562,6 +1735,8 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                    /** @description Default true when wallet_address is given: the customer cannot change it (shown read-only, enforced at confirm) */
+                    lock_wallet_address?: boolean;
                     /** @description Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters. */
                     metadata?: {
                         [key: string]: string;
@@ -1595,6 +1770,8 @@ export interface operations {
                         created_at: string | null;
                         /** @example EUR */
                         currency: string;
+                        destination_networks: string[] | null;
+                        destination_tokens: string[] | null;
                         /** Format: date-time */
                         expires_at: string;
                         /** @enum {string|null} */
@@ -1605,6 +1782,8 @@ export interface operations {
                          */
                         id: string;
                         kyc_pre_verified: boolean;
+                        /** @description The widget shows wallet_address read-only and the API pays only to it */
+                        lock_wallet_address: boolean;
                         metadata: {
                             [key: string]: string;
                         };
@@ -1619,6 +1798,45 @@ export interface operations {
                         status: "open" | "completed" | "expired" | "cancelled";
                         target_network: string | null;
                         target_token: string | null;
+                        /** @description What the payment is or was in fact; null until the widget has created an intent */
+                        transaction_details: {
+                            deposit_address: string | null;
+                            deposit_transaction_id: string | null;
+                            destination_amount: string;
+                            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                            destination_currency: string;
+                            destination_network: string | null;
+                            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                            exchange_rate: string | null;
+                            /** @description Live mode: the transaction on a block explorer */
+                            explorer_url: string | null;
+                            fees: {
+                                amount: string;
+                                currency: string;
+                                /** @enum {string} */
+                                type: "processing" | "network";
+                            }[];
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            /** @description The bank account paid out to (sell), masked */
+                            iban: string | null;
+                            /** @description The widget payment attempt these details describe */
+                            intent_id: string;
+                            /** @description Why the attempt failed, e.g. card_declined */
+                            last_error: string | null;
+                            /** @enum {string} */
+                            payment_method: "card" | "crypto_deposit";
+                            source_amount: string | null;
+                            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                            source_currency: string;
+                            source_network: string | null;
+                            /** @enum {string} */
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            /** @description The settlement transaction (tx_refid) once paid */
+                            transaction_id: string | null;
+                            /** @description The wallet paid out to (buy, swap), as confirmed */
+                            wallet_address: string | null;
+                        } | null;
                         user_reference: string | null;
                         wallet_address: string | null;
                     };
@@ -1725,6 +1943,8 @@ export interface operations {
                         created_at: string | null;
                         /** @example EUR */
                         currency: string;
+                        destination_networks: string[] | null;
+                        destination_tokens: string[] | null;
                         /** Format: date-time */
                         expires_at: string;
                         /** @enum {string|null} */
@@ -1735,6 +1955,8 @@ export interface operations {
                          */
                         id: string;
                         kyc_pre_verified: boolean;
+                        /** @description The widget shows wallet_address read-only and the API pays only to it */
+                        lock_wallet_address: boolean;
                         metadata: {
                             [key: string]: string;
                         };
@@ -1749,6 +1971,45 @@ export interface operations {
                         status: "open" | "completed" | "expired" | "cancelled";
                         target_network: string | null;
                         target_token: string | null;
+                        /** @description What the payment is or was in fact; null until the widget has created an intent */
+                        transaction_details: {
+                            deposit_address: string | null;
+                            deposit_transaction_id: string | null;
+                            destination_amount: string;
+                            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                            destination_currency: string;
+                            destination_network: string | null;
+                            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                            exchange_rate: string | null;
+                            /** @description Live mode: the transaction on a block explorer */
+                            explorer_url: string | null;
+                            fees: {
+                                amount: string;
+                                currency: string;
+                                /** @enum {string} */
+                                type: "processing" | "network";
+                            }[];
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            /** @description The bank account paid out to (sell), masked */
+                            iban: string | null;
+                            /** @description The widget payment attempt these details describe */
+                            intent_id: string;
+                            /** @description Why the attempt failed, e.g. card_declined */
+                            last_error: string | null;
+                            /** @enum {string} */
+                            payment_method: "card" | "crypto_deposit";
+                            source_amount: string | null;
+                            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                            source_currency: string;
+                            source_network: string | null;
+                            /** @enum {string} */
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            /** @description The settlement transaction (tx_refid) once paid */
+                            transaction_id: string | null;
+                            /** @description The wallet paid out to (buy, swap), as confirmed */
+                            wallet_address: string | null;
+                        } | null;
                         user_reference: string | null;
                         wallet_address: string | null;
                     };
@@ -1826,6 +2087,8 @@ export interface operations {
                         created_at: string | null;
                         /** @example EUR */
                         currency: string;
+                        destination_networks: string[] | null;
+                        destination_tokens: string[] | null;
                         /** Format: date-time */
                         expires_at: string;
                         /** @enum {string|null} */
@@ -1836,6 +2099,8 @@ export interface operations {
                          */
                         id: string;
                         kyc_pre_verified: boolean;
+                        /** @description The widget shows wallet_address read-only and the API pays only to it */
+                        lock_wallet_address: boolean;
                         metadata: {
                             [key: string]: string;
                         };
@@ -1850,6 +2115,45 @@ export interface operations {
                         status: "open" | "completed" | "expired" | "cancelled";
                         target_network: string | null;
                         target_token: string | null;
+                        /** @description What the payment is or was in fact; null until the widget has created an intent */
+                        transaction_details: {
+                            deposit_address: string | null;
+                            deposit_transaction_id: string | null;
+                            destination_amount: string;
+                            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                            destination_currency: string;
+                            destination_network: string | null;
+                            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                            exchange_rate: string | null;
+                            /** @description Live mode: the transaction on a block explorer */
+                            explorer_url: string | null;
+                            fees: {
+                                amount: string;
+                                currency: string;
+                                /** @enum {string} */
+                                type: "processing" | "network";
+                            }[];
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            /** @description The bank account paid out to (sell), masked */
+                            iban: string | null;
+                            /** @description The widget payment attempt these details describe */
+                            intent_id: string;
+                            /** @description Why the attempt failed, e.g. card_declined */
+                            last_error: string | null;
+                            /** @enum {string} */
+                            payment_method: "card" | "crypto_deposit";
+                            source_amount: string | null;
+                            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                            source_currency: string;
+                            source_network: string | null;
+                            /** @enum {string} */
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            /** @description The settlement transaction (tx_refid) once paid */
+                            transaction_id: string | null;
+                            /** @description The wallet paid out to (buy, swap), as confirmed */
+                            wallet_address: string | null;
+                        } | null;
                         user_reference: string | null;
                         wallet_address: string | null;
                     };

@@ -116,10 +116,31 @@ export interface QuoteInput {
   from_network?: string | undefined;
 }
 
+/** The session's allow-lists of destination tokens and networks hold (403 destination_not_allowed). */
+function checkAllowed(session: GateSession, token: string, network: string): void {
+  const tokenOk = !session.destination_tokens || session.destination_tokens.includes(token);
+  const networkOk = !session.destination_networks || session.destination_networks.includes(network);
+  if (!tokenOk || !networkOk)
+    throw new PermissionError(
+      `${token} on ${network} is not allowed in this session (tokens: ${session.destination_tokens?.join(', ') ?? 'any'}; networks: ${session.destination_networks?.join(', ') ?? 'any'})`,
+      'destination_not_allowed',
+    );
+}
+
+/** A locked wallet (lock_wallet_address) is the only one a buy or swap pays to (403 wallet_locked). */
+function checkWalletLock(session: GateSession, flow: Flow, wallet: string): void {
+  if (flow === 'off_ramp' || !session.lock_wallet_address || wallet === session.wallet_address) return;
+  throw new PermissionError(
+    'This session locks its wallet_address; the crypto can only go to the wallet the partner set',
+    'wallet_locked',
+  );
+}
+
 async function price(context: Context, input: QuoteInput) {
   const { session, providers } = context;
   const flow = flowOf(session, input.flow);
   const target = targetOf(session, input);
+  checkAllowed(session, target.token, target.network);
   const fiat = { amount: session.amount, currency: session.currency };
   if (flow !== 'swap') {
     const q = await priced(() => rampQuote({ flow, fiat, ...target }, providers.prices));
@@ -297,6 +318,7 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     destination = iban;
   } else {
     destination = input.wallet_address ?? session.wallet_address ?? '';
+    checkWalletLock(session, flow, destination);
     checkAddress(q.crypto.network, destination, 'wallet_address');
   }
   if (flow !== 'on_ramp') await requireKyc(deps.db, context); // no deposit address before verification
@@ -591,6 +613,8 @@ export async function confirmIntent(
     throw new ConflictError(`Intent ${intent.id} is being confirmed; read it again`);
   const answeringChallenge = intent.status === 'requires_action';
   await requireKyc(deps.db, context);
+  checkAllowed(session, intent.token, intent.network);
+  checkWalletLock(session, intent.flow, intent.destination);
   let card: string | null = null;
   if (intent.flow === 'on_ramp') {
     card = checkCard(input.card);
