@@ -58,7 +58,8 @@ describe('GET /v1/openapi.json', () => {
       expect.arrayContaining(['201', '400', '401', '403', '409', '422', '429']),
     );
     const session = body.components.schemas.GateSession;
-    expect(Object.keys(session.properties)).toHaveLength(18);
+    // The glossary's 18 fields, plus issue #15's additions (lock_wallet_address, the allow-lists, transaction_details).
+    expect(Object.keys(session.properties)).toHaveLength(22);
     expect(body.components.schemas.ErrorEnvelope.required.sort()).toEqual(['error', 'message', 'statusCode']);
     expect(body.components.securitySchemes.secretKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
