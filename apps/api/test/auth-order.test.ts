@@ -96,6 +96,12 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: `/admin/partners/${ID}`, guard: 'admin', invalid: null },
   { method: 'PATCH', path: `/admin/partners/${ID}/kyc-trusted`, guard: 'admin', invalid: { body: {} } },
   { method: 'PATCH', path: `/admin/partners/${ID}/quota`, guard: 'admin', invalid: { body: UNKNOWN_FIELD } },
+  {
+    method: 'PATCH',
+    path: `/admin/partners/${ID}/customer-limits`,
+    guard: 'admin',
+    invalid: { body: UNKNOWN_FIELD },
+  },
 ];
 
 /** Routes anyone may call without a credential. */

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Mode } from '@0bit/core/scope';
+import { REPO_ROOT } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
 import { createSandboxRamp, SANCTIONED_TEST_PARTIES, TEST_CARDS } from '../src/domain/ramp/providers.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
@@ -536,5 +539,91 @@ describe('lock_wallet_address and destination allow-lists', () => {
     const locked = await widgetFor({ wallet_address: WALLET });
     expect(locked.boot).toMatchObject({ wallet_address: WALLET, lock_wallet_address: true });
     expect(w.boot.lock_wallet_address).toBe(false);
+  });
+});
+
+describe('every 403 carries a stable code (docs/errors.md)', () => {
+  it('quota_exhausted, api_key_revoked, origin_not_allowed, mode_mismatch, kyc_package_not_trusted — each documented', async () => {
+    const p = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+    const sk = p.keys.test.secret_key;
+    const body = { amount: '100.00', currency: 'EUR', return_url: 'https://partner.example/done' };
+    const codes: Record<string, string> = {};
+
+    const kyc = await server.call('POST', '/v1/gate_sessions', {
+      headers: writeHeaders(sk),
+      body: { ...body, kyc_package: { provider: 'sumsub' } },
+    });
+    codes.kyc = kyc.body.code;
+
+    await server.call('PATCH', `/admin/partners/${p.partner.id}/quota`, {
+      headers: bearer(server.adminToken),
+      body: { mode: 'test', monthly_sessions: 1 },
+    });
+    expect((await server.call('POST', '/v1/gate_sessions', { headers: writeHeaders(sk), body })).status).toBe(
+      201,
+    );
+    const quota = await server.call('POST', '/v1/gate_sessions', { headers: writeHeaders(sk), body });
+    expect(quota.status).toBe(403);
+    codes.quota = quota.body.code;
+
+    const origin = await server.call('POST', '/v1/embed/bootstrap', {
+      headers: { ...bearer(p.keys.test.publishable_key), origin: 'https://evil.example' },
+      body: {},
+    });
+    codes.origin = origin.body.code;
+
+    const helper = await server.call('POST', `/v1/test_helpers/sessions/${'a'.repeat(24)}/complete`, {
+      headers: writeHeaders(p.keys.live.secret_key),
+    });
+    codes.mode = helper.body.code;
+
+    const other = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+    const keyId = (
+      await server.call('GET', '/portal/keys', { headers: bearer(other.keys.test.secret_key) })
+    ).body.data.find((k: { type: string; mode: string }) => k.type === 'secret' && k.mode === 'test').id;
+    const fresh = await server.call('POST', '/portal/keys', {
+      headers: writeHeaders(other.keys.test.secret_key),
+      body: { type: 'secret' },
+    });
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(201);
+    const revoke = await server.call('POST', `/portal/keys/${keyId}/revoke`, {
+      headers: writeHeaders(other.keys.test.secret_key),
+    });
+    expect(revoke.status, JSON.stringify(revoke.body)).toBe(200);
+    const revoked = await server.call('GET', '/v1/gate_sessions', {
+      headers: bearer(other.keys.test.secret_key),
+    });
+    codes.revoked = revoked.body.code;
+
+    expect(codes).toEqual({
+      kyc: 'kyc_package_not_trusted',
+      quota: 'quota_exhausted',
+      origin: 'origin_not_allowed',
+      mode: 'mode_mismatch',
+      revoked: 'api_key_revoked',
+    });
+    const doc = readFileSync(join(REPO_ROOT, 'docs/errors.md'), 'utf8');
+    for (const code of Object.values(codes)) expect(doc).toContain(`| \`${code}\` |`);
+  });
+
+  it('/portal/usage: quota.sessions_created agrees with the daily totals, with and without a quota', async () => {
+    for (const quota of [null, 50]) {
+      const p = await server.partner({ allowed_domains: [SPEC_ORIGIN] });
+      const sk = p.keys.test.secret_key;
+      if (quota)
+        await server.call('PATCH', `/admin/partners/${p.partner.id}/quota`, {
+          headers: bearer(server.adminToken),
+          body: { mode: 'test', monthly_sessions: quota },
+        });
+      for (let i = 0; i < 3; i++)
+        await server.call('POST', '/v1/gate_sessions', {
+          headers: writeHeaders(sk),
+          body: { amount: '100.00', currency: 'EUR', return_url: 'https://partner.example/done' },
+        });
+      const usage = await server.call('GET', '/portal/usage', { headers: bearer(sk) });
+      const created = usage.body.days.reduce((n: number, d: { created: number }) => n + d.created, 0);
+      expect(created).toBe(3);
+      expect(usage.body.quota.sessions_created).toBe(3);
+    }
   });
 });

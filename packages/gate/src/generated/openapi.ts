@@ -489,7 +489,7 @@ export type components = {
         };
         /** Error */
         ErrorEnvelope: {
-            /** @description Present only where the spec names a code, e.g. kyc_package_not_trusted. */
+            /** @description A stable name to branch on: on every 403 (docs/errors.md, e.g. quota_exhausted, kyc_package_not_trusted) and some 422s. */
             code?: string;
             /**
              * @description Short class name you can branch on, e.g. "Forbidden".

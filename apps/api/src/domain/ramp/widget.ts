@@ -76,6 +76,7 @@ function flowOf(session: GateSession, requested: Flow | undefined): Flow {
   if (session.flow && requested && requested !== session.flow)
     throw new PermissionError(
       `This session is locked to ${session.flow}; ${requested} is not available in it`,
+      'flow_locked',
     );
   return session.flow ?? requested ?? 'on_ramp';
 }
