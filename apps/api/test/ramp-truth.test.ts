@@ -627,3 +627,58 @@ describe('every 403 carries a stable code (docs/errors.md)', () => {
     }
   });
 });
+
+describe('resume: one intent at a time, the same deposit address after a reload', () => {
+  it('a reloaded widget gets the open intent back (same address, same expiry); switching flow or asset is refused', async () => {
+    const w = await widgetFor({ target_token: null, target_network: null });
+    await w.verify();
+    const none = await server.call('GET', '/v1/embed/intents/current', {
+      headers: { 'x-embed-token': w.token, origin: WIDGET_ORIGINS.test },
+    });
+    expect(none.body).toEqual({ object: 'widget_resume', intent: null });
+    const swap = {
+      flow: 'swap',
+      token: 'USDC',
+      network: 'arbitrum',
+      from_token: 'USDT',
+      from_network: 'tron',
+      wallet_address: WALLET,
+    };
+    const first = await w.intent(swap);
+    expect(first.body).toMatchObject({
+      deposit_address: expect.any(String),
+      expires_at: w.session.expires_at,
+    });
+
+    // Reload: the page bootstraps again with the same client secret, and asks for the open intent.
+    const boot = await server.call('POST', '/v1/embed/bootstrap', {
+      headers: { ...bearer(w.p.keys.test.publishable_key), origin: SPEC_ORIGIN },
+      body: { clientSecret: w.session.client_secret },
+    });
+    const resumed = await server.call('GET', '/v1/embed/intents/current', {
+      headers: { 'x-embed-token': boot.body.token, origin: WIDGET_ORIGINS.test },
+    });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.intent).toEqual(first.body);
+
+    const sameAgain = await w.intent(swap);
+    expect(sameAgain.body.id).toBe(first.body.id);
+    for (const change of [
+      { flow: 'on_ramp', from_token: undefined, from_network: undefined },
+      { from_token: 'ETH', from_network: 'ethereum' },
+      { wallet_address: OTHER_WALLET },
+    ]) {
+      const refused = await w.intent({ ...swap, ...change });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+      expect(refused.body.code).toBe('deposit_address_issued');
+      expect(refused.body.message).toContain(first.body.deposit_address);
+    }
+    const rows = await server.database.db
+      .selectFrom('widget_intents')
+      .select(['id', 'status'])
+      .where('session_id', '=', w.id)
+      .execute();
+    expect(rows).toEqual([{ id: first.body.id, status: 'requires_payment' }]);
+    expect((await w.confirm(first.body.id, { simulate_deposit: true })).body.status).toBe('succeeded');
+  });
+});

@@ -1,7 +1,7 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import { type Static, Type } from '@sinclair/typebox';
 import type { RampProvidersByMode } from '../domain/ramp/providers.ts';
-import { confirmIntent, createIntent, verifyKyc, widgetQuote } from '../domain/ramp/widget.ts';
+import { confirmIntent, createIntent, currentIntent, verifyKyc, widgetQuote } from '../domain/ramp/widget.ts';
 import type { App, RouteDeps } from './context.ts';
 import { type EmbedDeps, embedCors, embedTokenGuard } from './embed.ts';
 import { errorResponses, FlowEnum, Nullable } from './schemas.ts';
@@ -75,13 +75,26 @@ export const WidgetIntent = Type.Object(
     failure_reason: Nullable(Type.String()),
     tx_refid: Nullable(Type.String()),
     return_url: Type.String(),
+    expires_at: Type.String({
+      format: 'date-time',
+      description: 'The intent and its deposit address are valid until the session expires',
+    }),
   },
   { $id: 'WidgetIntent', title: 'WidgetIntent' },
+);
+
+export const WidgetResume = Type.Object(
+  {
+    object: Type.Literal('widget_resume'),
+    intent: Nullable(Type.Object(WidgetIntent.properties)),
+  },
+  { $id: 'WidgetResume', title: 'WidgetResume' },
 );
 
 /** The answers as the widget reads them (it imports these types only, so none of this reaches its bundle). */
 export type WidgetQuote = Static<typeof WidgetQuote>;
 export type WidgetIntent = Static<typeof WidgetIntent>;
+export type WidgetResume = Static<typeof WidgetResume>;
 
 /**
  * The hosted widget's API (docs/widget-api.md): quote, simulated KYC, payment intents and their
@@ -181,6 +194,23 @@ export function widgetRoutes(
       },
     },
     async (request) => createIntent(widget, request.embed!, request.body),
+  );
+
+  app.options('/v1/embed/intents/current', { schema: { hide: true } }, preflight);
+  app.get(
+    '/v1/embed/intents/current',
+    {
+      ...common,
+      schema: {
+        operationId: 'currentWidgetIntent',
+        summary:
+          "The session's open intent, for a widget that reloads (resume): same id, deposit address and expiry; null when none is open",
+        tags: ['Embed'],
+        security,
+        response: { 200: WidgetResume, ...errorResponses(401, 403, 409, 429, 503) },
+      },
+    },
+    async (request) => currentIntent(widget, request.embed!),
   );
 
   app.options('/v1/embed/intents/:id/confirm', { schema: { hide: true } }, preflight);

@@ -156,3 +156,13 @@ export async function findIntentsOfSessions(db: Db, sessionIds: string[]): Promi
   if (sessionIds.length === 0) return [];
   return db.selectFrom('widget_intents').selectAll().where('session_id', 'in', sessionIds).execute();
 }
+
+/** The session's one active intent, if any (a plain read). */
+export async function findActiveIntent(db: Db, sessionId: string): Promise<WidgetIntentRow | undefined> {
+  return db
+    .selectFrom('widget_intents')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('status', 'in', ACTIVE_INTENT_STATUSES)
+    .executeTakeFirst();
+}

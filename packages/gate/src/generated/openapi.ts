@@ -72,6 +72,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/embed/intents/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session's open intent, for a widget that reloads (resume): same id, deposit address and expiry; null when none is open */
+        get: operations["currentWidgetIntent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/embed/kyc": {
         parameters: {
             query?: never;
@@ -747,6 +764,11 @@ export type components = {
             deposit_address: string | null;
             /** @description The wallet (buy, swap) or the masked IBAN (sell) */
             destination: string;
+            /**
+             * Format: date-time
+             * @description The intent and its deposit address are valid until the session expires
+             */
+            expires_at: string;
             failure_reason: string | null;
             /** @enum {string} */
             flow: "on_ramp" | "off_ramp" | "swap";
@@ -1189,6 +1211,109 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    currentWidgetIntent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        intent: {
+                            amount: string;
+                            crypto: {
+                                amount: string;
+                                network: string;
+                                token: string;
+                            };
+                            currency: string;
+                            deposit_address: string | null;
+                            /** @description The wallet (buy, swap) or the masked IBAN (sell) */
+                            destination: string;
+                            /**
+                             * Format: date-time
+                             * @description The intent and its deposit address are valid until the session expires
+                             */
+                            expires_at: string;
+                            failure_reason: string | null;
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            id: string;
+                            next_action: {
+                                /** @enum {string} */
+                                type: "three_ds_challenge";
+                            } | null;
+                            /** @enum {string} */
+                            object: "widget_intent";
+                            return_url: string;
+                            source: {
+                                amount: string | null;
+                                network: string | null;
+                                token: string;
+                            } | null;
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            tx_refid: string | null;
+                        } | null;
+                        /** @enum {string} */
+                        object: "widget_resume";
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { findSession, lockSession } from '../../store/sessions.ts';
 import {
   claimKycRequiredNotice,
+  findActiveIntent,
   findActiveIntentForUpdate,
   findInFlightIntents,
   findWidgetIntent,
@@ -272,7 +273,17 @@ export async function verifyKyc(
   return { object: 'widget_kyc' as const, status: 'verified' as const, reason: null };
 }
 
-export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'return_url'>) {
+/**
+ * The session's open intent, for a widget that reloads or remounts (resume): the same intent, deposit
+ * address and expiry as before, or null when none is open.
+ */
+export async function currentIntent(deps: WidgetDeps, claims: EmbedClaims) {
+  const { session } = await contextOf(deps, claims);
+  const open = await findActiveIntent(deps.db, session.id);
+  return { object: 'widget_resume' as const, intent: open ? toIntent(open, session) : null };
+}
+
+export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'return_url' | 'expires_at'>) {
   return {
     id: row.id,
     object: 'widget_intent' as const,
@@ -293,6 +304,8 @@ export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'retur
     failure_reason: row.failure_reason,
     tx_refid: row.tx_refid,
     return_url: session.return_url,
+    /** The deposit address (and the intent) are valid until the session expires. */
+    expires_at: session.expires_at,
   };
 }
 
@@ -462,6 +475,13 @@ async function openIntent(
             `Intent ${open.id} of this session is being paid; it will complete the session or fail, then another can start`,
           );
         if (open?.status === 'requires_payment' && sameChoice(open, details)) return open;
+        // A deposit address was shown to the customer: the intent stays what it is (they may be sending to
+        // it right now). Another flow, asset, network or destination is refused; cancelling is the way out.
+        if (open?.deposit_address)
+          throw new ConflictError(
+            `A deposit address (${open.deposit_address}) was already issued for this session's ${open.flow} of ${expectedDeposit(open).token} on ${expectedDeposit(open).network}; it cannot switch to another flow, asset or destination. Continue with intent ${open.id} or cancel the session.`,
+            'deposit_address_issued',
+          );
         if (open)
           await updateWidgetIntent(trx, open.id, [open.status], {
             status: 'failed',
