@@ -86,6 +86,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/v1/embed/kyc', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
   { method: 'POST', path: '/v1/embed/intents', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
   { method: 'GET', path: '/v1/embed/intents/current', guard: 'embed', invalid: null },
+  { method: 'POST', path: '/v1/embed/cancel', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
   {
     method: 'POST',
     path: `/v1/embed/intents/${ID}/confirm`,

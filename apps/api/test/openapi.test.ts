@@ -37,6 +37,7 @@ describe('GET /v1/openapi.json', () => {
       'POST /v1/embed/kyc': 'verifyWidgetKyc',
       'POST /v1/embed/intents': 'createWidgetIntent',
       'GET /v1/embed/intents/current': 'currentWidgetIntent',
+      'POST /v1/embed/cancel': 'cancelWidgetSession',
       'POST /v1/embed/intents/{id}/confirm': 'confirmWidgetIntent',
       'GET /v1/branding': 'getBranding',
       'PATCH /v1/branding': 'updateBranding',

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mode } from '@0bit/core/scope';
-import { REPO_ROOT } from '@0bit/testing/process';
+import { REPO_ROOT, runCommand } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
+import { Webhooks } from '../../../packages/gate/src/node/webhooks.ts';
 import { createSandboxRamp, SANCTIONED_TEST_PARTIES, TEST_CARDS } from '../src/domain/ramp/providers.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
 
@@ -680,5 +681,68 @@ describe('resume: one intent at a time, the same deposit address after a reload'
       .execute();
     expect(rows).toEqual([{ id: first.body.id, status: 'requires_payment' }]);
     expect((await w.confirm(first.body.id, { simulate_deposit: true })).body.status).toBe('succeeded');
+  });
+});
+
+describe('return_url and cancel_url: session id and status appended, signed; the widget cancels server-side', () => {
+  const pythonVerify = (url: string, secret: string) =>
+    runCommand(
+      'python3',
+      [
+        '-c',
+        'import json,sys\nfrom zerobit.gate import verify_redirect\ntry:\n  print(json.dumps(verify_redirect(sys.argv[1], sys.argv[2])))\nexcept Exception as e:\n  print(json.dumps({"error": type(e).__name__}))',
+        url,
+        secret,
+      ],
+      { env: { PYTHONPATH: join(REPO_ROOT, 'packages/gate/python') } },
+    ).then((r) => JSON.parse(r.stdout));
+
+  async function withEndpoint(w: Awaited<ReturnType<typeof widgetFor>>) {
+    const endpoint = await server.call('PUT', '/portal/webhook-endpoint', {
+      headers: bearer(w.sk),
+      body: { url: 'http://127.0.0.1:9/hook' }, // nobody listens: deliveries just retry
+    });
+    expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(200);
+    return endpoint.body.secret as string;
+  }
+
+  it('a paid buy answers a signed return_url that both server SDKs verify; a changed one fails', async () => {
+    const w = await widgetFor();
+    const secret = await withEndpoint(w);
+    await w.verify();
+    const intent = await w.intent({ wallet_address: WALLET });
+    const paid = await w.confirm(intent.body.id, { card: CARD });
+    const url = new URL(paid.body.return_url);
+    expect(`${url.origin}${url.pathname}`).toBe('https://partner.example/done');
+    expect(url.searchParams.get('gate_session_id')).toBe(w.id);
+    expect(url.searchParams.get('gate_status')).toBe('completed');
+    const node = new Webhooks().verifyRedirect(paid.body.return_url, secret);
+    expect(node).toMatchObject({ sessionId: w.id, status: 'completed' });
+    expect(await pythonVerify(paid.body.return_url, secret)).toMatchObject({
+      session_id: w.id,
+      status: 'completed',
+    });
+    const forged = paid.body.return_url.replace('gate_status=completed', 'gate_status=cancelled');
+    expect(() => new Webhooks().verifyRedirect(forged, secret)).toThrow(/signature does not match/);
+    expect(await pythonVerify(forged, secret)).toEqual({ error: 'SignatureVerificationError' });
+    const otherSecret = `whsec_${'x'.repeat(32)}`;
+    expect(() => new Webhooks().verifyRedirect(paid.body.return_url, otherSecret)).toThrow();
+  });
+
+  it("the widget's Cancel cancels the session (gate_session.cancelled) and answers the signed cancel_url", async () => {
+    const w = await widgetFor();
+    const secret = await withEndpoint(w);
+    const cancelled = await w.call('/v1/embed/cancel', {});
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body).toMatchObject({ object: 'widget_cancel', session_id: w.id, status: 'cancelled' });
+    expect(cancelled.body.cancel_url).toMatch(/^https:\/\/partner\.example\/cancel\?gate_session_id=/);
+    expect(new Webhooks().verifyRedirect(cancelled.body.cancel_url, secret)).toMatchObject({
+      sessionId: w.id,
+      status: 'cancelled',
+    });
+    expect(await pythonVerify(cancelled.body.cancel_url, secret)).toMatchObject({ status: 'cancelled' });
+    expect((await w.read()).body.status).toBe('cancelled');
+    expect((await w.events('gate_session.cancelled')).length).toBe(1);
+    expect((await w.call('/v1/embed/cancel', {})).status).toBe(409); // the token died with its session
   });
 });

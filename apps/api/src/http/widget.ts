@@ -1,7 +1,14 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import { type Static, Type } from '@sinclair/typebox';
 import type { RampProvidersByMode } from '../domain/ramp/providers.ts';
-import { confirmIntent, createIntent, currentIntent, verifyKyc, widgetQuote } from '../domain/ramp/widget.ts';
+import {
+  cancelFromWidget,
+  confirmIntent,
+  createIntent,
+  currentIntent,
+  verifyKyc,
+  widgetQuote,
+} from '../domain/ramp/widget.ts';
 import type { App, RouteDeps } from './context.ts';
 import { type EmbedDeps, embedCors, embedTokenGuard } from './embed.ts';
 import { errorResponses, FlowEnum, Nullable } from './schemas.ts';
@@ -114,7 +121,7 @@ export function widgetRoutes(
   const limit = rateLimit(deps.counter, { name: 'embed.widget', perMinute: 120, per: 'ip' });
   const common = { onRequest: [cors, guard], preHandler: [limit] };
   const security = [{ embedToken: [] }];
-  const widget = { db: deps.db, providers };
+  const widget = { db: deps.db, providers, box: deps.box };
 
   app.options('/v1/embed/quote', { schema: { hide: true } }, preflight);
   app.post(
@@ -194,6 +201,36 @@ export function widgetRoutes(
       },
     },
     async (request) => createIntent(widget, request.embed!, request.body),
+  );
+
+  app.options('/v1/embed/cancel', { schema: { hide: true } }, preflight);
+  app.post(
+    '/v1/embed/cancel',
+    {
+      ...common,
+      schema: {
+        operationId: 'cancelWidgetSession',
+        summary:
+          "The widget's Cancel: cancels the open session (gate_session.cancelled) and answers the signed cancel_url to go to",
+        tags: ['Embed'],
+        security,
+        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        response: {
+          200: Type.Object({
+            object: Type.Literal('widget_cancel'),
+            session_id: Type.String(),
+            status: Type.String(),
+            cancel_url: Nullable(
+              Type.String({
+                description: 'cancel_url with gate_session_id, gate_status and their signature',
+              }),
+            ),
+          }),
+          ...errorResponses(400, 401, 403, 409, 422, 429),
+        },
+      },
+    },
+    async (request) => cancelFromWidget(widget, request.embed!),
   );
 
   app.options('/v1/embed/intents/current', { schema: { hide: true } }, preflight);

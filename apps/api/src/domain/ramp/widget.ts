@@ -8,6 +8,7 @@ import {
 import type { Flow } from '@0bit/core/flow';
 import { newObjectId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
+import type { SecretBox } from '@0bit/core/secret-box';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import { isUniqueViolation } from '@0bit/db/errors';
 import type { IntentPhase } from '@0bit/db/schema';
@@ -39,7 +40,9 @@ import {
 } from '../../store/widget-intents.ts';
 import type { EmbedClaims } from '../embed-token.ts';
 import { appendEvent } from '../events.ts';
+import { signedRedirect } from '../redirects.ts';
 import {
+  cancelSession,
   completeSession,
   type GateSession,
   reportPaymentFailure,
@@ -51,7 +54,12 @@ import type { Deposit, RampProviders, RampProvidersByMode, ScreenedParty } from 
 export interface WidgetDeps {
   db: Db;
   providers: RampProvidersByMode;
+  /** Opens the partner's webhook secret, which signs the return and cancel redirects. */
+  box: SecretBox;
 }
+
+/** What moving money needs (the recovery pass has no redirect to sign). */
+type MoneyDeps = Omit<WidgetDeps, 'box'>;
 
 interface Context {
   scope: Scope;
@@ -657,7 +665,39 @@ export async function confirmIntent(
   const payment = card
     ? { card, threeDsCode: answeringChallenge ? input.three_ds_code : undefined }
     : { card: null, threeDsCode: undefined };
-  return toIntent(await advance(deps, scope, session, providers, claimed, payment), session);
+  const row = await advance(deps, scope, session, providers, claimed, payment);
+  const answer = toIntent(row, session);
+  // Paid: the widget sends the customer to return_url with the session id and status, signed.
+  if (row.status === 'succeeded')
+    answer.return_url = await signedRedirect(
+      deps.db,
+      deps.box,
+      scope,
+      session.return_url,
+      session.id,
+      'completed',
+    );
+  return answer;
+}
+
+/**
+ * The widget's Cancel button: cancels the open session server-side (gate_session.cancelled, as the
+ * partner's own cancel) and answers where to send the customer — cancel_url with the session id and status
+ * appended and signed (null when the session has none: embedded mode reports it to the page instead).
+ */
+export async function cancelFromWidget(deps: WidgetDeps, claims: EmbedClaims) {
+  if (!claims.session_id)
+    throw new ConflictError('This embed token is not bound to a session; bootstrap with a clientSecret');
+  const scope = { partnerId: claims.partner_id, mode: claims.mode };
+  const session = await cancelSession(deps.db, scope, claims.session_id);
+  return {
+    object: 'widget_cancel' as const,
+    session_id: session.id,
+    status: session.status,
+    cancel_url: session.cancel_url
+      ? await signedRedirect(deps.db, deps.box, scope, session.cancel_url, session.id, session.status)
+      : null,
+  };
 }
 
 /**
@@ -734,7 +774,7 @@ type Payment = { card: string | null; threeDsCode: string | undefined } | null;
  * recovery) moved the intent, and what it left is the answer.
  */
 async function advance(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   scope: Scope,
   session: GateSession,
   providers: RampProviders,
@@ -751,7 +791,7 @@ async function advance(
 }
 
 async function step(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   scope: Scope,
   session: GateSession,
   providers: RampProviders,
@@ -836,7 +876,7 @@ async function step(
 }
 
 /** Delivered: the intent succeeds and the session completes, together and once. */
-async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
+async function succeed(deps: MoneyDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
   return inTransaction(deps.db, async (trx) => {
     // The session's lock before the intent's row, in the order the claim takes them (no deadlock).
     await lockSession(trx, row.session_id);
@@ -858,7 +898,7 @@ async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txR
 }
 
 async function fail(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   scope: Scope,
   session: GateSession,
   row: WidgetIntentRow,
@@ -889,7 +929,7 @@ export const INTENT_RECOVERY_AFTER_MS = 5 * 60_000;
  * send is finished with the same reference (so it happens once). The session completes or fails once.
  */
 export async function recoverInFlightIntents(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   options: { olderThanMs?: number; limit?: number } = {},
 ): Promise<{ succeeded: number; failed: number; unresolved: number }> {
   const olderThanMs = options.olderThanMs ?? INTENT_RECOVERY_AFTER_MS;
