@@ -19,22 +19,22 @@ module.exports = {
       from: { path: '^apps/([^/]+)/src/', pathNot: ['^apps/server/', '^apps/widget/'] },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
-    // 1a. The widget is 0Gate's browser client: it imports the response shapes of the API's widget routes
+    // 1a. The widget is 0Gate's browser client: it imports the shapes of the API's widget routes
     //     as types (erased by the build, so no server code reaches the browser), and nothing else of an app.
     {
-      name: 'no-app-imports-another-app',
-      comment: 'apps/widget may import from another app only the types of apps/api/src/http/widget.ts.',
+      name: 'widget-imports-only-api-shapes',
+      comment: 'apps/widget may import from another app only the types of apps/api/src/domain/shapes.ts.',
       severity: 'error',
       from: { path: '^apps/widget/src/' },
-      to: { path: '^apps/', pathNot: ['^apps/widget/', '^apps/api/src/http/widget\\.ts$'] },
+      to: { path: '^apps/', pathNot: ['^apps/widget/', '^apps/api/src/domain/shapes\\.ts$'] },
     },
     {
-      name: 'widget-imports-only-api-response-types',
+      name: 'widget-imports-api-shapes-as-types-only',
       comment:
-        'apps/widget may import apps/api/src/http/widget.ts only with `import type` (the route shapes).',
+        'apps/widget may import apps/api/src/domain/shapes.ts only with `import type` (the route shapes).',
       severity: 'error',
       from: { path: '^apps/widget/src/' },
-      to: { path: '^apps/api/src/http/widget\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: '^apps/api/src/domain/shapes\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     // 1b. A test may start another app (e.g. apps/widget/test starts the 0Gate API) through that
     //     app's published harness, `@0bit/<app>/test-support/*` = apps/<app>/test/support/*.

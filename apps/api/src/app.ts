@@ -8,8 +8,10 @@ import { adminGuard } from '@0bit/http/admin-guard';
 import type { WindowCounter } from '@0bit/http/counters';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import { type HttpTimeouts, serverTimeoutOptions } from '@0bit/http/timeouts';
+import { traceRequests } from '@0bit/http/tracing';
 import {
   findPrototypeKey,
+  namedSchemas,
   prototypeKeyMessage,
   schemaErrorFormatter,
   validatorCompiler,
@@ -17,34 +19,25 @@ import {
 import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { KeyLookup } from './domain/keys.ts';
 import { type AmountBoundsByCurrency, DEFAULT_AMOUNT_BOUNDS } from './domain/limits.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
+import * as shapes from './domain/shapes.ts';
 import { adminRoutes } from './http/admin.ts';
 import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
 import { brandingRoutes } from './http/branding.ts';
 import type { App, RouteDeps } from './http/context.ts';
-import { BootstrapSchema, embedRoutes } from './http/embed.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { embedRoutes } from './http/embed.ts';
+import { frameworkErrors, registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
 import { portalRoutes } from './http/portal.ts';
 import { portalWebhookRoutes } from './http/portal-webhooks.ts';
-import {
-  Branding,
-  CreatedGateSession,
-  ErrorEnvelope,
-  Event,
-  GateSession,
-  TransactionDetails,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from './http/schemas.ts';
+import { ErrorEnvelope } from './http/schemas.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { testHelperRoutes } from './http/test-helpers.ts';
 import { widgetRoutes } from './http/widget.ts';
@@ -65,7 +58,7 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
-  /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK in main.ts). */
+  /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK, read by @0bit/webhooks/start). */
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
   timeouts?: HttpTimeouts;
@@ -96,6 +89,9 @@ interface OpenApiDocument {
   paths?: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
 }
+
+/** The schemas of domain/shapes.ts that carry an $id, i.e. the API's named objects. */
+export const publishedShapes = (): TSchema[] => namedSchemas(shapes);
 
 /**
  * Paths relative to the /v1 servers, so a client joining server and path reaches /v1/gate_sessions (not
@@ -128,7 +124,7 @@ export function documentedOperations(
   );
 }
 
-/** Builds the 0Gate API without listening: main.ts listens, tests inject or listen on port 0. */
+/** Builds the 0Gate API without listening: the composition root (apps/server services.ts) listens; tests inject or listen on port 0. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -138,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: () => `req_${randomBytes(12).toString('hex')}`,
     requestIdHeader: false,
     schemaErrorFormatter,
+    frameworkErrors,
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
@@ -150,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('Request-Id', request.id);
   });
   app.addHook('onRequest', refuseSecretKeyInUrl);
+  traceRequests(app);
 
   // An empty JSON body on a POST with no fields (cancel, test helpers) is fine; anything else must parse.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -215,20 +213,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       relativeToApiBase((documentObject as { openapiObject: OpenApiDocument }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  for (const schema of [
-    ErrorEnvelope,
-    TransactionDetails,
-    GateSession,
-    CreatedGateSession,
-    Event,
-    WebhookEndpoint,
-    WebhookSecret,
-    WebhookDelivery,
-    WebhookDeliveryWithAttempts,
-    Branding,
-    BootstrapSchema,
-  ])
-    app.addSchema(schema);
+  // Every shape with an $id is one named component of the OpenAPI document (and so one named SDK type):
+  // all of domain/shapes.ts, registered here so a new shape cannot be left out.
+  for (const schema of [ErrorEnvelope, ...publishedShapes()]) app.addSchema(schema);
 
   const hostModes = deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES);
   const keyCache = new TtlCache<KeyLookup>(deps.keyCacheTtlMs ?? 0);

@@ -6,6 +6,7 @@ import { checkHealth } from '@0bit/http/health';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import type { HttpTimeouts } from '@0bit/http/timeouts';
 import { serverTimeoutOptions } from '@0bit/http/timeouts';
+import { traceRequests } from '@0bit/http/tracing';
 import { schemaErrorFormatter, validatorCompiler } from '@0bit/http/validation';
 import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
@@ -16,7 +17,7 @@ import { DEFAULT_PROVIDERS, type ProvidersByMode } from './domain/providers.ts';
 import { adminRoutes } from './http/admin.ts';
 import { apiRoutes } from './http/api.ts';
 import { cabinetRoutes } from './http/cabinet.ts';
-import { registerEnvelope } from './http/envelope.ts';
+import { frameworkErrors, registerEnvelope } from './http/envelope.ts';
 import { countAnswers, exchangeLogger } from './http/logging.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { RequestVerifier, registerBodyParsers } from './http/signed.ts';
@@ -45,7 +46,7 @@ const BODY_LIMIT = 64 * 1024;
 const PROCESS_PREFIX = randomBytes(8).toString('hex');
 let requestCounter = 0;
 
-/** Builds the 0trace partner API without listening (main.ts listens; tests listen on port 0). */
+/** Builds the 0trace partner API without listening (the composition root, apps/server services.ts, listens; tests listen on port 0). */
 export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // No client address, user agent, headers or body, and no line per request (http/logging.ts).
@@ -58,6 +59,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     requestIdHeader: false,
     // The platform's readable messages, one per problem (data.errors; http/signed.ts refuseBadBody).
     schemaErrorFormatter,
+    frameworkErrors,
     ...serverTimeoutOptions(deps.timeouts),
   });
   // A callback hook, not an async one: this runs on every request and needs no promise.
@@ -65,6 +67,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     reply.header('Request-Id', request.id);
     done();
   });
+  traceRequests(app);
   // Signatures cover the exact bytes: the body is kept raw on the request and parsed strictly (http/signed.ts).
   registerBodyParsers(app);
   app.setValidatorCompiler(validatorCompiler);

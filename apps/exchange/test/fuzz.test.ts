@@ -4,7 +4,7 @@ import { send } from '@0bit/testing/http';
 import { type TSchema, Type } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CreateBody, DepositBody, EmergencyBody, OrderBody, PriceBody } from '../src/http/api.ts';
+import { CreateBody, DepositBody, EmergencyBody, OrderBody, PriceBody } from '../src/domain/shapes.ts';
 import { Cursor, Limit, RefcodeName, STATUSES } from '../src/http/cabinet.ts';
 import {
   type Credentials,

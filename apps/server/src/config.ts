@@ -24,6 +24,8 @@ export interface Config extends GateSettings {
   adminToken: string | undefined;
   /** 32-byte key for encryption at rest; undefined means "generate one into DATA_DIR" (refused in production). */
   secretsKey: Buffer | undefined;
+  /** More keys that open sealed values (never seal): the key being rotated out, or the one coming in. */
+  secretsKeyPrevious: Buffer[];
   rateLimits: boolean;
   logLevel: string;
   production: boolean;
@@ -55,6 +57,15 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (production) {
     settings.problem('SECRETS_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
   }
+  const secretsKeyPrevious: Buffer[] = [];
+  for (const [i, text] of (env.SECRETS_KEY_PREVIOUS ?? '').split(',').filter(Boolean).entries()) {
+    const key = decodeKey(text.trim());
+    if (key) secretsKeyPrevious.push(key);
+    else
+      settings.problem(
+        `SECRETS_KEY_PREVIOUS (key ${i + 1}) must be 32 bytes as 64 hex characters or base64; separate several with commas`,
+      );
+  }
   if (!env.ADMIN_TOKEN && production) settings.problem('ADMIN_TOKEN is required when NODE_ENV=production');
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 24)
     settings.problem('ADMIN_TOKEN must be at least 24 characters');
@@ -68,7 +79,9 @@ export function loadConfig(env: Env = process.env): Config {
     if (secretsKey) weak('SECRETS_KEY', weakness([...secretsKey], KEY_BYTES));
   }
 
-  const gate = readGateSettings(settings, production);
+  const widgetPort = settings.int('WIDGET_PORT', 3000, 0, 65535);
+  // Unset WIDGET_ORIGIN follows WIDGET_PORT, so a start on other ports accepts its own widget's calls.
+  const gate = readGateSettings(settings, production, `http://localhost:${widgetPort || 3000}`);
   const webhooks = readWebhookSettings(settings, production);
 
   // One secret serving as another: a leak of the least guarded one (the admin token in a shell history)
@@ -104,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisKeyPrefix: settings.text('REDIS_KEY_PREFIX') ?? '0bit:',
     adminToken: settings.text('ADMIN_TOKEN'),
     secretsKey,
+    secretsKeyPrevious,
     rateLimits: settings.oneOf('RATE_LIMITS', 'on', ['on', 'off'] as const) === 'on',
     logLevel: settings.oneOf('LOG_LEVEL', 'info', [
       'fatal',
@@ -120,7 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks,
     widget: {
       enabled: settings.flag('WIDGET_ENABLED', true),
-      port: settings.int('WIDGET_PORT', 3000, 0, 65535),
+      port: widgetPort,
       apiBaseUrl: settings.text('WIDGET_API_BASE_URL'),
       examplePort: settings.int('EXAMPLE_PORT', 5173, 0, 65535),
     },

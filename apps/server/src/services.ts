@@ -1,25 +1,28 @@
 import { buildApp } from '@0bit/api/app';
 import { EmbedTokens } from '@0bit/api/domain/embed-token';
-import { DEFAULT_RAMP_PROVIDERS } from '@0bit/api/domain/ramp/providers';
 import { recoverInFlightIntents } from '@0bit/api/domain/ramp/widget';
 import { expireDue } from '@0bit/api/domain/sessions';
 import { sweepIdempotencyKeys } from '@0bit/db/idempotency';
-import { DEFAULT_PROVIDERS } from '@0bit/exchange/domain/providers';
 import { startSettlement } from '@0bit/exchange/settlement';
 import { logSerializersFor } from '@0bit/http/request-logger';
 import { startWebhookWorker } from '@0bit/webhooks/start';
 import type { FastifyInstance } from 'fastify';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.ts';
-import { ensureDemoPartner } from './dev/demo-partner.ts';
+import { demoAllowedDomains, ensureDemoPartner } from './dev/demo-partner.ts';
 import { buildConfiguredExchange } from './exchange.ts';
 import type { Platform } from './platform.ts';
+import { exchangeProviders, rampProviders } from './providers.ts';
 import type { Unit } from './units.ts';
 
 /**
  * The platform's apps and background services as start/stop units (units.ts); main.ts, worker-main.ts and
  * exchange-main.ts each compose a list of them.
  */
+
+/** The demo partner's pages on this start's WIDGET_PORT and EXAMPLE_PORT. */
+const demoDomains = (config: Platform['config']) =>
+  demoAllowedDomains({ widget: config.widget.port, example: config.widget.examplePort });
 
 const portOf = (app: { server: { address(): unknown } }): number | null => {
   const address = app.server.address();
@@ -60,6 +63,7 @@ export function gateApi(platform: Platform): GateApiUnit {
         egress: { allowLoopback: config.webhooks.allowLoopback },
         logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
         timeouts: config.httpTimeouts,
+        rampProviders: rampProviders(),
       });
       address = await app.listen({ port: config.port, host: config.host });
       const port = this.port;
@@ -130,6 +134,7 @@ export function sweep(platform: Platform, scope: 'platform' | 'exchange' = 'plat
   const { config, log } = platform;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  const providers = rampProviders();
   const once = () => {
     const db = platform.database.db;
     if (scope === 'exchange')
@@ -137,7 +142,7 @@ export function sweep(platform: Platform, scope: 'platform' | 'exchange' = 'plat
     return expireDue(db, null)
       .then((n) => n > 0 && log.info({ expired: n }, 'expired sessions past their deadline'))
       .then(() => sweepIdempotencyKeys(db))
-      .then(() => recoverInFlightIntents({ db, providers: DEFAULT_RAMP_PROVIDERS }))
+      .then(() => recoverInFlightIntents({ db, providers }))
       .then(
         (r) => r.succeeded + r.failed + r.unresolved > 0 && log.warn(r, 'recovered in-flight widget intents'),
       )
@@ -165,7 +170,7 @@ export function settlement(platform: Platform): Unit {
     name: '0trace settlement',
     async start() {
       running = startSettlement(
-        { db: platform.database.db, providers: DEFAULT_PROVIDERS },
+        { db: platform.database.db, providers: exchangeProviders() },
         1000,
         platform.log,
       );
@@ -188,9 +193,13 @@ export function demoPartnerPrintout(platform: Platform): Unit {
           `  Admin token (generated into ${config.dataDir}/local-secrets.json): ${secrets.adminToken}`,
         );
       if (!config.demoPartner) return lines;
-      const { demo, created, partnerId } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const { demo, created, partnerId } = await ensureDemoPartner(
+        platform.database.db,
+        config.dataDir,
+        demoDomains(config),
+      );
       lines.push(
-        `  Demo partner ${partnerId}${created ? ' (created now)' : ''}, allowed domains http://localhost:3000, http://localhost:5173`,
+        `  Demo partner ${partnerId}${created ? ' (created now)' : ''}, allowed domains ${demoDomains(config).join(', ')}`,
       );
       if (demo)
         lines.push(
@@ -214,7 +223,11 @@ export function demoExchangeCredentials(platform: Platform, standalone = false):
     name: 'demo 0trace credentials print-out',
     async start() {
       if (!config.demoPartner) return;
-      const { partnerId } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const { partnerId } = await ensureDemoPartner(
+        platform.database.db,
+        config.dataDir,
+        demoDomains(config),
+      );
       const creds = await ensureDemoExchangeCredentials(
         platform.database.db,
         platform.box,
@@ -241,7 +254,8 @@ export interface WidgetUnit extends Unit {
   readonly apiBaseUrl: string;
 }
 
-export function widgetServer(platform: Platform, gate: GateApiUnit): WidgetUnit {
+/** `gate` says where the 0Gate API listens, for the widget's default API base URL (WIDGET_API_BASE_URL wins). */
+export function widgetServer(platform: Platform, gate: { readonly port: number }): WidgetUnit {
   const { config } = platform;
   let widget: Awaited<ReturnType<typeof startWidget>> | undefined;
   return {
@@ -273,7 +287,7 @@ export function exampleShop(platform: Platform, widget: WidgetUnit): Unit {
   return {
     name: 'example shop',
     async start() {
-      const { demo } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const { demo } = await ensureDemoPartner(platform.database.db, config.dataDir, demoDomains(config));
       if (!demo) return;
       shop = await startExampleShop({
         db: platform.database.db,

@@ -5,33 +5,13 @@
  * - as a page (hosted redirect): it reads the publishable key and client secret from the URL fragment and
  *   bootstraps itself, from its own origin.
  */
+import type { BootstrapResponse } from '@0bit/api/domain/shapes';
 import type { Flow } from '@0bit/core/flow';
-import type { Mode } from '@0bit/core/scope';
 
 export type { Flow };
 
-export interface Bootstrap {
-  token: string;
-  mode: Mode;
-  session_id: string | null;
-  amount: string | null;
-  currency: string | null;
-  target_token: string | null;
-  target_network: string | null;
-  return_url: string | null;
-  flow: Flow | null;
-  wallet_address: string | null;
-  kyc_pre_verified: boolean;
-  branding: {
-    logo_url: string | null;
-    primary_color: string | null;
-    secondary_color: string | null;
-    accent_color: string | null;
-    brand_name: string | null;
-  };
-  available: boolean;
-  unavailable_reason: string | null;
-}
+/** The bootstrap answer, typed by the API's own route schema (a type-only import: nothing reaches the bundle). */
+export type Bootstrap = BootstrapResponse;
 
 export interface Embedding {
   boot: Bootstrap;

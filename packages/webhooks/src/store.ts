@@ -1,4 +1,5 @@
 import type { Scope } from '@0bit/core/scope';
+import { currentRequestId, currentTraceparent } from '@0bit/core/tracing';
 import { type Db, olderThan } from '@0bit/db/connection';
 import type {
   DeliveryStatus,
@@ -266,8 +267,10 @@ export async function scheduleReplay(
     .set({
       status: 'pending',
       next_attempt_at: sql`now()`,
-      locked_until: null,
-      attempt_limit: sql`attempt_count + 1`,
+      // One more attempt for a delivery that is done (succeeded, or failed for good). One still retrying keeps
+      // its schedule: the replay only brings its next attempt forward, so no automatic retry is lost.
+      locked_until: sql`CASE WHEN status = 'pending' THEN locked_until END`,
+      attempt_limit: sql`CASE WHEN status = 'pending' THEN attempt_limit ELSE attempt_count + 1 END`,
     })
     .where('id', '=', id)
     .where('partner_id', '=', scope.partnerId)
@@ -288,4 +291,18 @@ export async function notifyTargetChanged(
   source: WebhookSource = 'gate',
 ): Promise<void> {
   await sql`SELECT pg_notify('gate_webhooks', ${`target:${targetKey(source, scope)}`})`.execute(db);
+}
+
+/**
+ * When tracing is on, hands the active span's trace context (and request id) to the webhook delivery the
+ * outbox trigger is about to insert in this transaction (migration 0020), so its attempts link back to
+ * the request that produced the event. Call it in the event's transaction, before the event insert; with
+ * tracing off it does nothing (no query).
+ */
+export async function carryTraceContext(db: Db): Promise<void> {
+  const traceparent = currentTraceparent();
+  if (!traceparent) return;
+  await sql`SELECT set_config('zerobit.traceparent', ${traceparent}, true), set_config('zerobit.request_id', ${currentRequestId() ?? ''}, true)`.execute(
+    db,
+  );
 }

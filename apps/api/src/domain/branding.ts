@@ -1,10 +1,8 @@
 import { ValidationError } from '@0bit/core/errors';
 import type { Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
-import { type BrandingFields, findBranding, mergeBranding } from '../store/branding.ts';
-
-/** Co-branding tokens; all null means default 0Gate branding. */
-export type Branding = BrandingFields;
+import { findBranding, mergeBranding } from '../store/branding.ts';
+import type { Branding } from './shapes.ts';
 
 export const DEFAULT_BRANDING: Branding = {
   logo_url: null,

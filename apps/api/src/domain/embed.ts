@@ -2,12 +2,13 @@ import { BadRequestError, ConflictError, PermissionError } from '@0bit/core/erro
 import type { Mode, Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import { findSessionByClientSecretHash, type SessionRow } from '../store/sessions.ts';
-import { type Branding, getBranding } from './branding.ts';
+import { getBranding } from './branding.ts';
 import type { EmbedTokens } from './embed-token.ts';
 import { hashSecret } from './keys.ts';
 import { servesMode } from './partners.ts';
 import { readQuota } from './quotas.ts';
 import { retrieveSession } from './sessions.ts';
+import type { BootstrapResponse } from './shapes.ts';
 
 export interface BootstrapInput {
   /** The publishable key's id: the token names it, and dies when it is revoked. */
@@ -19,29 +20,6 @@ export interface BootstrapInput {
   clientSecret: string | undefined;
   /** The platform's own hosted widget origin for this mode (redirect mode bootstraps from there). */
   widgetOrigin: string;
-}
-
-/** What the widget needs to render: the token, the session's bound terms, branding and availability. */
-export interface BootstrapResponse {
-  token: string;
-  expires_at: string;
-  partner_id: string;
-  mode: Mode;
-  session_id: string | null;
-  amount: string | null;
-  currency: string | null;
-  target_token: string | null;
-  target_network: string | null;
-  return_url: string | null;
-  cancel_url: string | null;
-  flow: SessionRow['flow'];
-  wallet_address: string | null;
-  /** The widget shows wallet_address read-only (the API refuses another at intent and confirm). */
-  lock_wallet_address: boolean;
-  kyc_pre_verified: boolean;
-  branding: Branding;
-  available: boolean;
-  unavailable_reason: string | null;
 }
 
 const CLIENT_SECRET = /^gsec_[0-9a-f]{24}_[A-Za-z0-9]{32}$/;

@@ -3,6 +3,7 @@ import { newEventId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import { type EventRow, findEventSeq, insertEvent, listEvents as listEventRows } from '../store/events.ts';
+import type { EventEnvelope } from './shapes.ts';
 
 /** Every event type the platform emits (glossary, "Event catalogue"). */
 export const EVENT_TYPES = [
@@ -17,14 +18,6 @@ export const EVENT_TYPES = [
   'partner.quota.exhausted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-
-/** The webhook envelope: `id` (stable, the dedupe key), `type`, `created_at` (unix seconds), `data`. */
-export interface EventEnvelope {
-  id: string;
-  type: string;
-  created_at: number;
-  data: Record<string, unknown>;
-}
 
 export const toEnvelope = (row: EventRow): EventEnvelope => ({
   id: row.id,

@@ -6,9 +6,8 @@ import {
   PermissionError,
   ValidationError,
 } from '@0bit/core/errors';
-import type { Flow } from '@0bit/core/flow';
 import { isObjectId, newObjectId } from '@0bit/core/ids';
-import type { Mode, Scope } from '@0bit/core/scope';
+import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import { toIso } from '@0bit/core/time';
 import { type Db, inTransaction } from '@0bit/db/connection';
@@ -34,56 +33,10 @@ import {
 } from './limits.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
 import { chargeSession } from './quotas.ts';
-import { storyIntent, type TransactionDetails, transactionDetails } from './ramp/details.ts';
+import { storyIntent, transactionDetails } from './ramp/details.ts';
+import type { CreateSessionInput, GateSession } from './shapes.ts';
 
 export type SessionStatus = SessionRow['status'];
-
-/** The GateSession object exactly as the glossary lists its fields. */
-export interface GateSession {
-  id: string;
-  object: 'gate_session';
-  partner_id: string;
-  mode: Mode;
-  flow: Flow | null;
-  amount: string;
-  currency: string;
-  target_token: string | null;
-  target_network: string | null;
-  return_url: string;
-  cancel_url: string | null;
-  status: SessionStatus;
-  expires_at: string;
-  created_at: string;
-  wallet_address: string | null;
-  user_reference: string | null;
-  kyc_pre_verified: boolean;
-  metadata: Record<string, string>;
-  /** The customer cannot change wallet_address (shown read-only, enforced at confirm). */
-  lock_wallet_address: boolean;
-  /** Allow-lists of the tokens and networks the customer may pick; null: any of the catalog. */
-  destination_tokens: string[] | null;
-  destination_networks: string[] | null;
-  /** What the payment is or was in fact (issue #15); null until the widget has created an intent. */
-  transaction_details: TransactionDetails | null;
-}
-
-export interface CreateSessionInput {
-  amount: string;
-  currency: string;
-  return_url: string;
-  cancel_url?: string | null;
-  target_token?: string | null;
-  target_network?: string | null;
-  flow?: Flow | null;
-  wallet_address?: string | null;
-  user_reference?: string | null;
-  lock_wallet_address?: boolean;
-  destination_tokens?: string[] | null;
-  destination_networks?: string[] | null;
-  metadata?: Record<string, string>;
-  expires_at?: string;
-  kyc_package?: { provider: string; [field: string]: unknown };
-}
 
 export interface PartnerContext {
   allowed_domains: string[];

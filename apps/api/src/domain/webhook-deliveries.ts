@@ -1,9 +1,8 @@
 import { BadRequestError, NotFoundError } from '@0bit/core/errors';
 import { isUuid } from '@0bit/core/ids';
-import type { Mode, Scope } from '@0bit/core/scope';
+import type { Scope } from '@0bit/core/scope';
 import { toIso } from '@0bit/core/time';
 import type { Db } from '@0bit/db/connection';
-import type { DeliveryStatus } from '@0bit/db/schema';
 import {
   type AttemptRow,
   type DeliveryFilters,
@@ -14,33 +13,7 @@ import {
   notifyWorkers,
   scheduleReplay,
 } from '@0bit/webhooks/store';
-
-export interface WebhookDelivery {
-  id: string;
-  object: 'webhook_delivery';
-  event_id: string;
-  event_type: string;
-  session_id: string | null;
-  mode: Mode;
-  /** pending (queued or retrying), succeeded, or failed (every attempt failed; replay to try again). */
-  status: DeliveryStatus;
-  attempt_count: number;
-  next_attempt_at: string | null;
-  last_attempt_at: string | null;
-  delivered_at: string | null;
-  created_at: string;
-}
-
-export interface WebhookAttempt {
-  attempted_at: string;
-  duration_ms: number;
-  url: string;
-  status_code: number | null;
-  error: string | null;
-  /** The first 1 KB of what the receiver answered: public receivers only, null for loopback (egress policy). */
-  response_body: string | null;
-  trigger: 'automatic' | 'replay';
-}
+import type { WebhookAttempt, WebhookDelivery } from './shapes.ts';
 
 export const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   id: row.id,

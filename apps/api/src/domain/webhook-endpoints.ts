@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '@0bit/core/errors';
 import { newObjectId, randomAlphanumeric } from '@0bit/core/ids';
-import type { Mode, Scope } from '@0bit/core/scope';
+import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import { toIso } from '@0bit/core/time';
 import { type Db, inTransaction } from '@0bit/db/connection';
@@ -15,16 +15,7 @@ import {
   upsertEndpoint,
   validSecrets,
 } from '@0bit/webhooks/store';
-
-export interface WebhookEndpoint {
-  object: 'webhook_endpoint';
-  url: string;
-  mode: Mode;
-  created_at: string;
-  updated_at: string;
-  /** Secrets that sign right now: the current one, and a rotated-out one during its overlap window. */
-  secrets: Array<{ display_prefix: string; created_at: string; expires_at: string | null }>;
-}
+import type { WebhookEndpoint } from './shapes.ts';
 
 /** Default overlap: the previous secret keeps signing for 24 h after a rotation (DESIGN.md). */
 export const DEFAULT_OVERLAP_SECONDS = 24 * 3600;

@@ -7,8 +7,9 @@ import {
   setKycTrusted,
 } from '../domain/partners.ts';
 import { changeQuota } from '../domain/quotas.ts';
+import { ModeSchema } from '../domain/shapes.ts';
 import type { App, RouteDeps } from './context.ts';
-import { DEFAULT_PAGE_SIZE, ListQuery, ModeSchema, ObjectIdParam } from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, ListQuery, ObjectIdParam } from './schemas.ts';
 
 /** Operator API (no /v1 prefix, as in the glossary), behind ADMIN_TOKEN; hidden from the partner OpenAPI. */
 export function adminRoutes(app: App, deps: RouteDeps): void {

@@ -10,9 +10,10 @@ import { bootstrap } from '../domain/embed.ts';
 import type { EmbedClaims, EmbedTokens } from '../domain/embed-token.ts';
 import { findKeyById, type KeyCache } from '../domain/keys.ts';
 import { retrieveSession } from '../domain/sessions.ts';
+import { BootstrapBody, BootstrapSchema, GateSession } from '../domain/shapes.ts';
 import { hostServesMode, scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { Branding, errorResponses, FlowEnum, GateSession, ModeSchema, Nullable } from './schemas.ts';
+import { errorResponses } from './schemas.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,10 +101,7 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
           { publishable_key: Type.Optional(Type.String({ description: 'pk_… (this route only)' })) },
           { additionalProperties: false },
         ),
-        body: Type.Object(
-          { clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
-          { additionalProperties: false },
-        ),
+        body: BootstrapBody,
         response: { 200: Type.Ref(BootstrapSchema), ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
     },
@@ -181,27 +179,3 @@ export function embedTokenGuard(db: Db, embed: EmbedDeps) {
     request.embed = claims;
   };
 }
-
-export const BootstrapSchema = Type.Object(
-  {
-    token: Type.String({ description: 'HS256 JWT; send as X-Embed-Token from the widget' }),
-    expires_at: Type.String({ format: 'date-time' }),
-    partner_id: Type.String(),
-    mode: ModeSchema,
-    session_id: Nullable(Type.String()),
-    amount: Nullable(Type.String()),
-    currency: Nullable(Type.String()),
-    target_token: Nullable(Type.String()),
-    target_network: Nullable(Type.String()),
-    return_url: Nullable(Type.String()),
-    cancel_url: Nullable(Type.String()),
-    flow: Nullable(FlowEnum),
-    wallet_address: Nullable(Type.String()),
-    lock_wallet_address: Type.Boolean(),
-    kyc_pre_verified: Type.Boolean(),
-    branding: Type.Ref(Branding),
-    available: Type.Boolean(),
-    unavailable_reason: Nullable(Type.String()),
-  },
-  { $id: 'EmbedBootstrap', title: 'EmbedBootstrap' },
-);

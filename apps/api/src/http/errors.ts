@@ -1,7 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { AppError, type ErrorKind, RateLimitError } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorEnvelope as ErrorEnvelopeSchema } from './schemas.ts';
 
 /** 0Gate's table from error kinds to HTTP statuses (0trace has its own, in its catalogue). */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -16,13 +18,8 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-/** The spec's envelope; `code` appears only where the spec names one. */
-export interface ErrorEnvelope {
-  statusCode: number;
-  message: string | string[];
-  error: string;
-  code?: string;
-}
+/** The spec's envelope (its schema is in schemas.ts); `code` appears only where the spec names one. */
+export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
 
 export function envelope(statusCode: number, message: string | string[], code?: string): ErrorEnvelope {
   return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', ...(code ? { code } : {}) };
@@ -65,6 +62,22 @@ export function toErrorResponse(error: unknown): ErrorEnvelope {
     500,
     'Something went wrong on our side. Retry with the same Idempotency-Key; if it persists, contact support with the Request-Id header.',
   );
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, a path segment over its length
+ * limit) is answered in 0Gate's envelope as a 404, like any unknown path, before any credential is read, so it
+ * says nothing about a resource and carries no framework code.
+ */
+export function frameworkErrors(_error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .code(404)
+    .send(
+      envelope(
+        404,
+        `No route ${request.method} ${request.url.split('?')[0]}: the URL is malformed (invalid percent-encoding, or a path segment that is too long); see /v1/openapi.json for the API`,
+      ),
+    );
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

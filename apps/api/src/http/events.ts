@@ -1,8 +1,9 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import { listEvents } from '../domain/events.ts';
+import { Event } from '../domain/shapes.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { DEFAULT_PAGE_SIZE, Event, EventsQuery, errorResponses, listOf } from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, EventsQuery, errorResponses, listOf } from './schemas.ts';
 
 export function eventRoutes(app: App, deps: RouteDeps): void {
   app.get(

@@ -2,21 +2,20 @@ import { rateLimit } from '@0bit/http/rate-limit';
 import { checkEndpointUrl } from '@0bit/webhooks/egress';
 import { Type } from '@sinclair/typebox';
 import { EVENT_TYPES } from '../domain/events.ts';
+import {
+  RotateSecretBody,
+  WebhookDelivery,
+  WebhookDeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookEndpointBody,
+  WebhookSecret,
+} from '../domain/shapes.ts';
 import { getDelivery, listDeliveries, replayDelivery } from '../domain/webhook-deliveries.ts';
 import { getEndpoint, rotateSecret, setEndpoint } from '../domain/webhook-endpoints.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
-import {
-  DEFAULT_PAGE_SIZE,
-  errorResponses,
-  ListQuery,
-  listOf,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, errorResponses, ListQuery, listOf } from './schemas.ts';
 
 /** Partner portal: webhook endpoint, signing secret and the delivery log (secret key; the key's mode). */
 export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
@@ -52,10 +51,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         headers: IdempotencyHeader,
-        body: Type.Object(
-          { url: Type.String({ minLength: 1, maxLength: 2048 }) },
-          { additionalProperties: false },
-        ),
+        body: WebhookEndpointBody,
         response: { 200: Type.Ref(WebhookEndpoint), ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
@@ -82,18 +78,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         headers: IdempotencyHeader,
-        body: Type.Object(
-          {
-            expire_previous_in: Type.Optional(
-              Type.Integer({
-                minimum: 0,
-                maximum: 7 * 24 * 3600,
-                description: 'Seconds the previous secret keeps signing; 0 = now.',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: RotateSecretBody,
         response: { 200: Type.Ref(WebhookSecret), ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
     },

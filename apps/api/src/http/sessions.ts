@@ -6,20 +6,11 @@ import {
   retrieveSession,
   settleExpiry,
 } from '../domain/sessions.ts';
+import { CreatedGateSession, CreateSessionBody, GateSession } from '../domain/shapes.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
-import {
-  CreatedGateSession,
-  CreateSessionBody,
-  DEFAULT_PAGE_SIZE,
-  EmptyBody,
-  errorResponses,
-  GateSession,
-  ListQuery,
-  listOf,
-  ObjectIdParam,
-} from './schemas.ts';
+import { DEFAULT_PAGE_SIZE, EmptyBody, errorResponses, ListQuery, listOf, ObjectIdParam } from './schemas.ts';
 
 /** Limits from the glossary's "API surface, rate limits" table; list is not named there, so it matches retrieve. */
 export const SESSION_LIMITS = {

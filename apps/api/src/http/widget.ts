@@ -1,5 +1,5 @@
 import { rateLimit } from '@0bit/http/rate-limit';
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { RampProvidersByMode } from '../domain/ramp/providers.ts';
 import {
   cancelFromWidget,
@@ -9,99 +9,20 @@ import {
   verifyKyc,
   widgetQuote,
 } from '../domain/ramp/widget.ts';
+import {
+  WidgetCancel,
+  WidgetConfirmBody,
+  WidgetIntent,
+  WidgetIntentBody,
+  WidgetKyc,
+  WidgetKycBody,
+  WidgetQuote,
+  WidgetQuoteBody,
+  WidgetResume,
+} from '../domain/shapes.ts';
 import type { App, RouteDeps } from './context.ts';
 import { type EmbedDeps, embedCors, embedTokenGuard } from './embed.ts';
-import { errorResponses, FlowEnum, Nullable } from './schemas.ts';
-
-const Token = Type.String({
-  minLength: 1,
-  maxLength: 10,
-  pattern: '^[A-Z0-9]+$',
-  'x-hint': 'must be a token symbol such as "USDT"',
-});
-const Network = Type.String({
-  minLength: 1,
-  maxLength: 20,
-  pattern: '^[a-z0-9]+$',
-  'x-hint': 'must be a network such as "arbitrum"',
-});
-const Selection = {
-  flow: Type.Optional(FlowEnum),
-  token: Type.Optional(Token),
-  network: Type.Optional(Network),
-  from_token: Type.Optional(Token),
-  from_network: Type.Optional(Network),
-};
-const Crypto = Type.Object({ token: Type.String(), network: Type.String(), amount: Type.String() });
-
-export const WidgetQuote = Type.Object(
-  {
-    object: Type.Literal('widget_quote'),
-    flow: FlowEnum,
-    amount: Type.String(),
-    currency: Type.String(),
-    crypto: Crypto,
-    fees: Type.Object({ processing: Type.String(), network: Type.String() }),
-    rate: Type.String({ description: 'Fiat per one token, before fees' }),
-    source: Nullable(
-      Type.Object({
-        token: Type.String(),
-        network: Type.String(),
-        amount: Type.String(),
-        rate: Type.String(),
-      }),
-    ),
-    kyc_required: Type.Boolean(),
-  },
-  { $id: 'WidgetQuote', title: 'WidgetQuote' },
-);
-
-export const WidgetIntent = Type.Object(
-  {
-    id: Type.String(),
-    object: Type.Literal('widget_intent'),
-    flow: FlowEnum,
-    status: Type.Union(
-      (['requires_payment', 'requires_action', 'processing', 'succeeded', 'failed'] as const).map((s) =>
-        Type.Literal(s),
-      ),
-    ),
-    amount: Type.String(),
-    currency: Type.String(),
-    crypto: Crypto,
-    source: Nullable(
-      Type.Object({
-        token: Type.String(),
-        network: Nullable(Type.String()),
-        amount: Nullable(Type.String()),
-      }),
-    ),
-    destination: Type.String({ description: 'The wallet (buy, swap) or the masked IBAN (sell)' }),
-    deposit_address: Nullable(Type.String()),
-    next_action: Nullable(Type.Object({ type: Type.Literal('three_ds_challenge') })),
-    failure_reason: Nullable(Type.String()),
-    tx_refid: Nullable(Type.String()),
-    return_url: Type.String(),
-    expires_at: Type.String({
-      format: 'date-time',
-      description: 'The intent and its deposit address are valid until the session expires',
-    }),
-  },
-  { $id: 'WidgetIntent', title: 'WidgetIntent' },
-);
-
-export const WidgetResume = Type.Object(
-  {
-    object: Type.Literal('widget_resume'),
-    intent: Nullable(Type.Object(WidgetIntent.properties)),
-  },
-  { $id: 'WidgetResume', title: 'WidgetResume' },
-);
-
-/** The answers as the widget reads them (it imports these types only, so none of this reaches its bundle). */
-export type WidgetQuote = Static<typeof WidgetQuote>;
-export type WidgetIntent = Static<typeof WidgetIntent>;
-export type WidgetResume = Static<typeof WidgetResume>;
+import { errorResponses } from './schemas.ts';
 
 /**
  * The hosted widget's API (docs/widget-api.md): quote, simulated KYC, payment intents and their
@@ -114,8 +35,6 @@ export function widgetRoutes(
   embed: EmbedDeps,
   providers: RampProvidersByMode,
 ): void {
-  app.addSchema(WidgetQuote);
-  app.addSchema(WidgetIntent);
   const { cors, preflight } = embedCors(deps.db, embed);
   const guard = embedTokenGuard(deps.db, embed);
   const limit = rateLimit(deps.counter, { name: 'embed.widget', perMinute: 120, per: 'ip' });
@@ -134,7 +53,7 @@ export function widgetRoutes(
           'Price the session for the widget: what the user pays or sends, what they receive, and the fees',
         tags: ['Embed'],
         security,
-        body: Type.Object(Selection, { additionalProperties: false }),
+        body: WidgetQuoteBody,
         response: { 200: Type.Ref(WidgetQuote), ...errorResponses(400, 401, 403, 409, 422, 429, 503) },
       },
     },
@@ -152,24 +71,9 @@ export function widgetRoutes(
           'Verify the user (simulated in test mode: every name passes, except last name "Reject" → rejected and "Review" → review)',
         tags: ['Embed'],
         security,
-        body: Type.Object(
-          {
-            first_name: Type.String({ minLength: 1, maxLength: 100 }),
-            last_name: Type.String({ minLength: 1, maxLength: 100 }),
-            date_of_birth: Type.String({ format: 'date' }),
-            country: Type.String({
-              pattern: '^[A-Z]{2}$',
-              'x-hint': 'must be an ISO 3166 alpha-2 code such as "DE"',
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        body: WidgetKycBody,
         response: {
-          200: Type.Object({
-            object: Type.Literal('widget_kyc'),
-            status: Type.Union([Type.Literal('verified'), Type.Literal('rejected'), Type.Literal('review')]),
-            reason: Nullable(Type.String()),
-          }),
+          200: WidgetKyc,
           ...errorResponses(400, 401, 403, 409, 422, 429, 503),
         },
       },
@@ -187,16 +91,7 @@ export function widgetRoutes(
         summary: "Start paying for the session: amount and currency must equal the session's exactly",
         tags: ['Embed'],
         security,
-        body: Type.Object(
-          {
-            ...Selection,
-            amount: Type.String({ minLength: 1, maxLength: 32 }),
-            currency: Type.String({ minLength: 3, maxLength: 3 }),
-            wallet_address: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-            iban: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: WidgetIntentBody,
         response: { 200: Type.Ref(WidgetIntent), ...errorResponses(400, 401, 403, 409, 422, 429, 503) },
       },
     },
@@ -216,16 +111,7 @@ export function widgetRoutes(
         security,
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: {
-          200: Type.Object({
-            object: Type.Literal('widget_cancel'),
-            session_id: Type.String(),
-            status: Type.String(),
-            cancel_url: Nullable(
-              Type.String({
-                description: 'cancel_url with gate_session_id, gate_status and their signature',
-              }),
-            ),
-          }),
+          200: Type.Ref(WidgetCancel),
           ...errorResponses(400, 401, 403, 409, 422, 429),
         },
       },
@@ -244,7 +130,7 @@ export function widgetRoutes(
           "The session's open intent, for a widget that reloads (resume): same id, deposit address and expiry; null when none is open",
         tags: ['Embed'],
         security,
-        response: { 200: WidgetResume, ...errorResponses(401, 403, 409, 429, 503) },
+        response: { 200: Type.Ref(WidgetResume), ...errorResponses(401, 403, 409, 429, 503) },
       },
     },
     async (request) => currentIntent(widget, request.embed!),
@@ -262,29 +148,7 @@ export function widgetRoutes(
         tags: ['Embed'],
         security,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        body: Type.Object(
-          {
-            card: Type.Optional(
-              Type.Object(
-                {
-                  number: Type.String({ minLength: 12, maxLength: 23 }),
-                  exp_month: Type.Integer({ minimum: 1, maximum: 12 }),
-                  exp_year: Type.Integer({ minimum: 2000, maximum: 2100 }),
-                  cvc: Type.String({ minLength: 3, maxLength: 4 }),
-                },
-                { additionalProperties: false },
-              ),
-            ),
-            three_ds_code: Type.Optional(Type.String({ minLength: 1, maxLength: 12 })),
-            simulate_deposit: Type.Optional(
-              Type.Boolean({
-                description:
-                  'Test mode only (sell, swap): the sandbox records the quoted deposit as arrived before the confirm checks for it',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: WidgetConfirmBody,
         response: { 200: Type.Ref(WidgetIntent), ...errorResponses(400, 401, 403, 404, 409, 422, 429, 503) },
       },
     },

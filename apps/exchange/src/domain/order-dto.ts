@@ -1,5 +1,6 @@
 import { findCurrency } from '@0bit/markets';
 import type { OrderRow } from '../store/orders.ts';
+import type { Order } from './shapes.ts';
 
 const unix = (date: Date | null): number | null => (date ? Math.floor(date.getTime() / 1000) : null);
 
@@ -10,7 +11,7 @@ export function emergencyActions(order: OrderRow): Array<'EXCHANGE' | 'REFUND'> 
 }
 
 /** The partner DTO (docs/exchange/statuses.md): the same shape in /order, /create, webhooks and the cabinet. */
-export function orderDto(order: OrderRow) {
+export function orderDto(order: OrderRow): Order {
   const from = findCurrency(order.from_ccy)!;
   const to = findCurrency(order.to_ccy)!;
   return {
@@ -60,5 +61,3 @@ export function orderDto(order: OrderRow) {
           },
   };
 }
-
-export type OrderDto = ReturnType<typeof orderDto>;

@@ -29,8 +29,9 @@ import {
 } from '../store/orders.ts';
 import { claimQuote, findLiveQuote, findQuote, type QuoteRow, type QuoteWriter } from '../store/quotes.ts';
 import { emergencyActions, orderDto } from './order-dto.ts';
-import { type PriceParams, priceWith, providersFor, type RefcodeCache, resolveRefcode } from './pricing.ts';
+import { priceWith, providersFor, type RefcodeCache, resolveRefcode } from './pricing.ts';
 import type { ProvidersByMode } from './providers.ts';
+import type { CreateParams } from './shapes.ts';
 
 export interface OrderDeps {
   db: Db;
@@ -44,13 +45,6 @@ export interface OrderDeps {
 
 /** What moving an order along needs (the settlement loop has no HTTP side). */
 export type SettleDeps = Pick<OrderDeps, 'db' | 'providers'>;
-
-export interface CreateParams extends PriceParams {
-  toAddress: string;
-  refundAddress: string;
-  /** A fixed quote from /api/v1/price to hold to; without one, a live quote with the same terms is used. */
-  quoteId?: string | undefined;
-}
 
 export const STATUS_CHANGED = 'order.status_changed';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -111,7 +105,8 @@ function answerOf(previous: Previous): unknown {
 
 /**
  * POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. With an
- * Idempotency-Key the answer is stored, a 4xx of these rules too, so a retry gets the same answer.
+ * Idempotency-Key the answer is stored, a 4xx of these rules too (not INVALID_REQUEST: a malformed request is
+ * corrected and retried with the same key), so a retry gets the same answer.
  */
 export async function createOrder(
   deps: OrderDeps,
@@ -139,6 +134,8 @@ export async function createOrder(
       !replayedErrors.has(error) &&
       isErrorName(error.code) &&
       error.code !== 'IDEMPOTENCY_CONFLICT' &&
+      // A malformed request (code 1) is the caller's to correct: like a schema refusal, it is not stored.
+      error.code !== 'INVALID_REQUEST' &&
       ERROR_CODES[error.code].status < 500
     )
       await storeAnswer(deps.db, deps.box, TRACE_KEYS, idempotency, {

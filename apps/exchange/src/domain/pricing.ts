@@ -2,22 +2,14 @@ import { newObjectId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
 import { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
-import { type Direction, type Quote, QuoteError, quote, type RateType } from '@0bit/markets';
+import { type Quote, QuoteError, quote } from '@0bit/markets';
 import { traceError } from '../errors.ts';
 import type { QuoteRow, QuoteWriter } from '../store/quotes.ts';
 import { findRefcode, type RefcodeRow } from '../store/refcodes.ts';
 import type { Providers, ProvidersByMode } from './providers.ts';
+import type { PriceParams, Quote as QuoteAnswer } from './shapes.ts';
 
 const ENVIRONMENT_NAME = { test: 'sandbox', live: 'live' } as const;
-
-export interface PriceParams {
-  type: RateType;
-  fromCcy: string;
-  toCcy: string;
-  direction: Direction;
-  amount: string;
-  refcode?: string | undefined;
-}
 
 export function providersFor(providers: ProvidersByMode, scope: Pick<Scope, 'mode'>): Providers {
   const found = providers[scope.mode];
@@ -87,7 +79,7 @@ export async function priceWith(
   }
 }
 
-export function quoteData(q: Quote, refcode: string, fixed: QuoteRow | null) {
+export function quoteData(q: Quote, refcode: string, fixed: QuoteRow | null): QuoteAnswer {
   return {
     type: q.type,
     direction: q.direction,

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   createOrder,
@@ -8,64 +7,18 @@ import {
   simulateDeposit,
 } from '../domain/orders.ts';
 import { price } from '../domain/pricing.ts';
+import {
+  CreateBody,
+  CreatedOrder,
+  DepositBody,
+  EmergencyBody,
+  Order,
+  OrderBody,
+  PriceBody,
+  Quote,
+} from '../domain/shapes.ts';
 import { traceError } from '../errors.ts';
-import { CreatedOrder, Order, Quote } from './schemas.ts';
 import { type SignedRouteDeps, signedRoute } from './signed.ts';
-
-const Amount = Type.String({
-  minLength: 1,
-  maxLength: 40,
-  'x-hint': 'must be a decimal string such as "0.01"',
-});
-const Code = Type.String({ minLength: 1, maxLength: 32 });
-const OrderId = Type.String({ minLength: 1, maxLength: 64 });
-
-export const PriceBody = Type.Object(
-  {
-    type: Type.Union([Type.Literal('float'), Type.Literal('fixed')]),
-    fromCcy: Code,
-    toCcy: Code,
-    direction: Type.Union([Type.Literal('from'), Type.Literal('to')]),
-    amount: Amount,
-    refcode: Type.Optional(Code),
-  },
-  { additionalProperties: false },
-);
-
-export const CreateBody = Type.Object(
-  {
-    ...PriceBody.properties,
-    toAddress: Type.String({ minLength: 1, maxLength: 128 }),
-    refundAddress: Type.String({ minLength: 1, maxLength: 128 }),
-    quoteId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  },
-  { additionalProperties: false },
-);
-
-export const OrderBody = Type.Object(
-  { id: OrderId, token: Type.String({ minLength: 1, maxLength: 128 }) },
-  { additionalProperties: false },
-);
-
-export const EmergencyBody = Type.Object(
-  {
-    id: OrderId,
-    token: Type.String({ minLength: 1, maxLength: 128 }),
-    choice: Type.Union([Type.Literal('EXCHANGE'), Type.Literal('REFUND')]),
-    /** REFUND only: send the refund here instead of the order's refundAddress. */
-    address: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  },
-  { additionalProperties: false },
-);
-
-export const DepositBody = Type.Object(
-  {
-    id: OrderId,
-    amount: Type.Optional(Amount),
-    confirmations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-  },
-  { additionalProperties: false },
-);
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

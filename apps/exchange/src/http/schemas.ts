@@ -1,98 +1,12 @@
-import { type TSchema, Type } from '@sinclair/typebox';
-import { ERROR_CODES } from '../errors.ts';
-
 /**
- * The response shapes of the 0trace API, for Fastify's serializer and the OpenAPI document
- * (GET /api/v1/openapi.json). Shared shapes carry an $id: app.ts adds them once and routes refer to them.
+ * What only the HTTP layer has: the error envelope, error responses per status, security schemes. The orders
+ * and quotes 0trace publishes live in domain/shapes.ts. Shared shapes carry an $id: openapi.ts adds them once
+ * and routes refer to them.
  */
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Unix = Type.Integer({ description: 'Unix seconds' });
-const Decimal = Type.String({ description: 'A decimal string such as "0.01"' });
-
-const Tx = Type.Object({ id: Type.String(), amount: Nullable(Decimal) });
-
-/** The order DTO (domain/order-dto.ts; docs/exchange/statuses.md): /create, /order, webhooks, the cabinet. */
-export const Order = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.Union([Type.Literal('float'), Type.Literal('fixed')]),
-    direction: Type.Union([Type.Literal('from'), Type.Literal('to')]),
-    status: Type.String({ description: 'docs/exchange/statuses.md' }),
-    refcode: Type.String(),
-    createdAt: Unix,
-    updatedAt: Unix,
-    expiresAt: { ...Unix, description: 'The deposit deadline (unix seconds): no deposit by then → EXPIRED' },
-    from: Type.Object({
-      code: Type.String(),
-      network: Type.String(),
-      amount: Decimal,
-      address: Type.String({ description: 'Where the user sends the deposit' }),
-      reqConfirmations: Type.Integer(),
-      tx: Nullable(
-        Type.Object({
-          id: Type.String(),
-          amount: Nullable(Decimal),
-          confirmations: Nullable(Type.Integer()),
-        }),
-      ),
-    }),
-    to: Type.Object({
-      code: Type.String(),
-      network: Type.String(),
-      amount: Decimal,
-      address: Type.String(),
-      tx: Nullable(Tx),
-    }),
-    rate: Type.Object({
-      value: Decimal,
-      markupBps: Type.Integer(),
-      serviceFeeBps: Type.Integer(),
-      expiresAt: Nullable(Unix),
-    }),
-    refund: Type.Object({ address: Type.String(), tx: Nullable(Tx) }),
-    emergency: Nullable(
-      Type.Object({
-        reason: Type.String(),
-        choice: Nullable(Type.Union([Type.Literal('EXCHANGE'), Type.Literal('REFUND')])),
-        actions: Type.Array(Type.Union([Type.Literal('EXCHANGE'), Type.Literal('REFUND')])),
-      }),
-    ),
-  },
-  { $id: 'Order' },
-);
-
-/** /create's answer: the order plus its token, returned here only (and to a replay of the same key). */
-export const CreatedOrder = Type.Object(
-  {
-    ...Order.properties,
-    token: Type.String({ description: 'Store it: /order and /emergency need it, and it is not recoverable' }),
-  },
-  { $id: 'CreatedOrder' },
-);
-
-/** /price's answer (domain/pricing.ts quoteData). */
-export const Quote = Type.Object(
-  {
-    type: Type.Union([Type.Literal('float'), Type.Literal('fixed')]),
-    direction: Type.Union([Type.Literal('from'), Type.Literal('to')]),
-    refcode: Type.String(),
-    from: Type.Object({
-      code: Type.String(),
-      network: Type.String(),
-      amount: Decimal,
-      min: Decimal,
-      max: Decimal,
-    }),
-    to: Type.Object({ code: Type.String(), network: Type.String(), amount: Decimal, networkFee: Decimal }),
-    rate: Decimal,
-    markupBps: Type.Integer(),
-    serviceFeeBps: Type.Integer(),
-    quoteId: Nullable(Type.String({ description: 'Fixed quotes only: pass it to /create before expiresAt' })),
-    expiresAt: Nullable(Unix),
-  },
-  { $id: 'Quote' },
-);
+import { namedSchemas } from '@0bit/http/validation';
+import { type TSchema, Type } from '@sinclair/typebox';
+import * as shapes from '../domain/shapes.ts';
+import { ERROR_CODES } from '../errors.ts';
 
 /**
  * Answers whose fields are listed in docs/exchange/cabinet.md rather than here: an object, serialized as the
@@ -119,7 +33,8 @@ export const ErrorEnvelope = Type.Object(
   { $id: 'ErrorEnvelope' },
 );
 
-export const SHARED_SCHEMAS = [Order, CreatedOrder, Quote, ErrorEnvelope];
+/** Every shape with an $id (all of domain/shapes.ts, and the envelope): one named component each. */
+export const SHARED_SCHEMAS: TSchema[] = [...namedSchemas(shapes), ErrorEnvelope];
 
 /** `{code: 0, msg: "OK", data}` around a route's data. */
 export function okEnvelope(data: TSchema) {

@@ -3,7 +3,9 @@
  * object with a `type`; the page accepts messages only from the iframe's origin and window, the widget only
  * from the parent origin its embed token was issued for.
  */
-export type Flow = 'on_ramp' | 'off_ramp' | 'swap';
+import type { Flow } from '../node/types.ts';
+
+export type { Flow };
 
 /** Page → widget, in answer to WIDGET_LOADED: everything the widget needs, never in a URL. */
 export interface InitConfig {

@@ -414,6 +414,23 @@ export type components = {
             /** @description #RRGGBB */
             secondary_color: string | null;
         };
+        /** CreatedApiKey */
+        CreatedApiKey: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Kind, mode and four characters, e.g. sk_live_AbCd */
+            display_prefix: string;
+            id: string;
+            /** @description pk_… or sk_…, shown only here */
+            key: string;
+            last_used_at: string | null;
+            /** @enum {string} */
+            mode: "test" | "live";
+            /** @description When the key stops (or stopped) working; in the future while a rolled key is in its grace period */
+            revoked_at: string | null;
+            /** @enum {string} */
+            type: "publishable" | "secret";
+        };
         /** CreatedGateSession */
         CreatedGateSession: {
             /** @example 100.00 */
@@ -496,6 +513,48 @@ export type components = {
             user_reference: string | null;
             wallet_address: string | null;
         };
+        /** CreateSessionBody */
+        CreateSessionBody: {
+            /**
+             * @description Positive decimal string with at most the currency minor-unit digits; returned canonical.
+             * @example 100.00
+             */
+            amount: string;
+            /** Format: uri */
+            cancel_url?: string | null;
+            currency: string;
+            /** @description Allow-list of networks the customer may pick */
+            destination_networks?: ("bitcoin" | "ethereum" | "arbitrum" | "optimism" | "base" | "polygon" | "tron" | "solana")[] | null;
+            /** @description Allow-list of tokens the customer may receive (buy, swap) or sell */
+            destination_tokens?: ("BTC" | "ETH" | "POL" | "SOL" | "TRX" | "USDC" | "USDT")[] | null;
+            /**
+             * Format: date-time
+             * @description Default 24 h after creation; test ≥ +1 s, live ≥ +30 min, ≤ +7 days.
+             */
+            expires_at?: string;
+            /** @enum {string|null} */
+            flow?: "on_ramp" | "off_ramp" | "swap" | null;
+            /** @description Trusted-KYC pass-through (kyc_trusted partners only). Never echoed in any response or webhook. */
+            kyc_package?: {
+                provider: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description Default true when wallet_address is given: the customer cannot change it (shown read-only, enforced at confirm) */
+            lock_wallet_address?: boolean;
+            /** @description Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters. */
+            metadata?: {
+                [key: string]: string;
+            };
+            /** Format: uri */
+            return_url: string;
+            /** @enum {string|null} */
+            target_network?: "bitcoin" | "ethereum" | "arbitrum" | "optimism" | "base" | "polygon" | "tron" | "solana" | null;
+            /** @enum {string|null} */
+            target_token?: "BTC" | "ETH" | "POL" | "SOL" | "TRX" | "USDC" | "USDT" | null;
+            user_reference?: string | null;
+            wallet_address?: string | null;
+        };
         /** EmbedBootstrap */
         EmbedBootstrap: {
             amount: string | null;
@@ -508,6 +567,7 @@ export type components = {
             /** @enum {string|null} */
             flow: "on_ramp" | "off_ramp" | "swap" | null;
             kyc_pre_verified: boolean;
+            /** @description Show wallet_address read-only */
             lock_wallet_address: boolean;
             /** @enum {string} */
             mode: "test" | "live";
@@ -679,6 +739,36 @@ export type components = {
             /** @description The wallet paid out to (buy, swap), as confirmed */
             wallet_address: string | null;
         };
+        /** Usage */
+        Usage: {
+            days: {
+                cancelled: number;
+                completed: number;
+                created: number;
+                date: string;
+                expired: number;
+            }[];
+            from: string;
+            /** @enum {string} */
+            mode: "test" | "live";
+            /** @enum {string} */
+            object: "usage";
+            quota: {
+                monthly_sessions: number | null;
+                /** @description UTC month, YYYY-MM */
+                period: string;
+                remaining: number | null;
+                sessions_created: number;
+                /** @enum {string} */
+                state: "unlimited" | "ok" | "warning" | "exhausted";
+            };
+            to: string;
+            volume: {
+                amount: string;
+                currency: string;
+                sessions: number;
+            }[];
+        };
         /** WebhookDelivery */
         WebhookDelivery: {
             attempt_count: number;
@@ -769,6 +859,15 @@ export type components = {
             /** @description The new whsec_ secret, shown only here */
             secret: string;
         };
+        /** WidgetCancel */
+        WidgetCancel: {
+            /** @description cancel_url with gate_session_id, gate_status and their signature */
+            cancel_url: string | null;
+            /** @enum {string} */
+            object: "widget_cancel";
+            session_id: string;
+            status: string;
+        };
         /** WidgetIntent */
         WidgetIntent: {
             amount: string;
@@ -796,6 +895,7 @@ export type components = {
             } | null;
             /** @enum {string} */
             object: "widget_intent";
+            /** @description Once succeeded: with gate_session_id, gate_status and their signature appended */
             return_url: string;
             source: {
                 amount: string | null;
@@ -831,6 +931,47 @@ export type components = {
                 rate: string;
                 token: string;
             } | null;
+        };
+        /** WidgetResume */
+        WidgetResume: {
+            intent: {
+                amount: string;
+                crypto: {
+                    amount: string;
+                    network: string;
+                    token: string;
+                };
+                currency: string;
+                deposit_address: string | null;
+                /** @description The wallet (buy, swap) or the masked IBAN (sell) */
+                destination: string;
+                /**
+                 * Format: date-time
+                 * @description The intent and its deposit address are valid until the session expires
+                 */
+                expires_at: string;
+                failure_reason: string | null;
+                /** @enum {string} */
+                flow: "on_ramp" | "off_ramp" | "swap";
+                id: string;
+                next_action: {
+                    /** @enum {string} */
+                    type: "three_ds_challenge";
+                } | null;
+                /** @enum {string} */
+                object: "widget_intent";
+                /** @description Once succeeded: with gate_session_id, gate_status and their signature appended */
+                return_url: string;
+                source: {
+                    amount: string | null;
+                    network: string | null;
+                    token: string;
+                } | null;
+                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                tx_refid: string | null;
+            } | null;
+            /** @enum {string} */
+            object: "widget_resume";
         };
     };
     responses: never;
@@ -1068,14 +1209,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description cancel_url with gate_session_id, gate_status and their signature */
-                        cancel_url: string | null;
-                        /** @enum {string} */
-                        object: "widget_cancel";
-                        session_id: string;
-                        status: string;
-                    };
+                    "application/json": components["schemas"]["WidgetCancel"];
                 };
             };
             /** @description Default Response */
@@ -1355,45 +1489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        intent: {
-                            amount: string;
-                            crypto: {
-                                amount: string;
-                                network: string;
-                                token: string;
-                            };
-                            currency: string;
-                            deposit_address: string | null;
-                            /** @description The wallet (buy, swap) or the masked IBAN (sell) */
-                            destination: string;
-                            /**
-                             * Format: date-time
-                             * @description The intent and its deposit address are valid until the session expires
-                             */
-                            expires_at: string;
-                            failure_reason: string | null;
-                            /** @enum {string} */
-                            flow: "on_ramp" | "off_ramp" | "swap";
-                            id: string;
-                            next_action: {
-                                /** @enum {string} */
-                                type: "three_ds_challenge";
-                            } | null;
-                            /** @enum {string} */
-                            object: "widget_intent";
-                            return_url: string;
-                            source: {
-                                amount: string | null;
-                                network: string | null;
-                                token: string;
-                            } | null;
-                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
-                            tx_refid: string | null;
-                        } | null;
-                        /** @enum {string} */
-                        object: "widget_resume";
-                    };
+                    "application/json": components["schemas"]["WidgetResume"];
                 };
             };
             /** @description Default Response */
@@ -2655,21 +2751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        created_at: string;
-                        /** @description Kind, mode and four characters, e.g. sk_live_AbCd */
-                        display_prefix: string;
-                        id: string;
-                        key: string;
-                        last_used_at: string | null;
-                        /** @enum {string} */
-                        mode: "test" | "live";
-                        /** @description When the key stops (or stopped) working; in the future while a rolled key is in its grace period */
-                        revoked_at: string | null;
-                        /** @enum {string} */
-                        type: "publishable" | "secret";
-                    };
+                    "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
             /** @description Default Response */
@@ -2833,35 +2915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        days: {
-                            cancelled: number;
-                            completed: number;
-                            created: number;
-                            date: string;
-                            expired: number;
-                        }[];
-                        from: string;
-                        /** @enum {string} */
-                        mode: "test" | "live";
-                        /** @enum {string} */
-                        object: "usage";
-                        quota: {
-                            monthly_sessions: number | null;
-                            /** @description UTC month, YYYY-MM */
-                            period: string;
-                            remaining: number | null;
-                            sessions_created: number;
-                            /** @enum {string} */
-                            state: "unlimited" | "ok" | "warning" | "exhausted";
-                        };
-                        to: string;
-                        volume: {
-                            amount: string;
-                            currency: string;
-                            sessions: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Usage"];
                 };
             };
             /** @description Default Response */

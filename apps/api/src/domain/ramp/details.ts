@@ -1,48 +1,8 @@
-import type { Flow } from '@0bit/core/flow';
 import type { Mode } from '@0bit/core/scope';
 import type { WidgetIntentRow } from '../../store/widget-intents.ts';
+import type { TransactionDetails, TransactionFee } from '../shapes.ts';
 
-/** One fee of a payment, in the currency (fiat or token) it is charged in. */
-export interface TransactionFee {
-  type: 'processing' | 'network';
-  amount: string;
-  currency: string;
-}
-
-/**
- * What the session's payment is — or was — in fact (issue #15): the widget intent that paid it (else the one
- * open, else the last that failed), never the create-time pre-fill. On every gate_session.* webhook and on
- * retrieve and list, null until the widget has created an intent.
- */
-export interface TransactionDetails {
-  intent_id: string;
-  status: WidgetIntentRow['status'];
-  flow: Flow;
-  /** What the customer pays (buy: fiat) or sends (sell, swap: crypto). */
-  source_currency: string;
-  source_network: string | null;
-  source_amount: string | null;
-  /** What the customer receives (buy, swap: crypto; sell: fiat). */
-  destination_currency: string;
-  destination_network: string | null;
-  destination_amount: string;
-  /** Fiat per one token (buy, sell), or destination per one source token (swap), before fees. */
-  exchange_rate: string | null;
-  fees: TransactionFee[];
-  /** The wallet the crypto goes to (buy, swap), as the customer confirmed it. */
-  wallet_address: string | null;
-  /** The bank account a sell pays out to, masked (`DE89 •••• 3000`). */
-  iban: string | null;
-  payment_method: 'card' | 'crypto_deposit';
-  /** Where the customer sends crypto (sell, swap), and the deposit's transaction once seen. */
-  deposit_address: string | null;
-  deposit_transaction_id: string | null;
-  /** The settlement transaction (the session's tx_refid) and where to see it, once paid. */
-  transaction_id: string | null;
-  explorer_url: string | null;
-  /** Why the payment failed (`card_declined`, `sanctions_screening`, …); null otherwise. */
-  last_error: string | null;
-}
+export type { TransactionDetails } from '../shapes.ts';
 
 /** Block explorers of each network's mainnet (live mode; sandbox hashes are simulated and have none). */
 const EXPLORER: Record<string, string> = {

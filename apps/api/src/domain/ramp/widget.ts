@@ -44,11 +44,11 @@ import { signedRedirect } from '../redirects.ts';
 import {
   cancelSession,
   completeSession,
-  type GateSession,
   reportPaymentFailure,
   retrieveSession,
   toGateSession,
 } from '../sessions.ts';
+import type { ConfirmInput, GateSession, IntentInput, KycInput, QuoteInput } from '../shapes.ts';
 import type { Deposit, RampProviders, RampProvidersByMode, ScreenedParty } from './providers.ts';
 
 export interface WidgetDeps {
@@ -115,15 +115,6 @@ function priced<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof QuoteError) throw new ValidationError([error.message]);
     throw error;
   });
-}
-
-export interface QuoteInput {
-  flow?: Flow | undefined;
-  token?: string | undefined;
-  network?: string | undefined;
-  /** Swap: what the user sends. */
-  from_token?: string | undefined;
-  from_network?: string | undefined;
 }
 
 /** The session's allow-lists of destination tokens and networks hold (403 destination_not_allowed). */
@@ -256,11 +247,7 @@ async function requireKyc(db: Db, context: Context): Promise<void> {
   );
 }
 
-export async function verifyKyc(
-  deps: WidgetDeps,
-  claims: EmbedClaims,
-  person: { first_name: string; last_name: string; date_of_birth: string; country: string },
-) {
+export async function verifyKyc(deps: WidgetDeps, claims: EmbedClaims, person: KycInput) {
   const context = await contextOf(deps, claims);
   const result = await context.providers.kyc.verify({
     firstName: person.first_name,
@@ -315,13 +302,6 @@ export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'retur
     /** The deposit address (and the intent) are valid until the session expires. */
     expires_at: session.expires_at,
   };
-}
-
-export interface IntentInput extends QuoteInput {
-  amount: string;
-  currency: string;
-  wallet_address?: string | undefined;
-  iban?: string | undefined;
 }
 
 /** A payment attempt for exactly the session's amount: a card charge (buy) or a crypto deposit (sell, swap). */
@@ -513,13 +493,6 @@ async function openIntent(
       throw error;
     }
   }
-}
-
-export interface ConfirmInput {
-  card?: { number: string; exp_month: number; exp_year: number; cvc: string } | undefined;
-  three_ds_code?: string | undefined;
-  /** Test mode only (sell, swap): the sandbox records the quoted deposit as arrived, then the confirm checks it. */
-  simulate_deposit?: boolean | undefined;
 }
 
 /** What a sell or swap must receive before anything is paid out: the quoted asset and amount, at its address. */
