@@ -89,7 +89,10 @@ describe('widget API (/v1/embed/…)', () => {
       expect(paid.body).toMatchObject({
         status: 'succeeded',
         tx_refid: expect.stringMatching(/^0x[0-9a-f]{64}$/),
-        return_url: 'https://partner.example/done',
+        // The session's return_url with its id and status appended, signed (issue #15).
+        return_url: expect.stringMatching(
+          /^https:\/\/partner\.example\/done\?gate_session_id=[0-9a-f]{24}&gate_status=completed&gate_timestamp=\d+&gate_signature=[0-9a-f]{64}$/,
+        ),
       });
       const read = await server.call('GET', `/v1/gate_sessions/${w.session.id}`, {
         headers: bearer(w.keys.test.secret_key),
