@@ -374,6 +374,12 @@ describe('transaction_details: what was actually paid, on retrieve, list and eve
     });
     const [completed] = await w.events('gate_session.completed');
     expect(completed!.data.transaction_details).toEqual(expected);
+    // docs/webhooks.md's full example body has exactly the fields a real completed event has.
+    const doc = readFileSync(join(REPO_ROOT, 'docs/webhooks.md'), 'utf8');
+    const example = JSON.parse(/<!-- webhook-example:completed -->\s*```json\n([\s\S]*?)```/.exec(doc)![1]!);
+    expect(Object.keys(example.data).sort()).toEqual(Object.keys(completed!.data).sort());
+    expect(Object.keys(example.data.transaction_details).sort()).toEqual(Object.keys(expected).sort());
+    expect(example.data.transaction_details.fees).toEqual(expected.fees);
     expect(completed!.data.wallet_address).toBe(WALLET); // the session's pre-fill stays what it was
     expect((await w.read()).body.transaction_details).toEqual(expected);
     const list = await server.call('GET', '/v1/gate_sessions?limit=5', { headers: bearer(w.sk) });
