@@ -26,6 +26,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { KeyLookup } from './domain/keys.ts';
+import { type AmountBoundsByCurrency, DEFAULT_AMOUNT_BOUNDS } from './domain/limits.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import * as shapes from './domain/shapes.ts';
 import { adminRoutes } from './http/admin.ts';
@@ -63,6 +64,8 @@ export interface AppDeps {
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
   timeouts?: HttpTimeouts;
+  /** Per-currency session amount bounds over the defaults (SESSION_AMOUNT_BOUNDS). */
+  amountBounds?: AmountBoundsByCurrency;
   /** What /health/ready checks besides the database and Redis (the composition root's probes). */
   readiness?: ReadinessProbes;
   /** Request metrics (route, status class, product) into the process's Prometheus registry. */
@@ -236,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     admin: adminGuard(deps.adminToken),
     keyCache,
     egress: deps.egress ?? STRICT_EGRESS,
+    amountBounds: { ...DEFAULT_AMOUNT_BOUNDS, ...deps.amountBounds },
   };
   healthRoutes(app, routeDeps, deps.readiness);
   sessionRoutes(app, routeDeps);

@@ -61,6 +61,7 @@ export function gateApi(platform: Platform): GateApiUnit {
         keyCacheTtlMs: config.keyCacheTtlMs,
         tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
         widgetOrigins: config.widgetOrigins,
+        amountBounds: config.sessionAmountBounds,
         egress: { allowLoopback: config.webhooks.allowLoopback },
         logger: platform.loggerOptions(),
         readiness: platform.readiness(),

@@ -140,6 +140,15 @@ describe('admin CLI', () => {
         env,
       );
       expect(JSON.parse(flagged.stdout).kyc_trusted).toBe(true);
+      const limited = await runScript(
+        'apps/server/src/cli/admin.ts',
+        ['partners', 'customer-limits', out.partner.id, 'EUR=1000,USD=1200.5'],
+        env,
+      );
+      expect(JSON.parse(limited.stdout)).toEqual({
+        id: out.partner.id,
+        customer_daily_limits: { EUR: '1000.00', USD: '1200.50' },
+      });
       const shown = await runScript(
         'apps/server/src/cli/admin.ts',
         ['partners', 'show', out.partner.id],
@@ -158,5 +167,5 @@ describe('admin CLI', () => {
       await target?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000); // five CLI processes, each starting TypeScript and a database: slow on a busy machine
+  }, 150_000); // six CLI processes, each starting TypeScript and a database: slow on a busy machine
 });

@@ -11,6 +11,7 @@ import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import * as oneCurrentSecret from './migrations/0012_one_current_secret.ts';
 import * as oneIdempotency from './migrations/0013_one_idempotency.ts';
+import * as rampTruth from './migrations/0014_ramp_truth.ts';
 import * as deliveryTraceContext from './migrations/0020_delivery_trace_context.ts';
 import * as openOrdersIndex from './migrations/0022_open_orders_index.ts';
 import type { Database } from './schema.ts';
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_exchange_signing': exchangeSigning,
   '0012_one_current_secret': oneCurrentSecret,
   '0013_one_idempotency': oneIdempotency,
+  '0014_ramp_truth': rampTruth,
   '0020_delivery_trace_context': deliveryTraceContext,
   '0022_open_orders_index': openOrdersIndex,
 };

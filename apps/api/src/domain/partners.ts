@@ -14,6 +14,7 @@ import {
 } from '@0bit/db/partners';
 import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
 import { displayPrefix, generateApiKey, hashSecret } from './keys.ts';
+import { canonicalAmount, isCurrency } from './money.ts';
 import type { ApiKeySummary } from './shapes.ts';
 
 export interface Partner {
@@ -170,4 +171,33 @@ export async function setKycTrusted(db: Db, id: string, kycTrusted: boolean): Pr
   await requirePartner(db, id);
   const row = await updatePartner(db, id, { kyc_trusted: kycTrusted });
   return toPartner(row!);
+}
+
+/**
+ * Admin: a partner's per-customer (user_reference) daily limits, by currency (null removes them all). Each
+ * limit is a positive amount in its currency's minor units; sessions over it are refused at create (422
+ * `customer_daily_limit_exceeded`, docs/sessions.md).
+ */
+export async function setCustomerDailyLimits(
+  db: Db,
+  id: string,
+  limits: Record<string, string> | null,
+): Promise<{ id: string; customer_daily_limits: Record<string, string> | null }> {
+  await requirePartner(db, id);
+  let canonical: Record<string, string> | null = null;
+  if (limits) {
+    const problems: string[] = [];
+    canonical = {};
+    for (const [currency, amount] of Object.entries(limits)) {
+      if (!isCurrency(currency)) problems.push(`${currency} is not an ISO 4217 currency code`);
+      else {
+        const checked = canonicalAmount(amount, currency);
+        if (checked.problem) problems.push(`${currency}: ${checked.problem}`);
+        else canonical[currency] = checked.value!;
+      }
+    }
+    if (problems.length) throw new ValidationError(problems);
+  }
+  const row = await updatePartner(db, id, { customer_daily_limits: canonical });
+  return { id, customer_daily_limits: row!.customer_daily_limits };
 }

@@ -1,5 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
+import {
+  createPartner,
+  getPartner,
+  listPartners,
+  setCustomerDailyLimits,
+  setKycTrusted,
+} from '../domain/partners.ts';
 import { changeQuota } from '../domain/quotas.ts';
 import { ModeSchema } from '../domain/shapes.ts';
 import type { App, RouteDeps } from './context.ts';
@@ -60,6 +66,37 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
       const partner = await setKycTrusted(deps.db, request.params.id, request.body.kyc_trusted);
       deps.keyCache.forget((key) => key.partner_id === partner.id);
       return partner;
+    },
+  );
+
+  app.patch(
+    '/admin/partners/:id/customer-limits',
+    {
+      ...base,
+      schema: {
+        hide: true,
+        params: ObjectIdParam,
+        body: Type.Object(
+          {
+            daily: Type.Union([
+              Type.Record(
+                Type.String({ pattern: '^[A-Z]{3}$' }),
+                Type.String({ minLength: 1, maxLength: 32 }),
+                {
+                  maxProperties: 50,
+                },
+              ),
+              Type.Null(),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const result = await setCustomerDailyLimits(deps.db, request.params.id, request.body.daily);
+      deps.keyCache.forget((key) => key.partner_id === request.params.id);
+      return result;
     },
   );
 

@@ -47,6 +47,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
           auth.scope,
           auth.partner,
           request.body,
+          deps.amountBounds,
         );
         return { status: 201, body: { ...session, client_secret: clientSecret } };
       });

@@ -1,5 +1,5 @@
 import type { Scope } from '@0bit/core/scope';
-import { type Db, inTransaction, json, olderThan } from '@0bit/db/connection';
+import { type Db, inTransaction, json, jsonb, olderThan } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
 import { type Insertable, type Selectable, sql } from 'kysely';
 
@@ -13,19 +13,26 @@ const withDue = sql<boolean>`(expires_at <= now())`.as('due');
 
 export async function insertSession(
   db: Db,
-  row: Omit<Insertable<GateSessionsTable>, 'metadata' | 'expires_at'> & {
+  row: Omit<
+    Insertable<GateSessionsTable>,
+    'metadata' | 'expires_at' | 'destination_tokens' | 'destination_networks'
+  > & {
     metadata: Record<string, string>;
+    destination_tokens: string[] | null;
+    destination_networks: string[] | null;
     /** null → the default lifetime, computed with the database clock. */
     expires_at: Date | null;
     lifetimeSeconds: number;
   },
 ): Promise<SessionRow> {
-  const { lifetimeSeconds, metadata, expires_at, ...rest } = row;
+  const { lifetimeSeconds, metadata, expires_at, destination_tokens, destination_networks, ...rest } = row;
   return db
     .insertInto('gate_sessions')
     .values({
       ...rest,
       metadata: json(metadata),
+      destination_tokens: destination_tokens ? jsonb(destination_tokens) : null,
+      destination_networks: destination_networks ? jsonb(destination_networks) : null,
       expires_at: expires_at ?? sql`now() + make_interval(secs => ${lifetimeSeconds})`,
     })
     .returningAll()
@@ -163,4 +170,31 @@ export async function findSessionByClientSecretHash(db: Db, hash: string): Promi
     .select(withDue)
     .where('client_secret_hash', '=', hash)
     .executeTakeFirst();
+}
+
+/**
+ * What a customer (user_reference) has in sessions of a currency created today (UTC), open or completed,
+ * as a decimal string. Takes a transaction-scoped advisory lock on the customer first, so two creates for
+ * the same customer are counted one after the other (call inside the create's transaction).
+ */
+export async function customerDailyTotal(
+  db: Db,
+  scope: Scope,
+  userReference: string,
+  currency: string,
+): Promise<string> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`${scope.partnerId}:${scope.mode}:${userReference}`}))`.execute(
+    db,
+  );
+  const row = await db
+    .selectFrom('gate_sessions')
+    .select(sql<string>`coalesce(sum(amount::numeric), 0)::text`.as('total'))
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('user_reference', '=', userReference)
+    .where('currency', '=', currency)
+    .where('status', 'in', ['open', 'completed'])
+    .where('created_at', '>=', sql<Date>`date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)
+    .executeTakeFirstOrThrow();
+  return row.total;
 }

@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { createPartner, getPartner, listPartners, setKycTrusted } from '@0bit/api/domain/partners';
+import {
+  createPartner,
+  getPartner,
+  listPartners,
+  setCustomerDailyLimits,
+  setKycTrusted,
+} from '@0bit/api/domain/partners';
 import { AppError } from '@0bit/core/errors';
 import { SecretBox } from '@0bit/core/secret-box';
 import { resealAll } from '@0bit/db/reseal';
@@ -15,6 +21,8 @@ const USAGE = `Usage: npm run admin -- <command>
   partners list [--limit <n>]
   partners show <partner-id>
   partners kyc-trusted <partner-id> <true|false>
+  partners customer-limits <partner-id> <CUR=amount,...|none>
+      Per-customer (user_reference) daily limits, e.g. EUR=1000,USD=1200; "none" removes them.
 ${EXCHANGE_USAGE}
   secrets reencrypt [--dry-run]
       After a SECRETS_KEY rotation (docs/operating.md): re-seal every stored secret under SECRETS_KEY, opening
@@ -99,6 +107,21 @@ async function run(argv: string[]): Promise<number> {
         const flag = rest[1];
         if (flag !== 'true' && flag !== 'false') throw new AppError('bad_request', 'say true or false');
         print(await setKycTrusted(database.db, rest[0] ?? '', flag === 'true'));
+        return 0;
+      }
+      case 'customer-limits': {
+        const spec = rest[1];
+        if (!spec) throw new AppError('bad_request', 'give CUR=amount,... or none');
+        let limits: Record<string, string> | null = null;
+        if (spec !== 'none') {
+          limits = {};
+          for (const entry of spec.split(',')) {
+            const [currency, amount] = entry.split('=');
+            if (!currency || !amount) throw new AppError('bad_request', `"${entry}" is not CUR=amount`);
+            limits[currency.trim()] = amount.trim();
+          }
+        }
+        print(await setCustomerDailyLimits(database.db, rest[0] ?? '', limits));
         return 0;
       }
       default:

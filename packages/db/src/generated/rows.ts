@@ -209,6 +209,10 @@ export interface GateSessionsTable {
   closed_at: Timestamp | null;
   /** When the widget's (simulated) KYC verified the user of this session. */
   kyc_verified_at: Timestamp | null;
+  kyc_required_notified_at: Timestamp | null;
+  lock_wallet_address: Generated<boolean>;
+  destination_tokens: Json<string[]> | null;
+  destination_networks: Json<string[]> | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -261,6 +265,7 @@ export interface PartnersTable {
   name: string;
   kyc_trusted: Generated<boolean>;
   created_at: Generated<Timestamp>;
+  customer_daily_limits: Json<Record<string, string>> | null;
 }
 
 export interface PlatformSettingsTable {
@@ -357,6 +362,11 @@ export interface WidgetIntentsTable {
   attempt: Generated<number>;
   charge_reference: string | null;
   payout_reference: string | null;
+  rate: string | null;
+  processing_fee: string | null;
+  network_fee: string | null;
+  source_rate: string | null;
+  deposit_txid: string | null;
 }
 
 export interface Database {
