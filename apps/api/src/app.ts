@@ -53,6 +53,8 @@ export interface AppDeps {
   /** Embed tokens and the hosted widget's origin per mode. */
   tokens: EmbedTokens;
   widgetOrigins?: Record<Mode, string>;
+  /** The Partner Hub's public URL, for the invitation links POST /admin/partners answers with. */
+  hubUrl?: string;
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
@@ -227,6 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     admin: adminGuard(deps.adminToken),
     keyCache,
     egress: deps.egress ?? STRICT_EGRESS,
+    hubUrl: deps.hubUrl ?? 'http://localhost:3100',
   };
   healthRoutes(app, routeDeps);
   sessionRoutes(app, routeDeps);

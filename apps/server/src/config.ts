@@ -3,6 +3,7 @@ import { GENERATE_HINT, KEY_BYTES, TEXT_SECRET, textSymbols, weakness } from '@0
 import { type Env, SettingsReader } from '@0bit/core/settings';
 import { type ExchangeConfig, readExchangeSettings } from '@0bit/exchange/config';
 import { type HttpTimeouts, readHttpTimeouts } from '@0bit/http/timeouts';
+import { type HubSettings, readHubSettings } from '@0bit/hub/config';
 import { readWebhookSettings, type WebhookSettings } from '@0bit/webhooks/start';
 
 /**
@@ -38,6 +39,8 @@ export interface Config extends GateSettings {
   exchange: ExchangeConfig & { enabled: boolean };
   /** How long a client may take to send a request; both APIs use them (http/timeouts.ts). */
   httpTimeouts: HttpTimeouts;
+  /** The Partner Hub console (apps/hub) on HUB_PORT. */
+  hub: HubSettings;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     exchange: readExchangeSettings(settings),
     httpTimeouts: readHttpTimeouts(settings),
+    hub: readHubSettings(settings, production),
   };
   if (settings.problems.length > 0) throw new ConfigError(settings.problems);
   return config;

@@ -5,6 +5,7 @@ import {
   exampleShop,
   exchangeApi,
   gateApi,
+  hubServer,
   settlement,
   sweep,
   webhookWorker,
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     ...(widget ? [widget] : []),
     ...(widget && config.demoPartner ? [exampleShop(platform, widget)] : []),
     ...(exchange && config.demoPartner ? [demoExchangeCredentials(platform)] : []),
+    ...(config.hub.enabled ? [hubServer(platform)] : []),
   ];
   const { started, lines } = await startUnits(units, platform.log);
   stopOnSignals(started, platform.log);

@@ -36,4 +36,6 @@ export interface RouteDeps {
   keyCache: KeyCache;
   /** Where partner URLs may point (webhook endpoints are checked with it when saved). */
   egress: EgressPolicy;
+  /** The Partner Hub's public URL (invitation links). */
+  hubUrl: string;
 }
