@@ -7,7 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { type HubSession, sessionFor } from './domain/auth.ts';
+import { type HubSession, LOCKOUT, type Lockout, sessionFor } from './domain/auth.ts';
 import type { PortalKeys } from './domain/keys.ts';
 import { Mailer } from './domain/mail.ts';
 import { CSRF_COOKIE, cookieOptions, SESSION_COOKIE } from './http/cookies.ts';
@@ -27,6 +27,8 @@ export interface HubDeps {
   /** Show the outbox page (development without SMTP_URL); never in production. */
   devOutbox?: boolean;
   trustProxy?: boolean;
+  /** Sign-in lock-out limits (tests lower or raise them); LOCKOUT by default. */
+  lockout?: Lockout;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -143,6 +145,7 @@ export async function buildHub(deps: HubDeps) {
     mailer,
     publicUrl: deps.publicUrl,
     devOutbox: (deps.devOutbox ?? false) && !mailer.smtp,
+    lockout: deps.lockout ?? LOCKOUT,
     /** A fresh double-submit token for the anonymous forms (sign-in, invitation). */
     anonymousCsrf(request: FastifyRequest, reply: FastifyReply): string {
       const existing = request.cookies[CSRF_COOKIE];

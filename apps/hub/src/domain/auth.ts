@@ -28,7 +28,12 @@ export interface HubSession {
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 /** Sign-in attempts: per account and per IP within the lock-out window; past them the account/IP waits. */
-export const LOCKOUT = { windowMs: 15 * 60_000, perAccount: 5, perIp: 30 } as const;
+export interface Lockout {
+  windowMs: number;
+  perAccount: number;
+  perIp: number;
+}
+export const LOCKOUT: Lockout = { windowMs: 15 * 60_000, perAccount: 5, perIp: 100 };
 
 const isOwner = (role: Role) => role === 'owner';
 /** Who may change what: owners everything, developers keys (and later webhooks, branding), viewers nothing. */
@@ -41,8 +46,14 @@ export function requireRole(session: HubSession, allowed: readonly Role[]): void
 export const CAN_MANAGE_KEYS: readonly Role[] = ['owner', 'developer'];
 export const CAN_MANAGE_TEAM: readonly Role[] = ['owner'];
 
-async function countAttempt(counter: WindowCounter, key: string, limit: number, what: string) {
-  const { count, resetMs } = await counter.hit(key, LOCKOUT.windowMs);
+async function countAttempt(
+  counter: WindowCounter,
+  windowMs: number,
+  key: string,
+  limit: number,
+  what: string,
+) {
+  const { count, resetMs } = await counter.hit(key, windowMs);
   if (count > limit) {
     const minutes = Math.max(1, Math.ceil(resetMs / 60_000));
     throw new RateLimitError(
@@ -61,15 +72,28 @@ export async function signIn(
   db: Db,
   counter: WindowCounter,
   input: { email: string; password: string; ip: string },
+  lockout: Lockout = LOCKOUT,
 ): Promise<{ token: string; session: HubSession }> {
-  await countAttempt(counter, `hub.signin.ip:${input.ip}`, LOCKOUT.perIp, 'from your network');
+  await countAttempt(
+    counter,
+    lockout.windowMs,
+    `hub.signin.ip:${input.ip}`,
+    lockout.perIp,
+    'from your network',
+  );
   let email: string;
   try {
     email = normalizeEmail(input.email);
   } catch {
     throw new AuthenticationError('Email or password is wrong.');
   }
-  await countAttempt(counter, `hub.signin.account:${email}`, LOCKOUT.perAccount, 'for this account');
+  await countAttempt(
+    counter,
+    lockout.windowMs,
+    `hub.signin.account:${email}`,
+    lockout.perAccount,
+    'for this account',
+  );
   const user = await findUserByEmail(db, email);
   const ok = await checkPassword(user && !user.removed_at ? user.password_hash : null, input.password);
   if (!user || !ok) throw new AuthenticationError('Email or password is wrong.');

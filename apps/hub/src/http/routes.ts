@@ -10,6 +10,7 @@ import {
   CAN_MANAGE_TEAM,
   dropSession,
   type HubSession,
+  type Lockout,
   openInvitation,
   signIn,
   signOut,
@@ -29,6 +30,7 @@ export interface RouteDeps {
   mailer: Mailer;
   publicUrl: string;
   devOutbox: boolean;
+  lockout: Lockout;
   anonymousCsrf(request: FastifyRequest, reply: FastifyReply): string;
 }
 
@@ -122,11 +124,16 @@ ${deps.devOutbox ? html`<p class="muted">Development: invitations are in the <a 
     const email = field(request, 'email');
     const presented = request.cookies[SESSION_COOKIE];
     try {
-      const { token } = await signIn(db, deps.counter, {
-        email,
-        password: field(request, 'password'),
-        ip: request.ip,
-      });
+      const { token } = await signIn(
+        db,
+        deps.counter,
+        {
+          email,
+          password: field(request, 'password'),
+          ip: request.ip,
+        },
+        deps.lockout,
+      );
       // A new session id on every sign-in: whatever id the browser had (planted or old) is ended, not reused.
       if (presented) await dropSession(db, presented);
       reply.setCookie(SESSION_COOKIE, token, cookieOptions(request));
