@@ -76,6 +76,8 @@ export async function buildHub(deps: HubDeps) {
     },
     // Plain http on localhost must not be upgraded; behind TLS the proxy sets HSTS (docs/hub.md).
     strictTransportSecurity: false,
+    // Same-origin requests keep their Origin header (no-referrer would make a browser send `Origin: null`).
+    referrerPolicy: { policy: 'same-origin' },
   });
   app.decorateRequest('hub', null);
 
@@ -95,7 +97,8 @@ export async function buildHub(deps: HubDeps) {
     const expected = request.hub ? request.hub.csrfToken : request.cookies[CSRF_COOKIE];
     const origin = request.headers.origin;
     const host = request.headers.host;
-    const originOk = !origin || origin === 'null' ? !origin : new URL(origin).host === host;
+    // `null` (a privacy setting, a sandboxed frame) says nothing: the token alone decides then.
+    const originOk = !origin || origin === 'null' || safeHost(origin) === host;
     if (!same(sent, expected) || !originOk)
       throw new AppError(
         'forbidden',
@@ -137,6 +140,7 @@ export async function buildHub(deps: HubDeps) {
   app.get('/assets/hub.css', async (_r, reply) => reply.type('text/css; charset=utf-8').send(CSS));
   app.get('/assets/hub.js', async (_r, reply) => reply.type('text/javascript; charset=utf-8').send(JS));
   app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/favicon.ico', async (_r, reply) => reply.code(204).send());
 
   hubRoutes(app, {
     db: deps.db,
@@ -156,6 +160,14 @@ export async function buildHub(deps: HubDeps) {
     },
   });
   return app;
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 function statusOf(error: unknown): number {

@@ -60,7 +60,7 @@ export function hubRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return request.hub;
   };
   app.addHook('preHandler', async (request, reply) => {
-    const open = ['/sign-in', '/assets/', '/invitations/', '/health', '/outbox'];
+    const open = ['/sign-in', '/assets/', '/invitations/', '/health', '/outbox', '/favicon.ico'];
     if (request.hub || open.some((p) => request.url.startsWith(p))) return;
     if (request.method === 'GET') {
       const next = encodeURIComponent(request.url);

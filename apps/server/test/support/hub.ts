@@ -7,6 +7,7 @@ import { SecretBox } from '@0bit/core/secret-box';
 import { MemoryCounter, RedisCounter, type WindowCounter } from '@0bit/http/counters';
 import { LOCKOUT, type Lockout } from '@0bit/hub/domain/auth';
 import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
+import { freePort } from '@0bit/testing/http';
 import type { FastifyInstance } from 'fastify';
 import { buildWiredHub } from '../../src/hub.ts';
 
@@ -36,19 +37,20 @@ export async function startHubHarness(
   const counter: WindowCounter = process.env.REDIS_URL
     ? new RedisCounter(process.env.REDIS_URL, `test:hub:${randomBytes(6).toString('hex')}:`)
     : new MemoryCounter();
+  // The Hub's public URL is in its invitation links, so its port is chosen before it starts.
+  const hubPort = await freePort();
+  const hubUrl = `http://localhost:${hubPort}`;
   const hub = await buildWiredHub({
     db: database.db,
     counter,
-    publicUrl: 'http://localhost:0',
+    publicUrl: hubUrl,
     smtpUrl: options.smtpUrl,
     mailFrom: 'Partner Hub <hub@localhost>',
     devOutbox: options.devOutbox ?? true,
     // Every test signs in from 127.0.0.1: the per-IP limit is raised unless a test is about it.
     lockout: { ...LOCKOUT, perIp: 10_000, ...options.lockout },
   });
-  await hub.listen({ port: 0, host: '127.0.0.1' });
-  const hubPort = (hub.server.address() as { port: number }).port;
-  const hubUrl = `http://localhost:${hubPort}`;
+  await hub.listen({ port: hubPort, host: '127.0.0.1' });
   const api: FastifyInstance = await buildApp({
     db: database.db,
     box: new SecretBox(SecretBox.generateKey()),
