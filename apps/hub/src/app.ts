@@ -96,7 +96,7 @@ export async function buildHub(deps: HubDeps) {
       (request.headers['x-csrf-token'] as string | undefined);
     const expected = request.hub ? request.hub.csrfToken : request.cookies[CSRF_COOKIE];
     const origin = request.headers.origin;
-    const host = request.headers.host;
+    const host = request.host;
     // `null` (a privacy setting, a sandboxed frame) says nothing: the token alone decides then.
     const originOk = !origin || origin === 'null' || safeHost(origin) === host;
     if (!same(sent, expected) || !originOk)

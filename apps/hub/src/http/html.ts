@@ -128,7 +128,8 @@ main{max-width:960px;margin:0 auto;padding:16px}
 h1{font-size:24px;margin:8px 0 16px}
 table{width:100%;border-collapse:collapse;background:#fff}
 th,td{text-align:left;padding:8px;border-bottom:1px solid #ddd;vertical-align:top;overflow-wrap:anywhere}
-@media (max-width:600px){table,thead,tbody,tr,th,td{display:block}thead{position:absolute;left:-9999px}td{border:0;padding:2px 8px}tr{border-bottom:1px solid #ddd;padding:8px 0}td::before{content:attr(data-label) ": ";font-weight:600}}
+@media (max-width:600px){table,thead,tbody,tr,th,td{display:block}thead{position:absolute;left:-9999px}td{border:0;padding:2px 8px}tr{border-bottom:1px solid #ddd;padding:8px 0}td::before{content:attr(data-label) ": ";font-weight:600}caption{display:block;text-align:left;padding:4px 8px}}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 button,.button{font:inherit;padding:8px 14px;border-radius:6px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer}
 button.danger{background:#b3261e;border-color:#b3261e}
 button.link{background:none;border:0;color:#0b57d0;padding:0;text-decoration:underline}
