@@ -11,6 +11,7 @@ import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import * as oneCurrentSecret from './migrations/0012_one_current_secret.ts';
 import * as oneIdempotency from './migrations/0013_one_idempotency.ts';
+import * as deliveryTraceContext from './migrations/0020_delivery_trace_context.ts';
 import * as hubPeople from './migrations/0025_hub_people.ts';
 import type { Database } from './schema.ts';
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_exchange_signing': exchangeSigning,
   '0012_one_current_secret': oneCurrentSecret,
   '0013_one_idempotency': oneIdempotency,
+  '0020_delivery_trace_context': deliveryTraceContext,
   '0025_hub_people': hubPeople,
 };
 

@@ -1,4 +1,5 @@
 import type { Scope } from '@0bit/core/scope';
+import { currentRequestId, currentTraceparent } from '@0bit/core/tracing';
 import { type Db, olderThan } from '@0bit/db/connection';
 import type {
   DeliveryStatus,
@@ -290,4 +291,18 @@ export async function notifyTargetChanged(
   source: WebhookSource = 'gate',
 ): Promise<void> {
   await sql`SELECT pg_notify('gate_webhooks', ${`target:${targetKey(source, scope)}`})`.execute(db);
+}
+
+/**
+ * When tracing is on, hands the active span's trace context (and request id) to the webhook delivery the
+ * outbox trigger is about to insert in this transaction (migration 0020), so its attempts link back to
+ * the request that produced the event. Call it in the event's transaction, before the event insert; with
+ * tracing off it does nothing (no query).
+ */
+export async function carryTraceContext(db: Db): Promise<void> {
+  const traceparent = currentTraceparent();
+  if (!traceparent) return;
+  await sql`SELECT set_config('zerobit.traceparent', ${traceparent}, true), set_config('zerobit.request_id', ${currentRequestId() ?? ''}, true)`.execute(
+    db,
+  );
 }
