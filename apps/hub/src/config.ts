@@ -13,10 +13,12 @@ export interface HubSettings {
 
 export function readHubSettings(settings: SettingsReader, production: boolean): HubSettings {
   const port = settings.int('HUB_PORT', 3100, 0, 65535);
-  const publicUrl = settings.text('HUB_PUBLIC_URL') ?? `http://localhost:${port || 3100}`;
+  const given = settings.text('HUB_PUBLIC_URL');
+  const publicUrl = given ?? `http://localhost:${port || 3100}`;
   if (!/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
     settings.problem('HUB_PUBLIC_URL must be an origin such as https://hub.example.com');
-  else if (production && !publicUrl.startsWith('https://'))
+  // Invitation links to a public host go over TLS in production; localhost (the default) is left alone.
+  else if (production && given && !/^https:\/\/|^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(given))
     settings.problem('HUB_PUBLIC_URL must be https:// when NODE_ENV=production');
   const smtpUrl = settings.text('SMTP_URL');
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
