@@ -6,6 +6,8 @@ import { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import { adminGuard } from '@0bit/http/admin-guard';
 import type { WindowCounter } from '@0bit/http/counters';
+import type { ReadinessProbes } from '@0bit/http/health';
+import type { HttpMetrics } from '@0bit/http/metrics';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import { type HttpTimeouts, serverTimeoutOptions } from '@0bit/http/timeouts';
 import { traceRequests } from '@0bit/http/tracing';
@@ -63,6 +65,10 @@ export interface AppDeps {
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
   timeouts?: HttpTimeouts;
+  /** What /health/ready checks besides the database and Redis (the composition root's probes). */
+  readiness?: ReadinessProbes;
+  /** Request metrics (route, status class, product) into the process's Prometheus registry. */
+  metrics?: HttpMetrics;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -137,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
+  deps.metrics?.observe(app, '0gate');
   // Redis going away (and coming back) is announced once in this app's log, not once per request.
   deps.counter?.reportTo?.(app.log);
   app.setValidatorCompiler(validatorCompiler);
@@ -233,7 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     egress: deps.egress ?? STRICT_EGRESS,
     hubUrl: deps.hubUrl ?? 'http://localhost:3100',
   };
-  healthRoutes(app, routeDeps);
+  healthRoutes(app, routeDeps, deps.readiness);
   sessionRoutes(app, routeDeps);
   eventRoutes(app, routeDeps);
   testHelperRoutes(app, routeDeps);
