@@ -57,6 +57,8 @@ export interface AppDeps {
   /** Embed tokens and the hosted widget's origin per mode. */
   tokens: EmbedTokens;
   widgetOrigins?: Record<Mode, string>;
+  /** The Partner Hub's public URL, for the invitation links POST /admin/partners answers with. */
+  hubUrl?: string;
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
@@ -240,6 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keyCache,
     egress: deps.egress ?? STRICT_EGRESS,
     amountBounds: { ...DEFAULT_AMOUNT_BOUNDS, ...deps.amountBounds },
+    hubUrl: deps.hubUrl ?? 'http://localhost:3100',
   };
   healthRoutes(app, routeDeps, deps.readiness);
   sessionRoutes(app, routeDeps);

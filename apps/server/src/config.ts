@@ -5,6 +5,7 @@ import { type ExchangeConfig, readExchangeSettings } from '@0bit/exchange/config
 import { type HealthSettings, readHealthSettings } from '@0bit/http/health';
 import { type MetricsSettings, readMetricsSettings } from '@0bit/http/metrics';
 import { type HttpTimeouts, readHttpTimeouts } from '@0bit/http/timeouts';
+import { type HubSettings, readHubSettings } from '@0bit/hub/config';
 import { readWebhookSettings, type WebhookSettings } from '@0bit/webhooks/start';
 
 /**
@@ -41,6 +42,8 @@ export interface Config extends GateSettings {
   exchange: ExchangeConfig & { enabled: boolean };
   /** How long a client may take to send a request; both APIs use them (http/timeouts.ts). */
   httpTimeouts: HttpTimeouts;
+  /** The Partner Hub console (apps/hub) on HUB_PORT. */
+  hub: HubSettings;
   /**
    * On SIGTERM: how long each HTTP server may take to answer the requests in flight, and the webhook worker
    * its attempts in flight, before connections are closed and unfinished attempts release their claims.
@@ -152,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     exchange: readExchangeSettings(settings),
     httpTimeouts: readHttpTimeouts(settings),
+    hub: readHubSettings(settings, production),
     shutdownGraceMs: settings.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     metrics: readMetricsSettings(settings),
     health: readHealthSettings(settings),

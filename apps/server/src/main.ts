@@ -5,6 +5,7 @@ import {
   exampleShop,
   exchangeApi,
   gateApi,
+  hubServer,
   metricsServer,
   settlement,
   sweep,
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     ...(widget ? [widget] : []),
     ...(widget && config.demoPartner ? [exampleShop(platform, widget)] : []),
     ...(exchange && config.demoPartner ? [demoExchangeCredentials(platform)] : []),
+    ...(config.hub.enabled ? [hubServer(platform)] : []),
   ];
   const { started, lines } = await startUnits(units, platform.log);
   stopOnSignals(started, platform.log, shutdownOptions(platform));

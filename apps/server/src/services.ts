@@ -11,8 +11,10 @@ import { startWebhookWorker } from '@0bit/webhooks/start';
 import type { FastifyInstance } from 'fastify';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.ts';
+import { ensureDemoHubOwner } from './dev/demo-hub-owner.ts';
 import { demoAllowedDomains, ensureDemoPartner } from './dev/demo-partner.ts';
 import { buildConfiguredExchange } from './exchange.ts';
+import { buildWiredHub } from './hub.ts';
 import type { Platform } from './platform.ts';
 import { exchangeProviders, rampProviders } from './providers.ts';
 import { closeWithin, type Unit } from './units.ts';
@@ -62,6 +64,7 @@ export function gateApi(platform: Platform): GateApiUnit {
         tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
         widgetOrigins: config.widgetOrigins,
         amountBounds: config.sessionAmountBounds,
+        hubUrl: config.hub.publicUrl,
         egress: { allowLoopback: config.webhooks.allowLoopback },
         logger: platform.loggerOptions(),
         readiness: platform.readiness(),
@@ -319,6 +322,48 @@ export function exampleShop(platform: Platform, widget: WidgetUnit): Unit {
     },
     async stop() {
       await shop?.close();
+    },
+  };
+}
+
+/** The Partner Hub console (apps/hub) on HUB_PORT; with the demo partner, its owner's sign-in (docs/hub.md). */
+export function hubServer(platform: Platform): Unit {
+  const { config } = platform;
+  let app: FastifyInstance | undefined;
+  return {
+    name: 'Partner Hub',
+    async start() {
+      app = await buildWiredHub({
+        db: platform.database.db,
+        counter: platform.counter,
+        publicUrl: config.hub.publicUrl,
+        smtpUrl: config.hub.smtpUrl,
+        mailFrom: config.hub.mailFrom,
+        devOutbox: !config.production,
+        trustProxy: config.trustProxy,
+        logger: platform.loggerOptions(),
+      });
+      await app.listen({ port: config.hub.port, host: config.host });
+      const lines = [`Partner Hub on http://localhost:${portOf(app)}  (docs/hub.md)`];
+      if (!config.hub.smtpUrl && !config.production)
+        lines.push(`  Mail: SMTP_URL is not set; invitations go to http://localhost:${portOf(app)}/outbox`);
+      if (config.demoPartner) {
+        const { partnerId } = await ensureDemoPartner(
+          platform.database.db,
+          config.dataDir,
+          demoDomains(config),
+        );
+        const owner = await ensureDemoHubOwner(platform.database.db, config.dataDir, partnerId);
+        lines.push(
+          owner.password
+            ? `  Demo sign-in: ${owner.email} / ${owner.password}  (shown once; kept in ${owner.file})`
+            : `  Demo sign-in: ${owner.email}, password in ${owner.file}`,
+        );
+      }
+      return lines;
+    },
+    async stop() {
+      if (app) await closeWithin(app, config.shutdownGraceMs);
     },
   };
 }

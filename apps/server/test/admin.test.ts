@@ -125,11 +125,25 @@ describe('admin CLI', () => {
     try {
       const created = await runScript(
         'apps/server/src/cli/admin.ts',
-        ['partners', 'create', '--name', 'Acme', '--domain', 'https://acme.example'],
-        env,
+        [
+          'partners',
+          'create',
+          '--name',
+          'Acme',
+          '--domain',
+          'https://acme.example',
+          '--owner-email',
+          'Owner@Acme.example',
+        ],
+        { ...env, HUB_PUBLIC_URL: 'https://hub.acme.example' },
       );
       expect(created.code).toBe(0);
       const out = JSON.parse(created.stdout);
+      // The owner's one-time Partner Hub invitation (docs/hub.md), on the Hub's public URL.
+      expect(out.owner_invitation.email).toBe('owner@acme.example');
+      expect(out.owner_invitation.url).toMatch(
+        /^https:\/\/hub\.acme\.example\/invitations\/[A-Za-z0-9_-]{43}$/,
+      );
       expect(out.partner.allowed_domains).toEqual(['https://acme.example']);
       expect(out.keys.test.secret_key).toMatch(/^sk_test_/);
       const list = await runScript('apps/server/src/cli/admin.ts', ['partners', 'list'], env);

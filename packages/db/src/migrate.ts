@@ -14,6 +14,7 @@ import * as oneIdempotency from './migrations/0013_one_idempotency.ts';
 import * as rampTruth from './migrations/0014_ramp_truth.ts';
 import * as deliveryTraceContext from './migrations/0020_delivery_trace_context.ts';
 import * as openOrdersIndex from './migrations/0022_open_orders_index.ts';
+import * as hubPeople from './migrations/0025_hub_people.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
@@ -33,6 +34,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014_ramp_truth': rampTruth,
   '0020_delivery_trace_context': deliveryTraceContext,
   '0022_open_orders_index': openOrdersIndex,
+  '0025_hub_people': hubPeople,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `npm start` opens four ports (API, 0trace, widget, example shop); a spawned copy takes free ones. */
-export const EPHEMERAL_PORTS = { PORT: '0', EXCHANGE_PORT: '0', WIDGET_PORT: '0', EXAMPLE_PORT: '0' };
+export const EPHEMERAL_PORTS = {
+  PORT: '0',
+  EXCHANGE_PORT: '0',
+  WIDGET_PORT: '0',
+  EXAMPLE_PORT: '0',
+  HUB_PORT: '0',
+};
 
 export interface CommandResult {
   code: number | null;

@@ -2,6 +2,7 @@ import { BadRequestError, NotFoundError, ValidationError } from '@0bit/core/erro
 import { isObjectId, newObjectId } from '@0bit/core/ids';
 import { MODES, type Mode, type Scope } from '@0bit/core/scope';
 import { toIso } from '@0bit/core/time';
+import type { AuditActor } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import {
   findAllowedDomains,
@@ -12,6 +13,7 @@ import {
   replaceAllowedDomainsRow,
   updatePartner,
 } from '@0bit/db/partners';
+import { invitationUrl, inviteUser } from '@0bit/db/people';
 import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
 import { displayPrefix, generateApiKey, hashSecret } from './keys.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
@@ -97,10 +99,22 @@ export async function replaceAllowedDomains(db: Db, scope: Scope, domains: strin
   return replaceAllowedDomainsRow(db, scope, unique);
 }
 
+/** The owner's one-time Partner Hub invitation, when the operator named an owner email. */
+export interface OwnerInvitation {
+  email: string;
+  url: string;
+  expires_at: string;
+}
+
+/**
+ * Onboards a partner with its four keys; with `owner_email`, also its Partner Hub owner (docs/hub.md), whose
+ * one-time invitation link is in this answer only.
+ */
 export async function createPartner(
   db: Db,
-  input: { name: string; allowed_domains?: string[]; kyc_trusted?: boolean },
-): Promise<{ partner: Partner; keys: Record<Mode, KeyPair> }> {
+  input: { name: string; allowed_domains?: string[]; kyc_trusted?: boolean; owner_email?: string },
+  hub: { hubUrl: string; ip?: string | null; actor?: AuditActor } = { hubUrl: 'http://localhost:3100' },
+): Promise<{ partner: Partner; keys: Record<Mode, KeyPair>; owner_invitation?: OwnerInvitation }> {
   const name = input.name.trim();
   if (name.length === 0) throw new ValidationError(['name must not be empty']);
   const allowed = [...new Set(input.allowed_domains ?? [])];
@@ -134,7 +148,23 @@ export async function createPartner(
         });
     }
     await insertApiKeys(trx, rows);
-    return { partner: toPartner(row), keys };
+    if (input.owner_email === undefined) return { partner: toPartner(row), keys };
+    const invitation = await inviteUser(trx, {
+      partnerId: row.id,
+      email: input.owner_email,
+      role: 'owner',
+      actor: hub.actor ?? { kind: 'admin', id: null },
+      ip: hub.ip ?? null,
+    });
+    return {
+      partner: toPartner(row),
+      keys,
+      owner_invitation: {
+        email: invitation.email,
+        url: invitationUrl(hub.hubUrl, invitation.token),
+        expires_at: toIso(invitation.expiresAt),
+      },
+    };
   });
 }
 

@@ -26,12 +26,16 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
             name: Type.String({ minLength: 1, maxLength: 128 }),
             allowed_domains: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 50 })),
             kyc_trusted: Type.Optional(Type.Boolean()),
+            owner_email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
           },
           { additionalProperties: false },
         ),
       },
     },
-    async (request, reply) => reply.code(201).send(await createPartner(deps.db, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await createPartner(deps.db, request.body, { hubUrl: deps.hubUrl, ip: request.ip })),
   );
 
   app.get(

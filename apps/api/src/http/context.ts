@@ -39,4 +39,6 @@ export interface RouteDeps {
   egress: EgressPolicy;
   /** Per-currency session amount bounds (SESSION_AMOUNT_BOUNDS over the fee model's defaults). */
   amountBounds: AmountBoundsByCurrency;
+  /** The Partner Hub's public URL (invitation links). */
+  hubUrl: string;
 }

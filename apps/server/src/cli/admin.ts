@@ -16,8 +16,9 @@ import { openConfiguredDatabase } from './open.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
 
-  partners create --name <name> [--domain <origin> ...] [--kyc-trusted]
-      Onboard a partner; prints its id and its four keys (shown only this once).
+  partners create --name <name> [--domain <origin> ...] [--kyc-trusted] [--owner-email <email>]
+      Onboard a partner; prints its id and its four keys (shown only this once), and with --owner-email
+      the owner's one-time Partner Hub invitation link (docs/hub.md).
   partners list [--limit <n>]
   partners show <partner-id>
   partners kyc-trusted <partner-id> <true|false>
@@ -39,6 +40,7 @@ async function run(argv: string[]): Promise<number> {
       name: { type: 'string' },
       domain: { type: 'string', multiple: true },
       'kyc-trusted': { type: 'boolean' },
+      'owner-email': { type: 'string' },
       limit: { type: 'string' },
       environment: { type: 'string' },
       url: { type: 'string' },
@@ -88,11 +90,16 @@ async function run(argv: string[]): Promise<number> {
     switch (command) {
       case 'create': {
         if (!values.name) throw new AppError('bad_request', '--name is required');
-        const created = await createPartner(database.db, {
-          name: values.name,
-          allowed_domains: values.domain ?? [],
-          kyc_trusted: values['kyc-trusted'] ?? false,
-        });
+        const created = await createPartner(
+          database.db,
+          {
+            name: values.name,
+            allowed_domains: values.domain ?? [],
+            kyc_trusted: values['kyc-trusted'] ?? false,
+            ...(values['owner-email'] ? { owner_email: values['owner-email'] } : {}),
+          },
+          { hubUrl: loadConfig().hub.publicUrl, actor: { kind: 'cli', id: null } },
+        );
         print(created);
         console.error('These keys are shown only now. Store them in your secret manager.');
         return 0;

@@ -215,6 +215,44 @@ export interface GateSessionsTable {
   destination_networks: Json<string[]> | null;
 }
 
+export interface HubInvitationsTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface HubOutboxTable {
+  id: string;
+  partner_id: string | null;
+  recipient: string;
+  subject: string;
+  body: string;
+  sent: boolean;
+  created_at: Generated<Timestamp>;
+}
+
+export interface HubSessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  ip: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface HubUsersTable {
+  id: string;
+  partner_id: string;
+  email: string;
+  role: 'owner' | 'developer' | 'viewer';
+  password_hash: string | null;
+  created_at: Generated<Timestamp>;
+  removed_at: Timestamp | null;
+}
+
 export interface IdempotencyKeysTable {
   partner_id: string;
   mode: Mode;
@@ -383,6 +421,10 @@ export interface Database {
   exchange_refcodes: ExchangeRefcodesTable;
   exchange_settings: ExchangeSettingsTable;
   gate_sessions: GateSessionsTable;
+  hub_invitations: HubInvitationsTable;
+  hub_outbox: HubOutboxTable;
+  hub_sessions: HubSessionsTable;
+  hub_users: HubUsersTable;
   idempotency_keys: IdempotencyKeysTable;
   partner_allowed_domains: PartnerAllowedDomainsTable;
   partner_branding: PartnerBrandingTable;
