@@ -107,7 +107,12 @@ const ROUTES: RouteCase[] = [
 ];
 
 /** Routes anyone may call without a credential. */
-const PUBLIC_WITHOUT_CREDENTIAL = new Set(['GET /health', 'GET /v1/openapi.json']);
+const PUBLIC_WITHOUT_CREDENTIAL = new Set([
+  'GET /health',
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /v1/openapi.json',
+]);
 
 /** Every method + path the app serves, read from Fastify's route tree (HEAD and CORS preflights left out). */
 function servedRoutes(app: App): string[] {
