@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
@@ -306,6 +307,34 @@ describe('POST /v1/gate_sessions/{id}/cancel', () => {
 });
 
 describe('events outbox', () => {
+  // Fresh eyes (#15): seq was ordered as text, so 10 came before 9 and "newest first" broke past a digit.
+  it('lists newest first across a change in the number of digits of seq (ordered as a number)', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const { rows } = await sql<{ last: string }>`SELECT last_value::text AS last FROM events_seq_seq`.execute(
+      server.database.db,
+    );
+    const next = 10 ** String(rows[0]!.last).length; // the next power of ten above every seq so far
+    await sql`SELECT setval('events_seq_seq', ${next - 4})`.execute(server.database.db);
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const created = await server.call('POST', '/v1/gate_sessions', {
+        headers: writeHeaders(sk),
+        body: SPEC_CREATE_BODY,
+      });
+      ids.push(created.body.id);
+    }
+    const events = await server.call('GET', '/v1/events?limit=100', { headers: bearer(sk) });
+    expect(events.body.data.map((e: { data: { id: string } }) => e.data.id)).toEqual([...ids].reverse());
+    const page = await server.call('GET', '/v1/events?limit=3', { headers: bearer(sk) });
+    const older = await server.call('GET', `/v1/events?limit=3&starting_after=${page.body.data.at(-1).id}`, {
+      headers: bearer(sk),
+    });
+    expect([...page.body.data, ...older.body.data].map((e: { data: { id: string } }) => e.data.id)).toEqual(
+      [...ids].reverse().slice(0, 6),
+    );
+  });
+
   it('records created, cancelled and completed (with tx_refid) as full envelopes, newest first', async () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;

@@ -69,10 +69,10 @@ export async function listEvents(
     // The page right after the cursor (the oldest newer events), returned newest first like every page.
     const rows = await query
       .where(sql`seq`, '>', sql`${options.afterSeq}::bigint`)
-      .orderBy(sql`seq`, 'asc')
+      .orderBy(sql`events.seq`, 'asc')
       .limit(options.limit)
       .execute();
     return rows.reverse();
   }
-  return query.orderBy(sql`seq`, 'desc').limit(options.limit).execute();
+  return query.orderBy(sql`events.seq`, 'desc').limit(options.limit).execute();
 }
