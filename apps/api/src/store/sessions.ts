@@ -1,7 +1,8 @@
 import type { Scope } from '@0bit/core/scope';
 import { type Db, inTransaction, json, olderThan } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
-import { type Insertable, type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { insertEventsAfter, type NewEvent } from './events.ts';
 
 export type SessionRow = Selectable<GateSessionsTable>;
 /** A session row plus whether it is past `expires_at` by the database clock. */
@@ -11,25 +12,53 @@ type Status = SessionRow['status'];
 
 const withDue = sql<boolean>`(expires_at <= now())`.as('due');
 
-export async function insertSession(
-  db: Db,
-  row: Omit<Insertable<GateSessionsTable>, 'metadata' | 'expires_at'> & {
-    metadata: Record<string, string>;
-    /** null → the default lifetime, computed with the database clock. */
-    expires_at: Date | null;
-    lifetimeSeconds: number;
-  },
-): Promise<SessionRow> {
-  const { lifetimeSeconds, metadata, expires_at, ...rest } = row;
-  return db
+/** A new session as the one-statement create writes it: every value known before the write. */
+export interface NewSession {
+  id: string;
+  partner_id: string;
+  mode: SessionRow['mode'];
+  flow: SessionRow['flow'];
+  amount: string;
+  currency: string;
+  target_token: string | null;
+  target_network: string | null;
+  return_url: string;
+  cancel_url: string | null;
+  wallet_address: string | null;
+  user_reference: string | null;
+  kyc_pre_verified: boolean;
+  kyc_package_sealed: string | null;
+  metadata: Record<string, string>;
+  client_secret_hash: string;
+  expires_at: string;
+  created_at: string;
+}
+
+/**
+ * The session insert and its events as CTEs (the session's is named `session`) of runOnceInOneStatement: it reads the CTE `claim`, so it
+ * writes only when the request owns its Idempotency-Key. Casts: in INSERT … SELECT, parameters are not
+ * typed by the target columns.
+ */
+export function insertSessionAfterClaim(row: NewSession, events: NewEvent[]): RawBuilder<unknown> {
+  return sql`session AS (
+    INSERT INTO gate_sessions (id, partner_id, mode, status, flow, amount, currency, target_token, target_network,
+      return_url, cancel_url, wallet_address, user_reference, kyc_pre_verified, kyc_package_sealed, metadata,
+      client_secret_hash, expires_at, created_at)
+    SELECT ${row.id}, ${row.partner_id}, ${row.mode}, 'open', ${row.flow}, ${row.amount}, ${row.currency},
+      ${row.target_token}, ${row.target_network}, ${row.return_url}, ${row.cancel_url}, ${row.wallet_address},
+      ${row.user_reference}, CAST(${row.kyc_pre_verified} AS boolean), ${row.kyc_package_sealed},
+      CAST(${JSON.stringify(row.metadata)} AS json), ${row.client_secret_hash},
+      CAST(${row.expires_at} AS timestamptz), CAST(${row.created_at} AS timestamptz)
+    FROM claim
+    RETURNING id), ${insertEventsAfter('session', events)}`;
+}
+
+/** Inserts a new session (in the caller's transaction). */
+export async function insertSession(db: Db, row: NewSession): Promise<void> {
+  await db
     .insertInto('gate_sessions')
-    .values({
-      ...rest,
-      metadata: json(metadata),
-      expires_at: expires_at ?? sql`now() + make_interval(secs => ${lifetimeSeconds})`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .values({ ...row, status: 'open', metadata: json(row.metadata) })
+    .execute();
 }
 
 export async function findSession(db: Db, scope: Scope, id: string): Promise<SessionRead | undefined> {
