@@ -26,6 +26,11 @@ if (process.env.MINIMAL_DATABASE_URL) {
   const { db, pglite } = await openDatabase({ dataDir: process.env.MINIMAL_DATA_DIR ?? null });
   await migrateToLatest(db);
   const { partner, keys: created } = await createPartner(db, { name: 'Minimal', allowed_domains: [] });
+  // An endpoint like the demo partner's, so the outbox trigger enqueues a delivery per event here too.
+  await pglite!.query(
+    `INSERT INTO webhook_endpoints (partner_id, mode, url) VALUES ($1, 'test', 'http://localhost:3000/hook')`,
+    [partner.id],
+  );
   query = (text, values) => pglite!.query(text, values);
   keys = new Map([[created.test.secret_key, { partnerId: partner.id, mode: 'test' }]]);
   console.log(`key ${created.test.secret_key}`);

@@ -96,6 +96,8 @@ async function prepare(db: Pair['db'], url: string | null): Promise<Pair[]> {
     DATA_DIR: dataDir,
     DEMO_PARTNER: 'on',
     DATABASE_URL: url ?? '',
+    // Deliveries are bench/webhooks' subject: here the trigger enqueues them (for both), nobody sends them.
+    WEBHOOK_WORKER_ENABLED: 'false',
     ...(url ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL ?? '10' } : {}),
   });
   const demo = JSON.parse(readFileSync(join(dataDir, 'demo-partner.json'), 'utf8'));
@@ -172,7 +174,8 @@ const text = [
     .map((l) => l.map((x) => x.toFixed(1)).join('/'))
     .join(', ')}`,
   `${CONNECTIONS} connections; every target warmed up ${WARM_UP_SECONDS} s, then ${ROUNDS} rounds of ${SECONDS} s per target in turn;`,
-  'rate limits off, LOG_LEVEL=warn, pool 10 for both on PostgreSQL, a fresh Idempotency-Key per create.',
+  'rate limits off, LOG_LEVEL=warn, pool 10 for both on PostgreSQL, a fresh Idempotency-Key per create;',
+  'one partner with a webhook endpoint on both sides (the trigger enqueues a delivery per event), webhook worker off.',
   'req/s, p50 and p99: medians over rounds; ratio: median over rounds of ours ÷ minimal in the same round.',
   '',
   '| target | req/s | ratio to minimal | every round (req/s) | p50 ms | p99 ms | errors | non-2xx |',

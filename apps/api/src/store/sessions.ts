@@ -1,7 +1,7 @@
 import type { Scope } from '@0bit/core/scope';
-import { type Db, inTransaction, json, olderThan } from '@0bit/db/connection';
+import { type Db, inTransaction, json, olderThan, preparedStatement } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
-import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { CompiledQuery, type RawBuilder, type Selectable, sql } from 'kysely';
 import { insertEventsAfter, type NewEvent } from './events.ts';
 
 export type SessionRow = Selectable<GateSessionsTable>;
@@ -61,15 +61,17 @@ export async function insertSession(db: Db, row: NewSession): Promise<void> {
     .execute();
 }
 
+/** The hottest read (every retrieve): one text, prepared once per PostgreSQL connection, no query building. */
+const FIND_SESSION = preparedStatement(
+  'find_session',
+  'SELECT *, (expires_at <= now()) AS due FROM gate_sessions WHERE id = $1 AND partner_id = $2 AND mode = $3',
+);
+
 export async function findSession(db: Db, scope: Scope, id: string): Promise<SessionRead | undefined> {
-  return db
-    .selectFrom('gate_sessions')
-    .selectAll()
-    .select(withDue)
-    .where('id', '=', id)
-    .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode)
-    .executeTakeFirst();
+  const result = await db.executeQuery<SessionRead>(
+    CompiledQuery.raw(FIND_SESSION, [id, scope.partnerId, scope.mode]),
+  );
+  return result.rows[0];
 }
 
 /**
