@@ -22,14 +22,14 @@ module.exports = {
     // 1a. The widget is 0Gate's browser client: it imports the shapes of the API's widget routes
     //     as types (erased by the build, so no server code reaches the browser), and nothing else of an app.
     {
-      name: 'no-app-imports-another-app',
+      name: 'widget-imports-only-api-shapes',
       comment: 'apps/widget may import from another app only the types of apps/api/src/domain/shapes.ts.',
       severity: 'error',
       from: { path: '^apps/widget/src/' },
       to: { path: '^apps/', pathNot: ['^apps/widget/', '^apps/api/src/domain/shapes\\.ts$'] },
     },
     {
-      name: 'widget-imports-only-api-response-types',
+      name: 'widget-imports-api-shapes-as-types-only',
       comment:
         'apps/widget may import apps/api/src/domain/shapes.ts only with `import type` (the route shapes).',
       severity: 'error',

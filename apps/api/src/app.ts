@@ -10,6 +10,7 @@ import { lazyRequestLogger } from '@0bit/http/request-logger';
 import { type HttpTimeouts, serverTimeoutOptions } from '@0bit/http/timeouts';
 import {
   findPrototypeKey,
+  namedSchemas,
   prototypeKeyMessage,
   schemaErrorFormatter,
   validatorCompiler,
@@ -17,22 +18,13 @@ import {
 import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { KeyLookup } from './domain/keys.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
-import {
-  BootstrapSchema,
-  Branding,
-  CreatedGateSession,
-  Event,
-  GateSession,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from './domain/shapes.ts';
+import * as shapes from './domain/shapes.ts';
 import { adminRoutes } from './http/admin.ts';
 import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
 import { brandingRoutes } from './http/branding.ts';
@@ -64,7 +56,7 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
-  /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK in main.ts). */
+  /** Where partner webhook URLs may point; no loopback unless given (WEBHOOK_ALLOW_LOOPBACK, read by @0bit/webhooks/start). */
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
   timeouts?: HttpTimeouts;
@@ -93,6 +85,9 @@ interface OpenApiDocument {
   paths?: Record<string, Record<string, unknown>>;
   [key: string]: unknown;
 }
+
+/** The schemas of domain/shapes.ts that carry an $id, i.e. the API's named objects. */
+export const publishedShapes = (): TSchema[] => namedSchemas(shapes);
 
 /**
  * Paths relative to the /v1 servers, so a client joining server and path reaches /v1/gate_sessions (not
@@ -133,7 +128,7 @@ const REQUEST_ID_PREFIX = randomBytes(6).toString('hex');
 let requestCounter = 0;
 const nextRequestId = () => `req_${REQUEST_ID_PREFIX}${(requestCounter++).toString(16).padStart(12, '0')}`;
 
-/** Builds the 0Gate API without listening: main.ts listens, tests inject or listen on port 0. */
+/** Builds the 0Gate API without listening: the composition root (apps/server services.ts) listens; tests inject or listen on port 0. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -220,19 +215,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       relativeToApiBase((documentObject as { openapiObject: OpenApiDocument }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  for (const schema of [
-    ErrorEnvelope,
-    GateSession,
-    CreatedGateSession,
-    Event,
-    WebhookEndpoint,
-    WebhookSecret,
-    WebhookDelivery,
-    WebhookDeliveryWithAttempts,
-    Branding,
-    BootstrapSchema,
-  ])
-    app.addSchema(schema);
+  // Every shape with an $id is one named component of the OpenAPI document (and so one named SDK type):
+  // all of domain/shapes.ts, registered here so a new shape cannot be left out.
+  for (const schema of [ErrorEnvelope, ...publishedShapes()]) app.addSchema(schema);
 
   const hostModes = deps.hostModes ?? parseHostModes(DEFAULT_HOST_MODES);
   const keyCache = new TtlCache<KeyLookup>(deps.keyCacheTtlMs ?? 0);

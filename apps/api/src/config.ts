@@ -20,11 +20,16 @@ export interface GateSettings {
 }
 
 /** HOST_MODES, TRUST_PROXY, SESSION_SWEEP_INTERVAL_SECONDS, WIDGET_ORIGIN, EMBED_TOKEN_SECRET/_TTL_SECONDS. */
-export function readGateSettings(settings: SettingsReader, production: boolean): GateSettings {
+export function readGateSettings(
+  settings: SettingsReader,
+  production: boolean,
+  /** Where the platform serves the widget when WIDGET_ORIGIN is not set (the composition root knows its port). */
+  defaultWidgetOrigin = 'http://localhost:3000',
+): GateSettings {
   const hostModes = settings.parsed('HOST_MODES', parseHostModes(DEFAULT_HOST_MODES), parseHostModes);
   const widgetOrigins = settings.parsed<Record<Mode, string>>(
     'WIDGET_ORIGIN',
-    { test: 'http://localhost:3000', live: 'http://localhost:3000' },
+    { test: defaultWidgetOrigin, live: defaultWidgetOrigin },
     parseWidgetOrigins,
   );
   const embedTokenKeys = settings.parsed<EmbedTokenKey[] | undefined>(

@@ -132,6 +132,19 @@ describe('Idempotency-Key', () => {
     expect(again.body).toEqual(first.body);
   });
 
+  it('does not store a 422 of the rules either (amount "abc"): invalid input is never stored, whoever finds it', async () => {
+    const { keys } = await server.partner();
+    const headers = writeHeaders(keys.test.secret_key);
+    const bad = await server.call('POST', '/v1/gate_sessions', {
+      headers,
+      body: { ...SPEC_CREATE_BODY, amount: 'abc' },
+    });
+    expect(bad.status).toBe(422);
+    const good = await server.call('POST', '/v1/gate_sessions', { headers, body: SPEC_CREATE_BODY });
+    expect(good.status).toBe(201);
+    expect(good.headers['idempotent-replayed']).toBeUndefined();
+  });
+
   it('does not store schema validation failures: the corrected retry with the same key goes through', async () => {
     const { keys } = await server.partner();
     const headers = writeHeaders(keys.test.secret_key);

@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { documentedOperations } from '../src/app.ts';
+import { documentedOperations, publishedShapes } from '../src/app.ts';
 import { useTestServer } from './support/server.ts';
 
 const server = useTestServer();
@@ -46,6 +46,15 @@ describe('GET /v1/openapi.json', () => {
       'PUT /portal/allowed-domains': 'setAllowedDomains',
       'GET /portal/usage': 'getUsage',
     });
+  });
+
+  it('publishes every shape of domain/shapes.ts that has an $id as a named component (so the SDK names it)', async () => {
+    const { body } = await server.call('GET', '/v1/openapi.json');
+    const ids = publishedShapes().map((schema) => schema.$id as string);
+    expect(ids).toEqual(
+      expect.arrayContaining(['GateSession', 'CreateSessionBody', 'WidgetIntent', 'Usage']),
+    );
+    expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining([...ids, 'ErrorEnvelope']));
   });
 
   it('documents the request body, the GateSession shape and the error envelope', async () => {

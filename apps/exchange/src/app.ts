@@ -45,7 +45,7 @@ const BODY_LIMIT = 64 * 1024;
 const PROCESS_PREFIX = randomBytes(8).toString('hex');
 let requestCounter = 0;
 
-/** Builds the 0trace partner API without listening (main.ts listens; tests listen on port 0). */
+/** Builds the 0trace partner API without listening (the composition root, apps/server services.ts, listens; tests listen on port 0). */
 export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // No client address, user agent, headers or body, and no line per request (http/logging.ts).

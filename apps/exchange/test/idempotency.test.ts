@@ -42,6 +42,20 @@ describe('0trace idempotency', () => {
     expect(await ordersOf(creds.partnerId)).toHaveLength(0);
   });
 
+  it('does not store a malformed request (code 1): the corrected create with the same key makes the order', async () => {
+    const creds = await server.onboard();
+    const key = newKey();
+    const first = await server.signed('/api/v1/create', { ...FLOAT_ORDER, amount: 'abc' }, creds, {
+      'idempotency-key': key,
+    });
+    expect(first.status).toBe(400);
+    expect(first.body).toMatchObject({ code: 1, msg: 'INVALID_REQUEST' });
+    const corrected = await server.signed('/api/v1/create', FLOAT_ORDER, creds, { 'idempotency-key': key });
+    expect(corrected.status).toBe(200);
+    expect(corrected.body).toMatchObject({ code: 0 });
+    expect(await ordersOf(creds.partnerId)).toHaveLength(1);
+  });
+
   it('forgets a key after 24 h: the sweep deletes its row and the key makes a new order', async () => {
     const creds = await server.onboard();
     const key = newKey();

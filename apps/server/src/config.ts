@@ -68,7 +68,9 @@ export function loadConfig(env: Env = process.env): Config {
     if (secretsKey) weak('SECRETS_KEY', weakness([...secretsKey], KEY_BYTES));
   }
 
-  const gate = readGateSettings(settings, production);
+  const widgetPort = settings.int('WIDGET_PORT', 3000, 0, 65535);
+  // Unset WIDGET_ORIGIN follows WIDGET_PORT, so a start on other ports accepts its own widget's calls.
+  const gate = readGateSettings(settings, production, `http://localhost:${widgetPort || 3000}`);
   const webhooks = readWebhookSettings(settings, production);
 
   // One secret serving as another: a leak of the least guarded one (the admin token in a shell history)
@@ -120,7 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks,
     widget: {
       enabled: settings.flag('WIDGET_ENABLED', true),
-      port: settings.int('WIDGET_PORT', 3000, 0, 65535),
+      port: widgetPort,
       apiBaseUrl: settings.text('WIDGET_API_BASE_URL'),
       examplePort: settings.int('EXAMPLE_PORT', 5173, 0, 65535),
     },

@@ -11,7 +11,7 @@ import { startWebhookWorker } from '@0bit/webhooks/start';
 import type { FastifyInstance } from 'fastify';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.ts';
-import { ensureDemoPartner } from './dev/demo-partner.ts';
+import { demoAllowedDomains, ensureDemoPartner } from './dev/demo-partner.ts';
 import { buildConfiguredExchange } from './exchange.ts';
 import type { Platform } from './platform.ts';
 import type { Unit } from './units.ts';
@@ -20,6 +20,10 @@ import type { Unit } from './units.ts';
  * The platform's apps and background services as start/stop units (units.ts); main.ts, worker-main.ts and
  * exchange-main.ts each compose a list of them.
  */
+
+/** The demo partner's pages on this start's WIDGET_PORT and EXAMPLE_PORT. */
+const demoDomains = (config: Platform['config']) =>
+  demoAllowedDomains({ widget: config.widget.port, example: config.widget.examplePort });
 
 const portOf = (app: { server: { address(): unknown } }): number | null => {
   const address = app.server.address();
@@ -187,9 +191,13 @@ export function demoPartnerPrintout(platform: Platform): Unit {
           `  Admin token (generated into ${config.dataDir}/local-secrets.json): ${secrets.adminToken}`,
         );
       if (!config.demoPartner) return lines;
-      const { demo, created, partnerId } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const { demo, created, partnerId } = await ensureDemoPartner(
+        platform.database.db,
+        config.dataDir,
+        demoDomains(config),
+      );
       lines.push(
-        `  Demo partner ${partnerId}${created ? ' (created now)' : ''}, allowed domains http://localhost:3000, http://localhost:5173`,
+        `  Demo partner ${partnerId}${created ? ' (created now)' : ''}, allowed domains ${demoDomains(config).join(', ')}`,
       );
       if (demo)
         lines.push(
@@ -213,7 +221,11 @@ export function demoExchangeCredentials(platform: Platform, standalone = false):
     name: 'demo 0trace credentials print-out',
     async start() {
       if (!config.demoPartner) return;
-      const { partnerId } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const { partnerId } = await ensureDemoPartner(
+        platform.database.db,
+        config.dataDir,
+        demoDomains(config),
+      );
       const creds = await ensureDemoExchangeCredentials(
         platform.database.db,
         platform.box,
@@ -272,7 +284,7 @@ export function exampleShop(platform: Platform, widget: WidgetUnit): Unit {
   return {
     name: 'example shop',
     async start() {
-      const { demo } = await ensureDemoPartner(platform.database.db, config.dataDir);
+      const { demo } = await ensureDemoPartner(platform.database.db, config.dataDir, demoDomains(config));
       if (!demo) return;
       shop = await startExampleShop({
         db: platform.database.db,

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findAllowedDomains } from '@0bit/db/partners';
 import { ConfigError, loadConfig } from '@0bit/server/config';
+import { demoAllowedDomains, ensureDemoPartner } from '@0bit/server/dev/demo-partner';
+import { freshDatabase } from '@0bit/testing/database';
 import { describe, expect, it } from 'vitest';
 
 // Issue #14 (widget follow-up, LOW): NODE_ENV=production with DEMO_PARTNER=auto created the demo partner and
@@ -41,5 +47,52 @@ describe('DEMO_PARTNER in production', () => {
     );
     expect(attempt({ DEMO_PARTNER: 'on', DATABASE_URL: 'postgres://x@h/db' }).config?.demoPartner).toBe(true);
     expect(attempt({ DEMO_PARTNER: 'off' }).config?.demoPartner).toBe(false);
+  });
+});
+
+// Fresh eyes (#13): a start on other ports refused its own widget and shop, because WIDGET_ORIGIN and the
+// demo partner's allowed domains were fixed to :3000 and :5173.
+describe('other ports', () => {
+  it('WIDGET_ORIGIN follows WIDGET_PORT when unset, and an explicit WIDGET_ORIGIN wins', () => {
+    expect(attempt({ WIDGET_PORT: '18501' }).config?.widgetOrigins).toEqual({
+      test: 'http://localhost:18501',
+      live: 'http://localhost:18501',
+    });
+    expect(attempt({}).config?.widgetOrigins.test).toBe('http://localhost:3000');
+    expect(
+      attempt({ WIDGET_PORT: '18501', WIDGET_ORIGIN: 'https://widget.example' }).config?.widgetOrigins.test,
+    ).toBe('https://widget.example');
+  });
+
+  it('the demo partner allows the widget and shop of this start, also when it was created on other ports', async () => {
+    const database = await freshDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'demo-ports-'));
+    try {
+      const first = await ensureDemoPartner(
+        database.db,
+        dataDir,
+        demoAllowedDomains({ widget: 3000, example: 5173 }),
+      );
+      expect((await findAllowedDomains(database.db, first.partnerId)).test).toEqual([
+        'http://localhost:3000',
+        'http://localhost:5173',
+      ]);
+      const again = await ensureDemoPartner(
+        database.db,
+        dataDir,
+        demoAllowedDomains({ widget: 18501, example: 18502 }),
+      );
+      expect(again.partnerId).toBe(first.partnerId);
+      expect(again.created).toBe(false);
+      expect((await findAllowedDomains(database.db, first.partnerId)).test).toEqual([
+        'http://localhost:3000',
+        'http://localhost:5173',
+        'http://localhost:18501',
+        'http://localhost:18502',
+      ]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await database.close();
+    }
   });
 });

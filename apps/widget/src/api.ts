@@ -1,4 +1,12 @@
-import type { WidgetIntent, WidgetQuote } from '@0bit/api/domain/shapes';
+import type {
+  ConfirmInput,
+  IntentInput,
+  KycInput,
+  QuoteInput,
+  WidgetIntent,
+  WidgetKyc,
+  WidgetQuote,
+} from '@0bit/api/domain/shapes';
 
 /** The widget's only way to the API: X-Embed-Token, from this origin (the server checks both). */
 export class ApiError extends Error {
@@ -10,7 +18,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The widget API's answers, derived from the route schemas (type-only: erased from the bundle). */
+/** The widget API's requests and answers are the route schemas' types (type-only: erased from the bundle). */
 export type Quote = WidgetQuote;
 export type Intent = WidgetIntent;
 
@@ -31,11 +39,10 @@ export function createApi(apiBaseUrl: string, token: string) {
     return data as T;
   };
   return {
-    quote: (selection: Record<string, string | undefined>) => post<Quote>('/v1/embed/quote', selection),
-    kyc: (person: { first_name: string; last_name: string; date_of_birth: string; country: string }) =>
-      post<{ status: 'verified' | 'rejected'; reason: string | null }>('/v1/embed/kyc', person),
-    createIntent: (body: Record<string, string | undefined>) => post<Intent>('/v1/embed/intents', body),
-    confirm: (id: string, body: Record<string, unknown>) =>
+    quote: (selection: QuoteInput) => post<Quote>('/v1/embed/quote', selection),
+    kyc: (person: KycInput) => post<WidgetKyc>('/v1/embed/kyc', person),
+    createIntent: (body: IntentInput) => post<Intent>('/v1/embed/intents', body),
+    confirm: (id: string, body: ConfirmInput) =>
       post<Intent>(`/v1/embed/intents/${encodeURIComponent(id)}/confirm`, body),
   };
 }

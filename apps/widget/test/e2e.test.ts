@@ -5,7 +5,7 @@ import { freePort } from '@0bit/testing/http';
 import { REPO_ROOT } from '@0bit/testing/process';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { events, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './harness.ts';
+import { events, SCREENSHOTS, useStack, waitForEvent, widgetFrame } from './support/harness.ts';
 
 const stack = useStack();
 const shot = (name: string) => ({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

@@ -221,8 +221,8 @@ export interface OneStatement {
  * runOnce for an operation whose answer does not depend on what the database returns: the claim (which
  * stores the answer with the key) and the operation's writes are ONE data-modifying statement — one round
  * trip, one commit, its own transaction. A concurrent request with the same key waits for it on the claim,
- * as in runOnce. `plan` runs first; when it throws, its 4xx answer is stored, and if the key was already
- * taken the earlier use is answered instead (what runOnce answers, its claim coming first).
+ * as in runOnce. `plan` (the operation's checks) runs first; when it throws, a key already used answers
+ * that use (as runOnce, whose claim comes first, answers it), else the failure is stored as runOnce stores it.
  */
 export async function runOnceInOneStatement(
   deps: { db: Db; box: SecretBox },
@@ -242,9 +242,17 @@ export async function runOnceInOneStatement(
     throw error;
   };
   let planned: OneStatement;
-  let claimed: boolean;
   try {
     planned = plan();
+  } catch (error) {
+    // runOnce claims before its operation runs: a key already used answers its use, whatever this
+    // request's checks would say now (a replay, or a mismatch for another request).
+    const previous = await previousUse(deps.db, deps.box, t, k);
+    if (previous) return previous;
+    return failed(error);
+  }
+  let claimed: boolean;
+  try {
     const sealed = deps.box.seal(JSON.stringify(planned.answer.body));
     const result = await sql<{ claimed: number }>`
       WITH claim AS (${claimStatement(t, k, { status: planned.answer.status, bodySealed: sealed })}),

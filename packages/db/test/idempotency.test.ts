@@ -208,6 +208,18 @@ describe('idempotency semantics in one statement (0Gate table)', () => {
       kind: 'replay',
       answer: { status: 201, body: { id: 'kept' } },
     });
+    // …even when such a refusal is one that is never stored (invalid input); another body is a mismatch.
+    const storeNothing = () => null;
+    expect(await runOnceInOneStatement(deps(), table, used, fail(422), storeNothing)).toMatchObject({
+      kind: 'replay',
+    });
+    const other = { ...used, fingerprint: fingerprintOf('POST', '/write', { amount: '9' }) };
+    expect(await runOnceInOneStatement(deps(), table, other, fail(422), storeNothing)).toMatchObject({
+      kind: 'mismatch',
+    });
+    const unstored = newKey();
+    await expect(runOnceInOneStatement(deps(), table, unstored, fail(422), storeNothing)).rejects.toThrow();
+    expect(await previousUse(db, box, table, unstored)).toBeUndefined();
   });
 
   it('runs concurrent requests with one key as one effect, every answer the stored one', async () => {

@@ -1,4 +1,5 @@
 import { BadRequestError, ValidationError } from '@0bit/core/errors';
+import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
@@ -203,4 +204,14 @@ export function schemaErrorFormatter(errors: ErrorObject[], dataVar: string): Er
   ];
   const cleaned = messages.length > 0 ? messages : errors.map((e) => describe(e, where));
   return dataVar === 'body' ? new ValidationError(cleaned) : new BadRequestError(cleaned);
+}
+
+/**
+ * The schemas of a shapes module that carry an $id: an app registers each once (app.addSchema), so each is one
+ * named component of its OpenAPI document and one named SDK type, and a new shape cannot be left out.
+ */
+export function namedSchemas(shapes: Record<string, unknown>): TSchema[] {
+  return Object.values(shapes).filter(
+    (value): value is TSchema => typeof value === 'object' && value !== null && '$id' in value,
+  );
 }

@@ -276,8 +276,10 @@ export async function scheduleReplay(
     .set({
       status: 'pending',
       next_attempt_at: sql`now()`,
-      locked_until: null,
-      attempt_limit: sql`attempt_count + 1`,
+      // One more attempt for a delivery that is done (succeeded, or failed for good). One still retrying keeps
+      // its schedule: the replay only brings its next attempt forward, so no automatic retry is lost.
+      locked_until: sql`CASE WHEN status = 'pending' THEN locked_until END`,
+      attempt_limit: sql`CASE WHEN status = 'pending' THEN attempt_limit ELSE attempt_count + 1 END`,
     })
     .where('id', '=', id)
     .where('partner_id', '=', scope.partnerId)

@@ -13,7 +13,8 @@ import {
   updatePartner,
 } from '@0bit/db/partners';
 import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
-import { displayPrefix, generateApiKey, hashSecret, type KeyKind } from './keys.ts';
+import { displayPrefix, generateApiKey, hashSecret } from './keys.ts';
+import type { ApiKeySummary } from './shapes.ts';
 
 export interface Partner {
   id: string;
@@ -27,16 +28,6 @@ export interface Partner {
 export interface KeyPair {
   publishable_key: string;
   secret_key: string;
-}
-
-export interface ApiKeySummary {
-  id: string;
-  type: KeyKind;
-  mode: Mode;
-  display_prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
 }
 
 export const toPartner = (row: PartnerRow): Partner => ({

@@ -11,7 +11,8 @@ import {
   scheduleRevocation,
 } from '../store/api-keys.ts';
 import { displayPrefix, generateApiKey, hashSecret, type KeyKind } from './keys.ts';
-import { type ApiKeySummary, toKeySummary } from './partners.ts';
+import { toKeySummary } from './partners.ts';
+import type { ApiKeySummary } from './shapes.ts';
 
 /** Creates a key of the caller's mode; the raw key is in this answer only. */
 export async function createKey(

@@ -11,17 +11,10 @@ import {
   type UsageRow,
 } from '../store/quotas.ts';
 import { appendEvent } from './events.ts';
+import type { QuotaState } from './shapes.ts';
 
 /** The share of the quota at which `partner.quota.warning` is emitted. */
 export const WARNING_SHARE = 0.8;
-
-export interface QuotaState {
-  monthly_sessions: number | null;
-  period: string;
-  sessions_created: number;
-  remaining: number | null;
-  state: 'unlimited' | 'ok' | 'warning' | 'exhausted';
-}
 
 export function quotaState(quota: number | null, usage: UsageRow): QuotaState {
   const used = usage.sessions_created;

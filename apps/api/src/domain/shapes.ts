@@ -215,7 +215,109 @@ export const Branding = Type.Object(
 /** Co-branding tokens; all null means default 0Gate branding. */
 export type Branding = Static<typeof Branding>;
 
+/** PATCH /v1/branding: only the fields sent change; null resets one to the default. */
+export const BrandingPatch = Type.Object(
+  {
+    logo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    primary_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    secondary_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    accent_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    brand_name: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+  },
+  { additionalProperties: false },
+);
+export type BrandingPatch = Static<typeof BrandingPatch>;
+
+/** PUT /portal/webhook-endpoint: where this mode's events go. */
+export const WebhookEndpointBody = Type.Object(
+  { url: Type.String({ minLength: 1, maxLength: 2048 }) },
+  { additionalProperties: false },
+);
+
+/** POST /portal/webhook-secret/rotate. */
+export const RotateSecretBody = Type.Object(
+  {
+    expire_previous_in: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 7 * 24 * 3600,
+        description: 'Seconds the previous secret keeps signing; 0 = now.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** An API key as the portal lists it: never the key itself (only `display_prefix`). */
+export const ApiKey = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.Unsafe<'publishable' | 'secret'>({ type: 'string', enum: ['publishable', 'secret'] }),
+    mode: ModeSchema,
+    display_prefix: Type.String({ description: 'Kind, mode and four characters, e.g. sk_live_AbCd' }),
+    created_at: Type.String({ format: 'date-time' }),
+    last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'When the key stops (or stopped) working; in the future while a rolled key is in its grace period',
+    }),
+  },
+  { $id: 'ApiKey', title: 'ApiKey' },
+);
+export type ApiKeySummary = Static<typeof ApiKey>;
+
+/** A key just created: the only answer that carries the key itself. */
+export const CreatedApiKey = Type.Object(
+  { ...ApiKey.properties, key: Type.String({ description: 'pk_… or sk_…, shown only here' }) },
+  { $id: 'CreatedApiKey', title: 'CreatedApiKey' },
+);
+export type CreatedApiKey = Static<typeof CreatedApiKey>;
+
+const count = Type.Integer({ minimum: 0 });
+
+/** This month's quota and where the partner stands in it. */
+export const QuotaState = Type.Object({
+  monthly_sessions: Type.Union([Type.Integer(), Type.Null()]),
+  period: Type.String({ description: 'UTC month, YYYY-MM' }),
+  sessions_created: count,
+  remaining: Type.Union([Type.Integer(), Type.Null()]),
+  state: Type.Unsafe<'unlimited' | 'ok' | 'warning' | 'exhausted'>({
+    type: 'string',
+    enum: ['unlimited', 'ok', 'warning', 'exhausted'],
+  }),
+});
+export type QuotaState = Static<typeof QuotaState>;
+
+/** GET /portal/usage: per-day session counts, completed volume per currency, the quota. */
+export const Usage = Type.Object(
+  {
+    object: Type.Literal('usage'),
+    mode: ModeSchema,
+    from: Type.String(),
+    to: Type.String(),
+    days: Type.Array(
+      Type.Object({
+        date: Type.String(),
+        created: count,
+        completed: count,
+        cancelled: count,
+        expired: count,
+      }),
+    ),
+    volume: Type.Array(Type.Object({ currency: Type.String(), amount: Type.String(), sessions: count })),
+    quota: QuotaState,
+  },
+  { $id: 'Usage', title: 'Usage' },
+);
+export type Usage = Static<typeof Usage>;
+
 // The hosted widget's API (/v1/embed/*): bootstrap, quote, KYC, intents. The widget imports these types.
+
+/** POST /v1/embed/bootstrap: the session's one-time client secret (absent: a session-less widget). */
+export const BootstrapBody = Type.Object(
+  { clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+  { additionalProperties: false },
+);
 
 /** What the widget needs to render: the token, the session's bound terms, branding and availability. */
 export const BootstrapSchema = Type.Object(

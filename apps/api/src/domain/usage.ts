@@ -1,20 +1,9 @@
 import { BadRequestError } from '@0bit/core/errors';
-import type { Mode, Scope } from '@0bit/core/scope';
+import type { Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
 import { sessionActivity } from '../store/usage.ts';
-import { type QuotaState, readQuota } from './quotas.ts';
-
-export interface Usage {
-  object: 'usage';
-  mode: Mode;
-  from: string;
-  to: string;
-  /** Per UTC day: sessions created that day, and sessions that reached each terminal status that day. */
-  days: Array<{ date: string; created: number; completed: number; cancelled: number; expired: number }>;
-  /** Completed volume per currency in the range, as decimal strings. */
-  volume: Array<{ currency: string; amount: string; sessions: number }>;
-  quota: QuotaState;
-}
+import { readQuota } from './quotas.ts';
+import type { Usage } from './shapes.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_DAYS = 366;

@@ -1,22 +1,11 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import { getBranding, updateBranding } from '../domain/branding.ts';
-import { Branding, Nullable } from '../domain/shapes.ts';
+import { Branding, BrandingPatch } from '../domain/shapes.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
 import { errorResponses } from './schemas.ts';
-
-const BrandingPatch = Type.Object(
-  {
-    logo_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
-    primary_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
-    secondary_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
-    accent_color: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
-    brand_name: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
-  },
-  { additionalProperties: false },
-);
 
 export function brandingRoutes(app: App, deps: RouteDeps): void {
   const guarded = {

@@ -10,7 +10,7 @@ import { bootstrap } from '../domain/embed.ts';
 import type { EmbedClaims, EmbedTokens } from '../domain/embed-token.ts';
 import { findKeyById, type KeyCache } from '../domain/keys.ts';
 import { retrieveSession } from '../domain/sessions.ts';
-import { BootstrapSchema, GateSession } from '../domain/shapes.ts';
+import { BootstrapBody, BootstrapSchema, GateSession } from '../domain/shapes.ts';
 import { hostServesMode, scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { errorResponses } from './schemas.ts';
@@ -100,10 +100,7 @@ export function embedRoutes(app: App, deps: RouteDeps, embed: EmbedDeps): void {
           { publishable_key: Type.Optional(Type.String({ description: 'pk_… (this route only)' })) },
           { additionalProperties: false },
         ),
-        body: Type.Object(
-          { clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
-          { additionalProperties: false },
-        ),
+        body: BootstrapBody,
         response: { 200: Type.Ref(BootstrapSchema), ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
     },

@@ -50,7 +50,8 @@ export function readIdempotencyKey(request: FastifyRequest): string {
  * Runs a write at most once per (partner, mode, Idempotency-Key), with the platform's one semantics
  * (@0bit/db/idempotency, docs/idempotency.md). 0Gate's answers: a replay is the stored status and body with
  * `Idempotent-Replayed: true`; the same key with another request is 422; a key still being processed is 409.
- * Domain 4xx answers are stored too (the retry gets the same answer); 5xx are not (the retry runs again).
+ * Domain 4xx answers that depend on state (409 on cancel, 403 quota…) are stored too (the retry gets the same
+ * answer); invalid input (400/422) and 5xx are not (the corrected retry runs).
  */
 export async function runIdempotent(
   deps: { db: Db; box: SecretBox },
@@ -89,7 +90,10 @@ export async function runIdempotentStatement(
 }
 
 function storedFailure(error: unknown): HandlerResult | null {
-  if (!(error instanceof AppError)) return null;
+  // Invalid input (400/422), found by the schema or by the domain's rules, is never stored: the request
+  // is the caller's to correct, and the corrected retry with the same key runs.
+  if (!(error instanceof AppError) || error.kind === 'invalid_request' || error.kind === 'bad_request')
+    return null;
   const body = toErrorResponse(error);
   return { status: body.statusCode, body };
 }

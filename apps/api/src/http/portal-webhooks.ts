@@ -3,9 +3,11 @@ import { checkEndpointUrl } from '@0bit/webhooks/egress';
 import { Type } from '@sinclair/typebox';
 import { EVENT_TYPES } from '../domain/events.ts';
 import {
+  RotateSecretBody,
   WebhookDelivery,
   WebhookDeliveryWithAttempts,
   WebhookEndpoint,
+  WebhookEndpointBody,
   WebhookSecret,
 } from '../domain/shapes.ts';
 import { getDelivery, listDeliveries, replayDelivery } from '../domain/webhook-deliveries.ts';
@@ -49,10 +51,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         headers: IdempotencyHeader,
-        body: Type.Object(
-          { url: Type.String({ minLength: 1, maxLength: 2048 }) },
-          { additionalProperties: false },
-        ),
+        body: WebhookEndpointBody,
         response: { 200: Type.Ref(WebhookEndpoint), ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
@@ -79,18 +78,7 @@ export function portalWebhookRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         headers: IdempotencyHeader,
-        body: Type.Object(
-          {
-            expire_previous_in: Type.Optional(
-              Type.Integer({
-                minimum: 0,
-                maximum: 7 * 24 * 3600,
-                description: 'Seconds the previous secret keeps signing; 0 = now.',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: RotateSecretBody,
         response: { 200: Type.Ref(WebhookSecret), ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
     },

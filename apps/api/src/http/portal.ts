@@ -2,60 +2,21 @@ import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import { replaceAllowedDomains } from '../domain/partners.ts';
 import { createKey, listKeys, revokeKey } from '../domain/portal-keys.ts';
-import { ModeSchema } from '../domain/shapes.ts';
+import { ApiKey, CreatedApiKey, Usage } from '../domain/shapes.ts';
 import { usage } from '../domain/usage.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
 import { IdempotencyHeader, runIdempotent } from './idempotency.ts';
 import { errorResponses } from './schemas.ts';
 
-const KeySummary = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.Unsafe<'publishable' | 'secret'>({ type: 'string', enum: ['publishable', 'secret'] }),
-    mode: ModeSchema,
-    display_prefix: Type.String({ description: 'Kind, mode and four characters, e.g. sk_live_AbCd' }),
-    created_at: Type.String({ format: 'date-time' }),
-    last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-      description:
-        'When the key stops (or stopped) working; in the future while a rolled key is in its grace period',
-    }),
-  },
-  { $id: 'ApiKey', title: 'ApiKey' },
-);
-
-const count = Type.Integer({ minimum: 0 });
-const UsageSchema = Type.Object({
-  object: Type.Literal('usage'),
-  mode: ModeSchema,
-  from: Type.String(),
-  to: Type.String(),
-  days: Type.Array(
-    Type.Object({ date: Type.String(), created: count, completed: count, cancelled: count, expired: count }),
-  ),
-  volume: Type.Array(Type.Object({ currency: Type.String(), amount: Type.String(), sessions: count })),
-  quota: Type.Object({
-    monthly_sessions: Type.Union([Type.Integer(), Type.Null()]),
-    period: Type.String({ description: 'UTC month, YYYY-MM' }),
-    sessions_created: count,
-    remaining: Type.Union([Type.Integer(), Type.Null()]),
-    state: Type.Unsafe<'unlimited' | 'ok' | 'warning' | 'exhausted'>({
-      type: 'string',
-      enum: ['unlimited', 'ok', 'warning', 'exhausted'],
-    }),
-  }),
-});
-
 /** Partner portal (secret key; the key's mode): keys and allowed domains. Webhook routes: portal-webhooks.ts. */
 export function portalRoutes(app: App, deps: RouteDeps): void {
-  app.addSchema(KeySummary);
   const guarded = {
     onRequest: [deps.secretKey],
     preHandler: [rateLimit(deps.counter, { name: 'portal', perMinute: 60, per: 'key' })],
   };
   const common = { tags: ['Portal'], security: [{ secretKey: [] }] };
-  const keyRef = Type.Ref(KeySummary);
+  const keyRef = Type.Ref(ApiKey);
 
   app.post(
     '/portal/keys',
@@ -73,7 +34,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ ...KeySummary.properties, key: Type.String() }),
+          201: Type.Ref(CreatedApiKey),
           ...errorResponses(400, 401, 403, 422, 429),
         },
       },
@@ -194,7 +155,7 @@ export function portalRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: UsageSchema, ...errorResponses(400, 401, 403, 429) },
+        response: { 200: Type.Ref(Usage), ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) =>

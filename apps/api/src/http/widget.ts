@@ -26,8 +26,6 @@ export function widgetRoutes(
   embed: EmbedDeps,
   providers: RampProvidersByMode,
 ): void {
-  app.addSchema(WidgetQuote);
-  app.addSchema(WidgetIntent);
   const { cors, preflight } = embedCors(deps.db, embed);
   const guard = embedTokenGuard(deps.db, embed);
   const limit = rateLimit(deps.counter, { name: 'embed.widget', perMinute: 120, per: 'ip' });

@@ -105,7 +105,8 @@ function answerOf(previous: Previous): unknown {
 
 /**
  * POST /api/v1/create: validates, prices (honouring a live fixed quote), reserves a deposit address. With an
- * Idempotency-Key the answer is stored, a 4xx of these rules too, so a retry gets the same answer.
+ * Idempotency-Key the answer is stored, a 4xx of these rules too (not INVALID_REQUEST: a malformed request is
+ * corrected and retried with the same key), so a retry gets the same answer.
  */
 export async function createOrder(
   deps: OrderDeps,
@@ -133,6 +134,8 @@ export async function createOrder(
       !replayedErrors.has(error) &&
       isErrorName(error.code) &&
       error.code !== 'IDEMPOTENCY_CONFLICT' &&
+      // A malformed request (code 1) is the caller's to correct: like a schema refusal, it is not stored.
+      error.code !== 'INVALID_REQUEST' &&
       ERROR_CODES[error.code].status < 500
     )
       await storeAnswer(deps.db, deps.box, TRACE_KEYS, idempotency, {

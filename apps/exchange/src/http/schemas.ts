@@ -1,10 +1,11 @@
-import { type TSchema, Type } from '@sinclair/typebox';
 /**
  * What only the HTTP layer has: the error envelope, error responses per status, security schemes. The orders
- * and quotes 0trace publishes live in domain/shapes.ts. Shared shapes carry an $id: app.ts adds them once and
- * routes refer to them.
+ * and quotes 0trace publishes live in domain/shapes.ts. Shared shapes carry an $id: openapi.ts adds them once
+ * and routes refer to them.
  */
-import { CreatedOrder, Order, Quote } from '../domain/shapes.ts';
+import { namedSchemas } from '@0bit/http/validation';
+import { type TSchema, Type } from '@sinclair/typebox';
+import * as shapes from '../domain/shapes.ts';
 import { ERROR_CODES } from '../errors.ts';
 
 /**
@@ -32,7 +33,8 @@ export const ErrorEnvelope = Type.Object(
   { $id: 'ErrorEnvelope' },
 );
 
-export const SHARED_SCHEMAS = [Order, CreatedOrder, Quote, ErrorEnvelope];
+/** Every shape with an $id (all of domain/shapes.ts, and the envelope): one named component each. */
+export const SHARED_SCHEMAS: TSchema[] = [...namedSchemas(shapes), ErrorEnvelope];
 
 /** `{code: 0, msg: "OK", data}` around a route's data. */
 export function okEnvelope(data: TSchema) {

@@ -43,6 +43,31 @@ const sameBytes = (expected: Buffer, given: string) =>
   SIGNATURE.test(given) && timingSafeEqual(expected, Buffer.from(given, 'hex'));
 
 /**
+ * The credential headers, present and well formed, or AUTH_INVALID. Checked on its own in `onRequest` too,
+ * before the body is read: a request without credentials is refused without parsing (or even receiving) its
+ * body, whatever its size or content.
+ */
+function credentialHeaders(request: FastifyRequest): { apiKey: string; sign: string; nonce: string } {
+  const apiKey = header(request, 'x-api-key');
+  const sign = header(request, 'x-api-sign');
+  const nonce = header(request, 'x-api-nonce');
+  if (!apiKey || !sign || !nonce)
+    throw authInvalid(
+      'Send X-API-KEY, X-API-SIGN and X-API-NONCE on every request (docs/exchange/authentication.md)',
+    );
+  if (!NONCE.test(nonce))
+    throw authInvalid(
+      'X-API-NONCE must be 8–128 characters of letters, digits, ".", "_", ":" or "-", e.g. openssl rand -hex 16',
+    );
+  return { apiKey, sign, nonce };
+}
+
+/** onRequest: no body is read for a request that carries no credentials. */
+export async function requireCredentialHeaders(request: FastifyRequest): Promise<void> {
+  credentialHeaders(request);
+}
+
+/**
  * Checks X-API-KEY / X-API-SIGN / X-API-NONCE (and X-API-TIMESTAMP for v2). The quickstart's signature (v1)
  * covers the exact raw body bytes only; v2 (signature-v2.ts) also binds method, path, nonce and timestamp.
  * v1 is refused where the route or the account requires v2. Credentials (with their decrypted secret and
@@ -68,17 +93,7 @@ export class RequestVerifier {
 
   /** `routeNeedsV2`: the route changes credentials, secrets, reference codes or an emergency choice. */
   async verify(request: FastifyRequest, rawBody: Buffer, routeNeedsV2 = false): Promise<Verified> {
-    const apiKey = header(request, 'x-api-key');
-    const sign = header(request, 'x-api-sign');
-    const nonce = header(request, 'x-api-nonce');
-    if (!apiKey || !sign || !nonce)
-      throw authInvalid(
-        'Send X-API-KEY, X-API-SIGN and X-API-NONCE on every request (docs/exchange/authentication.md)',
-      );
-    if (!NONCE.test(nonce))
-      throw authInvalid(
-        'X-API-NONCE must be 8–128 characters of letters, digits, ".", "_", ":" or "-", e.g. openssl rand -hex 16',
-      );
+    const { apiKey, sign, nonce } = credentialHeaders(request);
     const found = await this.credentialFor(apiKey);
     if (!found || (found.credential.expires_at && found.credential.expires_at.getTime() <= Date.now()))
       throw authInvalid(
@@ -336,6 +351,7 @@ export interface SignedRouteSpec<S extends TSchema> {
 
 /**
  * A POST route behind request signing, on Fastify's lifecycle:
+ * onRequest: the credential headers are there (else AUTH_INVALID, the body never read) →
  * parse (the raw bytes kept, strict JSON; a refused body deferred) → preValidation: verify the signature and
  * nonce, so a credential problem is AUTH_INVALID whatever the body → Fastify validates the body against the
  * schema (attached, not answered) → preHandler: rate limit, then refuse a bad body (INVALID_REQUEST with
@@ -367,6 +383,7 @@ export function signedRoute<S extends TSchema>(
         response: { 200: okEnvelope(spec.data), ...errorResponses },
       },
       attachValidation: true,
+      onRequest: [requireCredentialHeaders],
       preValidation: [
         emptyBodyIsEmptyObject,
         async (request) => {

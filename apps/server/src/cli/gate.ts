@@ -14,7 +14,7 @@ import { gateSigner } from '@0bit/webhooks/signer';
  * `npm run gate -- trigger gate_session.completed`: create a test session and drive it to that event.
  */
 const USAGE = `Usage:
-  npm run gate -- listen --forward-to <url> [--api-key sk_test_…] [--api-base http://localhost:4000] [--interval-ms 2000]
+  npm run gate -- listen --forward-to <url> [--api-key sk_test_…] [--api-base http://localhost:$PORT] [--interval-ms 2000]
   npm run gate -- trigger <gate_session.created|gate_session.completed|gate_session.cancelled|gate_session.expired>
                   [--api-key sk_test_…] [--api-base …] [--return-url http://localhost:3000/complete]
 
@@ -165,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const options: Options = {
     apiKey: resolveKey(values['api-key'], dataDir),
-    apiBase: (values['api-base'] ?? 'http://localhost:4000').replace(/\/+$/, ''),
+    apiBase: (values['api-base'] ?? `http://localhost:${process.env.PORT || 4000}`).replace(/\/+$/, ''),
   };
   if (command === 'listen') {
     if (!values['forward-to']) throw new Error('--forward-to <url> is required');

@@ -1,10 +1,17 @@
 import { join } from 'node:path';
-import { createPartner } from '@0bit/api/domain/partners';
+import { createPartner, replaceAllowedDomains } from '@0bit/api/domain/partners';
 import { readJsonIfExists, writePrivateJson } from '@0bit/core/private-json';
 import type { Db } from '@0bit/db/connection';
+import { findAllowedDomains } from '@0bit/db/partners';
 import { sql } from 'kysely';
 
-export const DEMO_ALLOWED_DOMAINS = ['http://localhost:3000', 'http://localhost:5173'];
+/**
+ * The pages the demo partner embeds from: the hosted widget and the example shop, on the ports this start
+ * uses (a port of 0 — any free one — falls back to the default, as WIDGET_ORIGIN does).
+ */
+export function demoAllowedDomains(ports: { widget: number; example: number }): string[] {
+  return [`http://localhost:${ports.widget || 3000}`, `http://localhost:${ports.example || 5173}`];
+}
 
 export interface DemoPartner {
   partner_id: string;
@@ -16,11 +23,13 @@ export interface DemoPartner {
 /**
  * Creates the demo partner on first start and writes its test keys to DATA_DIR/demo-partner.json (mode 600,
  * test mode only) so later starts can print them. The settings row makes creation happen once even when
- * several instances start together.
+ * several instances start together. An existing demo partner gains the given domains in test mode, so a start
+ * on other ports (WIDGET_PORT, EXAMPLE_PORT) works without deleting DATA_DIR.
  */
 export async function ensureDemoPartner(
   db: Db,
   dataDir: string,
+  allowedDomains: string[],
 ): Promise<{ demo: DemoPartner | null; created: boolean; partnerId: string }> {
   const file = join(dataDir, 'demo-partner.json');
   return db.transaction().execute(async (trx) => {
@@ -34,12 +43,16 @@ export async function ensureDemoPartner(
         .where('key', '=', 'demo_partner')
         .executeTakeFirstOrThrow();
       const partnerId = String((row.value as { partner_id?: string }).partner_id ?? '');
+      const current = partnerId ? (await findAllowedDomains(trx, partnerId)).test : [];
+      const missing = allowedDomains.filter((domain) => !current.includes(domain));
+      if (partnerId && missing.length > 0)
+        await replaceAllowedDomains(trx, { partnerId, mode: 'test' }, [...current, ...missing]);
       const demo = readJsonIfExists<DemoPartner>(file);
       return { demo: demo?.partner_id === partnerId ? demo : null, created: false, partnerId };
     }
     const { partner, keys } = await createPartner(trx, {
       name: 'Demo partner',
-      allowed_domains: DEMO_ALLOWED_DOMAINS,
+      allowed_domains: allowedDomains,
     });
     await trx
       .updateTable('platform_settings')

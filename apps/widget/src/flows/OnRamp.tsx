@@ -47,6 +47,8 @@ export function OnRamp(props: {
   const pay = (threeDsCode?: string) =>
     run(async () => {
       const [month, year] = card.expiry.split('/').map((part) => Number(part.trim()));
+      // The request type requires both numbers: an expiry without "/" is the customer's to fix, not the API's.
+      if (month === undefined || year === undefined) throw new Error('Enter the card expiry as MM/YY');
       let current = intent!;
       if (current.status === 'failed')
         current = await api.createIntent({
@@ -59,7 +61,7 @@ export function OnRamp(props: {
         card: {
           number: card.number.replace(/\s/g, ''),
           exp_month: month,
-          exp_year: (year ?? 0) < 100 ? 2000 + (year ?? 0) : year,
+          exp_year: year < 100 ? 2000 + year : year,
           cvc: card.cvc,
         },
         ...(threeDsCode ? { three_ds_code: threeDsCode } : {}),

@@ -380,6 +380,23 @@ export type components = {
             /** @description #RRGGBB */
             secondary_color: string | null;
         };
+        /** CreatedApiKey */
+        CreatedApiKey: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Kind, mode and four characters, e.g. sk_live_AbCd */
+            display_prefix: string;
+            id: string;
+            /** @description pk_… or sk_…, shown only here */
+            key: string;
+            last_used_at: string | null;
+            /** @enum {string} */
+            mode: "test" | "live";
+            /** @description When the key stops (or stopped) working; in the future while a rolled key is in its grace period */
+            revoked_at: string | null;
+            /** @enum {string} */
+            type: "publishable" | "secret";
+        };
         /** CreatedGateSession */
         CreatedGateSession: {
             /** @example 100.00 */
@@ -418,6 +435,42 @@ export type components = {
             target_token: string | null;
             user_reference: string | null;
             wallet_address: string | null;
+        };
+        /** CreateSessionBody */
+        CreateSessionBody: {
+            /**
+             * @description Positive decimal string with at most the currency minor-unit digits; returned canonical.
+             * @example 100.00
+             */
+            amount: string;
+            /** Format: uri */
+            cancel_url?: string | null;
+            currency: string;
+            /**
+             * Format: date-time
+             * @description Default 24 h after creation; test ≥ +1 s, live ≥ +30 min, ≤ +7 days.
+             */
+            expires_at?: string;
+            /** @enum {string|null} */
+            flow?: "on_ramp" | "off_ramp" | "swap" | null;
+            /** @description Trusted-KYC pass-through (kyc_trusted partners only). Never echoed in any response or webhook. */
+            kyc_package?: {
+                provider: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters. */
+            metadata?: {
+                [key: string]: string;
+            };
+            /** Format: uri */
+            return_url: string;
+            /** @enum {string|null} */
+            target_network?: "bitcoin" | "ethereum" | "arbitrum" | "optimism" | "base" | "polygon" | "tron" | "solana" | null;
+            /** @enum {string|null} */
+            target_token?: "BTC" | "ETH" | "POL" | "SOL" | "TRX" | "USDC" | "USDT" | null;
+            user_reference?: string | null;
+            wallet_address?: string | null;
         };
         /** EmbedBootstrap */
         EmbedBootstrap: {
@@ -518,6 +571,36 @@ export type components = {
             target_token: string | null;
             user_reference: string | null;
             wallet_address: string | null;
+        };
+        /** Usage */
+        Usage: {
+            days: {
+                cancelled: number;
+                completed: number;
+                created: number;
+                date: string;
+                expired: number;
+            }[];
+            from: string;
+            /** @enum {string} */
+            mode: "test" | "live";
+            /** @enum {string} */
+            object: "usage";
+            quota: {
+                monthly_sessions: number | null;
+                /** @description UTC month, YYYY-MM */
+                period: string;
+                remaining: number | null;
+                sessions_created: number;
+                /** @enum {string} */
+                state: "unlimited" | "ok" | "warning" | "exhausted";
+            };
+            to: string;
+            volume: {
+                amount: string;
+                currency: string;
+                sessions: number;
+            }[];
         };
         /** WebhookDelivery */
         WebhookDelivery: {
@@ -2124,21 +2207,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        created_at: string;
-                        /** @description Kind, mode and four characters, e.g. sk_live_AbCd */
-                        display_prefix: string;
-                        id: string;
-                        key: string;
-                        last_used_at: string | null;
-                        /** @enum {string} */
-                        mode: "test" | "live";
-                        /** @description When the key stops (or stopped) working; in the future while a rolled key is in its grace period */
-                        revoked_at: string | null;
-                        /** @enum {string} */
-                        type: "publishable" | "secret";
-                    };
+                    "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
             /** @description Default Response */
@@ -2302,35 +2371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        days: {
-                            cancelled: number;
-                            completed: number;
-                            created: number;
-                            date: string;
-                            expired: number;
-                        }[];
-                        from: string;
-                        /** @enum {string} */
-                        mode: "test" | "live";
-                        /** @enum {string} */
-                        object: "usage";
-                        quota: {
-                            monthly_sessions: number | null;
-                            /** @description UTC month, YYYY-MM */
-                            period: string;
-                            remaining: number | null;
-                            sessions_created: number;
-                            /** @enum {string} */
-                            state: "unlimited" | "ok" | "warning" | "exhausted";
-                        };
-                        to: string;
-                        volume: {
-                            amount: string;
-                            currency: string;
-                            sessions: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Usage"];
                 };
             };
             /** @description Default Response */

@@ -7,7 +7,7 @@ import { freePort } from '@0bit/testing/http';
 import { REPO_ROOT } from '@0bit/testing/process';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { buildWidgetServer } from '../src/server.ts';
+import { buildWidgetServer } from '../../src/server.ts';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
