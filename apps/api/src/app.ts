@@ -30,7 +30,7 @@ import { keyGuard, refuseSecretKeyInUrl } from './http/auth.ts';
 import { brandingRoutes } from './http/branding.ts';
 import type { App, RouteDeps } from './http/context.ts';
 import { embedRoutes } from './http/embed.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './http/errors.ts';
 import { eventRoutes } from './http/events.ts';
 import { healthRoutes } from './http/health.ts';
 import { portalRoutes } from './http/portal.ts';
@@ -138,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: nextRequestId,
     requestIdHeader: false,
     schemaErrorFormatter,
+    frameworkErrors,
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 

@@ -164,6 +164,22 @@ describe('protocol errors', () => {
     expect(JSON.stringify(res.body.message)).toContain(phrase);
   });
 
+  // Fresh eyes (#13): these answered Fastify's own envelope (`code: FST_ERR_BAD_URL`, a 414 "Bad Request").
+  it.each([
+    ['invalid percent-encoding', '/v1/gate_sessions/%ff'],
+    ['a path segment over the length limit', `/v1/gate_sessions/${'a'.repeat(3000)}`],
+  ])('a URL that cannot be routed (%s) → 404 in the envelope, with or without a key', async (_name, url) => {
+    for (const headers of [{}, bearer(sk())]) {
+      const res = await server.app.inject({ method: 'GET', url, headers });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: expect.stringContaining('malformed'),
+      });
+    }
+  });
+
   it('refuses a body over 64 KB with 413', async () => {
     const res = await server.call('POST', '/v1/gate_sessions', {
       headers: writeHeaders(sk()),

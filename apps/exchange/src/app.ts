@@ -16,7 +16,7 @@ import { DEFAULT_PROVIDERS, type ProvidersByMode } from './domain/providers.ts';
 import { adminRoutes } from './http/admin.ts';
 import { apiRoutes } from './http/api.ts';
 import { cabinetRoutes } from './http/cabinet.ts';
-import { registerEnvelope } from './http/envelope.ts';
+import { frameworkErrors, registerEnvelope } from './http/envelope.ts';
 import { countAnswers, exchangeLogger } from './http/logging.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { RequestVerifier, registerBodyParsers } from './http/signed.ts';
@@ -58,6 +58,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     requestIdHeader: false,
     // The platform's readable messages, one per problem (data.errors; http/signed.ts refuseBadBody).
     schemaErrorFormatter,
+    frameworkErrors,
     ...serverTimeoutOptions(deps.timeouts),
   });
   // A callback hook, not an async one: this runs on every request and needs no promise.

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { RawResponse } from '@0bit/testing/http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Credentials, SANDBOX_ADDRESSES, useExchangeServer } from './support/server.ts';
@@ -30,6 +31,58 @@ describe('operator onboarding', () => {
   it('a printable Unicode name is accepted', async () => {
     const res = await server.admin('POST', '/admin/exchange/partners', { name: 'Zoë & Co 山田' });
     expect(res.status).toBe(201);
+  });
+});
+
+describe('URLs that cannot be routed', () => {
+  // Fresh eyes (#13): these answered Fastify's own envelope (`code: "FST_ERR_BAD_URL"`).
+  it.each([
+    ['invalid percent-encoding', '/api/v1/%ff'],
+    ['a path segment over the length limit', `/admin/exchange/partners/${'a'.repeat(3000)}/webhook`],
+  ])('%s → 404 NOT_FOUND in the { code, msg, data } envelope', async (_name, url) => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url,
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({
+      code: 12,
+      msg: 'NOT_FOUND',
+      data: { message: expect.stringContaining('malformed') },
+    });
+  });
+});
+
+describe('bytes that are not UTF-8', () => {
+  // Fresh eyes (#13): invalid UTF-8 was decoded lossily (U+FFFD) and answered as if it were JSON text.
+  it('a correctly signed body with an invalid UTF-8 byte → 400 INVALID_REQUEST, never a replaced character', async () => {
+    const body = Buffer.concat([
+      Buffer.from(
+        '{"type":"float","fromCcy":"btc","toCcy":"usdt_trc20","direction":"from","amount":"0.01","refcode":"def',
+      ),
+      Buffer.from([0xff]),
+      Buffer.from('ault"}'),
+    ]);
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/price',
+      payload: body,
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': creds.apiKey,
+        'x-api-sign': createHmac('sha256', creds.apiSecret).update(body).digest('hex'),
+        'x-api-nonce': randomBytes(16).toString('hex'),
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 1,
+      msg: 'INVALID_REQUEST',
+      data: { message: expect.stringContaining('UTF-8') },
+    });
+    expect(res.body).not.toContain('\uFFFD');
   });
 });
 

@@ -24,6 +24,8 @@ export interface Config extends GateSettings {
   adminToken: string | undefined;
   /** 32-byte key for encryption at rest; undefined means "generate one into DATA_DIR" (refused in production). */
   secretsKey: Buffer | undefined;
+  /** More keys that open sealed values (never seal): the key being rotated out, or the one coming in. */
+  secretsKeyPrevious: Buffer[];
   rateLimits: boolean;
   logLevel: string;
   production: boolean;
@@ -54,6 +56,15 @@ export function loadConfig(env: Env = process.env): Config {
     if (!secretsKey) settings.problem('SECRETS_KEY must be 32 bytes as 64 hex characters or base64');
   } else if (production) {
     settings.problem('SECRETS_KEY is required when NODE_ENV=production (32 bytes, hex or base64)');
+  }
+  const secretsKeyPrevious: Buffer[] = [];
+  for (const [i, text] of (env.SECRETS_KEY_PREVIOUS ?? '').split(',').filter(Boolean).entries()) {
+    const key = decodeKey(text.trim());
+    if (key) secretsKeyPrevious.push(key);
+    else
+      settings.problem(
+        `SECRETS_KEY_PREVIOUS (key ${i + 1}) must be 32 bytes as 64 hex characters or base64; separate several with commas`,
+      );
   }
   if (!env.ADMIN_TOKEN && production) settings.problem('ADMIN_TOKEN is required when NODE_ENV=production');
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 24)
@@ -106,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisKeyPrefix: settings.text('REDIS_KEY_PREFIX') ?? '0bit:',
     adminToken: settings.text('ADMIN_TOKEN'),
     secretsKey,
+    secretsKeyPrevious,
     rateLimits: settings.oneOf('RATE_LIMITS', 'on', ['on', 'off'] as const) === 'on',
     logLevel: settings.oneOf('LOG_LEVEL', 'info', [
       'fatal',

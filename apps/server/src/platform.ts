@@ -25,7 +25,7 @@ export class Platform {
     readonly config: Config,
     readonly secrets: LocalSecrets,
   ) {
-    this.box = new SecretBox(secrets.secretsKey);
+    this.box = new SecretBox(secrets.secretsKey, config.secretsKeyPrevious);
     this.log = pino({ level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) });
   }
 

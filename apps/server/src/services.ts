@@ -252,7 +252,8 @@ export interface WidgetUnit extends Unit {
   readonly apiBaseUrl: string;
 }
 
-export function widgetServer(platform: Platform, gate: GateApiUnit): WidgetUnit {
+/** `gate` says where the 0Gate API listens, for the widget's default API base URL (WIDGET_API_BASE_URL wins). */
+export function widgetServer(platform: Platform, gate: { readonly port: number }): WidgetUnit {
   const { config } = platform;
   let widget: Awaited<ReturnType<typeof startWidget>> | undefined;
   return {

@@ -64,6 +64,22 @@ export function toErrorResponse(error: unknown): ErrorEnvelope {
   );
 }
 
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, a path segment over its length
+ * limit) is answered in 0Gate's envelope as a 404, like any unknown path, before any credential is read, so it
+ * says nothing about a resource and carries no framework code.
+ */
+export function frameworkErrors(_error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .code(404)
+    .send(
+      envelope(
+        404,
+        `No route ${request.method} ${request.url.split('?')[0]}: the URL is malformed (invalid percent-encoding, or a path segment that is too long); see /v1/openapi.json for the API`,
+      ),
+    );
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const body = toErrorResponse(error);

@@ -1,6 +1,6 @@
 import { AppError, type ErrorKind } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorName, isErrorName, type TraceError, traceError } from '../errors.ts';
 
 /** Every answer of the 0trace API: `{ code, msg, data }`, code 0 on success. */
@@ -41,6 +41,23 @@ function toTraceError(error: FastifyError | Error): TraceError | null {
       { retryAfter: 2 },
     );
   return null;
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, a path segment over its length
+ * limit) gets the `{ code, msg, data }` envelope as NOT_FOUND, like any unknown path, before any credential is
+ * read, and no framework code.
+ */
+export function frameworkErrors(_error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.code(404).send({
+    code: 12,
+    msg: 'NOT_FOUND',
+    data: {
+      message:
+        'No route for this URL: it is malformed (invalid percent-encoding, or a path segment that is too long)',
+      requestId: request.id,
+    },
+  });
 }
 
 export function registerEnvelope(app: FastifyInstance): void {

@@ -233,9 +233,20 @@ export class RefusedBody {
 }
 
 /** JSON with the strict rules above: an empty body is `{}`; anything refused comes back as a RefusedBody. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseStrictJson(rawBody: Buffer): unknown {
   if (rawBody.length === 0) return {};
-  const text = rawBody.toString('utf8');
+  let text: string;
+  try {
+    // JSON is UTF-8 (RFC 8259 §8.1): invalid bytes are refused, never replaced by U+FFFD, so two different
+    // signed byte strings cannot parse to the same value.
+    text = STRICT_UTF8.decode(rawBody);
+  } catch {
+    return new RefusedBody(
+      traceError('INVALID_REQUEST', 'The body is not valid JSON: it is not valid UTF-8'),
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

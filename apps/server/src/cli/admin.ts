@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createPartner, getPartner, listPartners, setKycTrusted } from '@0bit/api/domain/partners';
 import { AppError } from '@0bit/core/errors';
+import { SecretBox } from '@0bit/core/secret-box';
+import { resealAll } from '@0bit/db/reseal';
 import { EXCHANGE_USAGE, runExchangeCommand } from '@0bit/exchange/cli';
 import { loadConfig } from '../config.ts';
 import { resolveLocalSecrets } from '../dev/local-secrets.ts';
@@ -14,6 +16,10 @@ const USAGE = `Usage: npm run admin -- <command>
   partners show <partner-id>
   partners kyc-trusted <partner-id> <true|false>
 ${EXCHANGE_USAGE}
+  secrets reencrypt [--dry-run]
+      After a SECRETS_KEY rotation (docs/operating.md): re-seal every stored secret under SECRETS_KEY, opening
+      the old ones with SECRETS_KEY_PREVIOUS. Safe while the platform runs; prints counts per column and exits
+      1 if a value opens with no configured key.
 
 Uses the same DATABASE_URL / DATA_DIR as the server. On PGlite stop the server first.`;
 
@@ -29,17 +35,36 @@ async function run(argv: string[]): Promise<number> {
       environment: { type: 'string' },
       url: { type: 'string' },
       'require-v2': { type: 'string' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || (group !== 'partners' && group !== 'exchange') || !command) {
+  if (values.help || (group !== 'partners' && group !== 'exchange' && group !== 'secrets') || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
   const database = await openConfiguredDatabase();
   try {
     const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+    if (group === 'secrets') {
+      if (command !== 'reencrypt') {
+        console.log(USAGE);
+        return 2;
+      }
+      const config = loadConfig();
+      const { secretsKey } = resolveLocalSecrets(config.dataDir, config);
+      const counts = await resealAll(database.db, new SecretBox(secretsKey, config.secretsKeyPrevious), {
+        dryRun: values['dry-run'] ?? false,
+      });
+      print({ dry_run: values['dry-run'] ?? false, columns: counts });
+      const unreadable = counts.reduce((n, c) => n + c.unreadable, 0);
+      if (unreadable > 0)
+        console.error(
+          `${unreadable} sealed value(s) open with neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS: add the key that sealed them`,
+        );
+      return unreadable > 0 ? 1 : 0;
+    }
     if (group === 'exchange') {
       const config = loadConfig();
       const { secretsKey } = resolveLocalSecrets(config.dataDir, config);
