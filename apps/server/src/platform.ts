@@ -52,6 +52,7 @@ export class Platform {
           databaseUrl: config.databaseUrl,
           dataDir: config.dataDir,
           poolSize: config.databasePoolSize,
+          preparedStatements: config.databasePreparedStatements,
         });
         this.migrated = await migrateToLatest(this.#database.db);
         if (this.migrated.length > 0) this.log.info({ migrations: this.migrated }, 'database migrated');

@@ -28,6 +28,11 @@ export interface DatabaseOptions {
    */
   loadDataDir?: Blob;
   poolSize?: number;
+  /**
+   * PostgreSQL: prepare the hot statements (preparedStatement) once per connection; default true. Off for a
+   * pooler in transaction mode that does not track prepared statements (PgBouncer before 1.21).
+   */
+  preparedStatements?: boolean;
   /** How long a request waits for a pooled connection before failing (ms). */
   connectTimeoutMs?: number;
 }
@@ -47,7 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     // ends the process. The query in flight, or the next one on that client, fails and becomes a 503.
     pool.on('connect', (client) => {
       client.on('error', () => {});
-      usePreparedStatements(client);
+      if (options.preparedStatements !== false) usePreparedStatements(client);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };

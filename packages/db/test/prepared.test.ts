@@ -1,5 +1,5 @@
-import { type Db, preparedStatement } from '@0bit/db/connection';
-import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
+import { type Db, openDatabase, preparedStatement } from '@0bit/db/connection';
+import { freshDatabase, type TestDatabase, usingPostgres } from '@0bit/testing/database';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -39,5 +39,27 @@ describe('prepared hot statements', () => {
     await sql`ALTER TABLE prepared_things ADD COLUMN note text NOT NULL DEFAULT 'added'`.execute(db);
     const rows = await Promise.all(Array.from({ length: 10 }, () => find(db, 2)));
     for (const row of rows) expect(row).toEqual({ id: 2, name: 'two', note: 'added' });
+  });
+
+  it.skipIf(!usingPostgres())('run as plain statements when prepared statements are off', async () => {
+    const plain = await openDatabase({ databaseUrl: database.url, preparedStatements: false });
+    try {
+      const rows = await Promise.all(Array.from({ length: 5 }, () => find(plain.db, 1)));
+      for (const row of rows) expect(row?.name).toBe('uno');
+      // One connection (a transaction) for the call and the look at what that connection has prepared.
+      const prepared = async (on: Db) =>
+        on.transaction().execute(async (trx) => {
+          await find(trx, 1);
+          const r = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'test_find_thing%'`.execute(
+            trx,
+          );
+          return r.rows[0]?.n;
+        });
+      expect(await prepared(plain.db)).toBe(0);
+      expect(await prepared(db)).toBeGreaterThan(0);
+    } finally {
+      await plain.close();
+    }
   });
 });
