@@ -8,6 +8,7 @@ import { adminGuard } from '@0bit/http/admin-guard';
 import type { WindowCounter } from '@0bit/http/counters';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import { type HttpTimeouts, serverTimeoutOptions } from '@0bit/http/timeouts';
+import { traceRequests } from '@0bit/http/tracing';
 import {
   findPrototypeKey,
   namedSchemas,
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('Request-Id', request.id);
   });
   app.addHook('onRequest', refuseSecretKeyInUrl);
+  traceRequests(app);
 
   // An empty JSON body on a POST with no fields (cancel, test helpers) is fine; anything else must parse.
   const parseJson = app.getDefaultJsonParser('error', 'error');

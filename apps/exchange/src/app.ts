@@ -6,6 +6,7 @@ import { checkHealth } from '@0bit/http/health';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import type { HttpTimeouts } from '@0bit/http/timeouts';
 import { serverTimeoutOptions } from '@0bit/http/timeouts';
+import { traceRequests } from '@0bit/http/tracing';
 import { schemaErrorFormatter, validatorCompiler } from '@0bit/http/validation';
 import { type EgressPolicy, STRICT_EGRESS } from '@0bit/webhooks/egress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
@@ -66,6 +67,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     reply.header('Request-Id', request.id);
     done();
   });
+  traceRequests(app);
   // Signatures cover the exact bytes: the body is kept raw on the request and parsed strictly (http/signed.ts).
   registerBodyParsers(app);
   app.setValidatorCompiler(validatorCompiler);

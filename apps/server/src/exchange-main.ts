@@ -6,12 +6,15 @@
 
 import { openPlatform } from './platform.ts';
 import { demoExchangeCredentials, exchangeApi, settlement, sweep } from './services.ts';
+import { startTracing, tracingUnit } from './tracing.ts';
 import { startUnits, stopOnSignals } from './units.ts';
 
 async function main(): Promise<void> {
+  const tracing = await startTracing({ serviceName: '0bit-exchange' });
   const platform = openPlatform();
   const { started, lines } = await startUnits(
     [
+      tracingUnit(tracing),
       platform.databaseUnit(),
       platform.counterUnit(),
       settlement(platform),

@@ -3,6 +3,7 @@ import { DatabaseNonceStore, FallbackNonceStore, RedisNonceStore } from '@0bit/e
 import { logSerializersFor } from '@0bit/http/request-logger';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from './platform.ts';
+import { exchangeProviders } from './providers.ts';
 
 /** The 0trace API as the platform's settings describe it; `npm start` and `npm run exchange` both use this. */
 export function buildConfiguredExchange(
@@ -26,5 +27,6 @@ export function buildConfiguredExchange(
     egress: { allowLoopback: config.webhooks.allowLoopback },
     logger: { level: config.logLevel, serializers: logSerializersFor([platform.secrets.adminToken]) },
     timeouts: config.httpTimeouts,
+    providers: exchangeProviders(),
   });
 }

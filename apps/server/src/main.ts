@@ -10,6 +10,7 @@ import {
   webhookWorker,
   widgetServer,
 } from './services.ts';
+import { startTracing, tracingUnit } from './tracing.ts';
 import { note, startUnits, stopOnSignals, type Unit } from './units.ts';
 
 /**
@@ -18,6 +19,8 @@ import { note, startUnits, stopOnSignals, type Unit } from './units.ts';
  * behind them close). The order is also the order of the lines printed at start-up.
  */
 async function main(): Promise<void> {
+  // Before anything opens a database or a server: spans need the SDK started (off unless OTEL_* say so).
+  const tracing = await startTracing({ serviceName: '0bit-platform' });
   const platform = openPlatform();
   const { config } = platform;
   const gate = gateApi(platform);
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   const exchange = config.exchange.enabled ? exchangeApi(platform) : null;
   const widget = config.widget.enabled ? widgetServer(platform, gate) : null;
   const units: Unit[] = [
+    tracingUnit(tracing),
     platform.databaseUnit(),
     platform.counterUnit(),
     ...(config.webhooks.workerEnabled ? [webhookWorker(platform)] : []),

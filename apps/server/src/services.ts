@@ -1,10 +1,8 @@
 import { buildApp } from '@0bit/api/app';
 import { EmbedTokens } from '@0bit/api/domain/embed-token';
-import { DEFAULT_RAMP_PROVIDERS } from '@0bit/api/domain/ramp/providers';
 import { recoverInFlightIntents } from '@0bit/api/domain/ramp/widget';
 import { expireDue } from '@0bit/api/domain/sessions';
 import { sweepIdempotencyKeys } from '@0bit/db/idempotency';
-import { DEFAULT_PROVIDERS } from '@0bit/exchange/domain/providers';
 import { startSettlement } from '@0bit/exchange/settlement';
 import { logSerializersFor } from '@0bit/http/request-logger';
 import { startWebhookWorker } from '@0bit/webhooks/start';
@@ -14,6 +12,7 @@ import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.t
 import { demoAllowedDomains, ensureDemoPartner } from './dev/demo-partner.ts';
 import { buildConfiguredExchange } from './exchange.ts';
 import type { Platform } from './platform.ts';
+import { exchangeProviders, rampProviders } from './providers.ts';
 import type { Unit } from './units.ts';
 
 /**
@@ -63,6 +62,7 @@ export function gateApi(platform: Platform): GateApiUnit {
         egress: { allowLoopback: config.webhooks.allowLoopback },
         logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
         timeouts: config.httpTimeouts,
+        rampProviders: rampProviders(),
       });
       address = await app.listen({ port: config.port, host: config.host });
       const port = this.port;
@@ -133,6 +133,7 @@ export function sweep(platform: Platform, scope: 'platform' | 'exchange' = 'plat
   const { config, log } = platform;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  const providers = rampProviders();
   const once = () => {
     const db = platform.database.db;
     if (scope === 'exchange')
@@ -140,7 +141,7 @@ export function sweep(platform: Platform, scope: 'platform' | 'exchange' = 'plat
     return expireDue(db, null)
       .then((n) => n > 0 && log.info({ expired: n }, 'expired sessions past their deadline'))
       .then(() => sweepIdempotencyKeys(db))
-      .then(() => recoverInFlightIntents({ db, providers: DEFAULT_RAMP_PROVIDERS }))
+      .then(() => recoverInFlightIntents({ db, providers }))
       .then(
         (r) => r.succeeded + r.failed + r.unresolved > 0 && log.warn(r, 'recovered in-flight widget intents'),
       )
@@ -168,7 +169,7 @@ export function settlement(platform: Platform): Unit {
     name: '0trace settlement',
     async start() {
       running = startSettlement(
-        { db: platform.database.db, providers: DEFAULT_PROVIDERS },
+        { db: platform.database.db, providers: exchangeProviders() },
         1000,
         platform.log,
       );

@@ -1,5 +1,6 @@
 import { openPlatform } from './platform.ts';
 import { webhookWorker } from './services.ts';
+import { startTracing, tracingUnit } from './tracing.ts';
 import { startUnits, stopOnSignals } from './units.ts';
 
 /**
@@ -7,7 +8,11 @@ import { startUnits, stopOnSignals } from './units.ts';
  * on PGlite `npm start` already runs it, since one process owns the data directory). No counter unit: the
  * worker sends webhooks; it has no requests to rate-limit.
  */
+const tracing = await startTracing({ serviceName: '0bit-webhook-worker' });
 const platform = openPlatform();
-const { started } = await startUnits([platform.databaseUnit(), webhookWorker(platform)], platform.log);
+const { started } = await startUnits(
+  [tracingUnit(tracing), platform.databaseUnit(), webhookWorker(platform)],
+  platform.log,
+);
 stopOnSignals(started, platform.log);
 platform.log.info('webhook worker started; it dispatches while it holds the leader lock');

@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 
-export const WIDGET_DIST = fileURLToPath(new URL('../dist', import.meta.url));
+/**
+ * The built widget, found through this package (not relative to this file): the same folder whether the
+ * server runs these sources or the production bundle in apps/server/dist.
+ */
+export const WIDGET_DIST = join(
+  dirname(createRequire(import.meta.url).resolve('@0bit/widget/package.json')),
+  'dist',
+);
 
 /**
  * Serves the built widget and `/config.json` (the API it must talk to: chosen by this host, never by the

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { GateClient, SignatureVerificationError } from '@0bit/gate';
 
 export interface PartnerExampleOptions {
@@ -32,12 +33,12 @@ interface Order {
   txRefid: string | null;
 }
 
-const PAGE = readFileSync(new URL('../public/index.html', import.meta.url), 'utf8');
-const SCRIPT = readFileSync(new URL('../public/shop.js', import.meta.url), 'utf8');
-const GATE_JS = readFileSync(
-  createRequire(import.meta.url).resolve('@0bit/gate/browser/gate.iife.js'),
-  'utf8',
-);
+// Found through the packages (not relative to this file), so the server's production bundle finds them too.
+const resolve = createRequire(import.meta.url).resolve;
+const PUBLIC = join(dirname(resolve('@0bit/example-partner-node/package.json')), 'public');
+const PAGE = readFileSync(join(PUBLIC, 'index.html'), 'utf8');
+const SCRIPT = readFileSync(join(PUBLIC, 'shop.js'), 'utf8');
+const GATE_JS = readFileSync(resolve('@0bit/gate/browser/gate.iife.js'), 'utf8');
 
 export async function startPartnerExample(options: PartnerExampleOptions) {
   const gate = new GateClient({ apiKey: options.secretKey, baseUrl: options.apiBaseUrl });

@@ -11,6 +11,7 @@ import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import * as oneCurrentSecret from './migrations/0012_one_current_secret.ts';
 import * as oneIdempotency from './migrations/0013_one_idempotency.ts';
+import * as deliveryTraceContext from './migrations/0020_delivery_trace_context.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_exchange_signing': exchangeSigning,
   '0012_one_current_secret': oneCurrentSecret,
   '0013_one_idempotency': oneIdempotency,
+  '0020_delivery_trace_context': deliveryTraceContext,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

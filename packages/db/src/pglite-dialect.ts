@@ -1,3 +1,4 @@
+import { SpanKind, tracingActive, withSpan } from '@0bit/core/tracing';
 import type { PGlite } from '@electric-sql/pglite';
 import {
   type CompiledQuery,
@@ -73,7 +74,21 @@ class PGliteConnection implements DatabaseConnection {
     await this.pglite.exec(sql);
   }
 
-  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (!tracingActive()) return this.run<R>(compiled);
+    // With tracing on, a query inside a request or webhook attempt is a span, as pg's instrumentation makes.
+    return withSpan(
+      'pglite.query',
+      {
+        kind: SpanKind.CLIENT,
+        requireParent: true,
+        attributes: { 'db.system': 'postgresql', 'db.statement': compiled.sql },
+      },
+      () => this.run<R>(compiled),
+    );
+  }
+
+  private async run<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     // Like `pg`, a query without parameters goes over the simple protocol, so it may hold several statements.
     const result =
       compiled.parameters.length === 0

@@ -1,3 +1,4 @@
+import { currentTraceId } from '@0bit/core/tracing';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 import { redactUrl } from './redact.ts';
@@ -68,6 +69,9 @@ export const lazyRequestLogger: NonNullable<FastifyServerOptions['childLoggerFac
   options,
 ) => {
   const parent = logger as Partial<Logger>;
+  // Tracing on: each request's lines also name its trace (the request id, reqId, is always bound).
+  const traceId = currentTraceId();
+  if (traceId) bindings = { ...bindings, trace_id: traceId };
   if (options.level || typeof parent.isLevelEnabled !== 'function') return logger.child(bindings, options);
   // The class has every method FastifyBaseLogger names; pino's overloaded LogFn type is what needs the cast.
   return new LazyRequestLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger;

@@ -1,4 +1,5 @@
 import type { Scope } from '@0bit/core/scope';
+import { currentRequestId, currentTraceparent } from '@0bit/core/tracing';
 import { type Db, olderThan } from '@0bit/db/connection';
 import type {
   DeliveryStatus,
@@ -8,7 +9,7 @@ import type {
   WebhookSecretsTable,
   WebhookSource,
 } from '@0bit/db/schema';
-import { type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 export type SecretRow = Selectable<WebhookSecretsTable>;
@@ -300,4 +301,30 @@ export async function notifyTargetChanged(
   source: WebhookSource = 'gate',
 ): Promise<void> {
   await sql`SELECT pg_notify('gate_webhooks', ${`target:${targetKey(source, scope)}`})`.execute(db);
+}
+
+/**
+ * When tracing is on, hands the active span's trace context (and request id) to the webhook delivery the
+ * outbox trigger is about to insert in this transaction (migration 0020), so its attempts link back to
+ * the request that produced the event. Call it in the event's transaction, before the event insert; with
+ * tracing off it does nothing (no query).
+ */
+export async function carryTraceContext(db: Db): Promise<void> {
+  const traceparent = currentTraceparent();
+  if (!traceparent) return;
+  await sql`SELECT set_config('zerobit.traceparent', ${traceparent}, true), set_config('zerobit.request_id', ${currentRequestId() ?? ''}, true)`.execute(
+    db,
+  );
+}
+
+/**
+ * carryTraceContext for a one-statement write (no transaction to set it in first): the same settings as a
+ * `SELECT` for a CTE the event insert reads, so they are set before the outbox trigger runs (at the end of
+ * the statement, in its transaction). null with tracing off.
+ */
+export function traceContextSelect(): RawBuilder<unknown> | null {
+  const traceparent = currentTraceparent();
+  if (!traceparent) return null;
+  return sql`SELECT set_config('zerobit.traceparent', ${traceparent}, true) AS traceparent,
+    set_config('zerobit.request_id', ${currentRequestId() ?? ''}, true) AS request_id`;
 }

@@ -1,5 +1,13 @@
 import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
+import {
+  linkTo,
+  REQUEST_ID_ATTRIBUTE,
+  type Span,
+  SpanKind,
+  tracingActive,
+  withSpan,
+} from '@0bit/core/tracing';
 import type { Db } from '@0bit/db/connection';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Coordinator } from './coordinator.ts';
@@ -228,7 +236,32 @@ export class WebhookWorker {
     return loading;
   }
 
-  private async attempt(delivery: DeliveryRow): Promise<void> {
+  /**
+   * One attempt, as a span of its own trace (tracing on) that links to the request which produced the
+   * event (its traceparent travelled with the delivery) and carries that request's id.
+   */
+  private attempt(delivery: DeliveryRow): Promise<void> {
+    if (!tracingActive()) return this.deliver(delivery, undefined);
+    return withSpan(
+      `webhook attempt ${delivery.event_type}`,
+      {
+        root: true,
+        kind: SpanKind.PRODUCER,
+        links: linkTo(delivery.traceparent),
+        attributes: {
+          ...(delivery.request_id ? { [REQUEST_ID_ATTRIBUTE]: delivery.request_id } : {}),
+          'webhook.delivery_id': delivery.id,
+          'webhook.event_id': delivery.event_id,
+          'webhook.event_type': delivery.event_type,
+          'webhook.source': delivery.source,
+          'webhook.attempt': delivery.attempt_count + 1,
+        },
+      },
+      (span) => this.deliver(delivery, span),
+    );
+  }
+
+  private async deliver(delivery: DeliveryRow, span: Span | undefined): Promise<void> {
     const { signers, schedule, log } = this.options;
     const scope: Scope = { partnerId: delivery.partner_id, mode: delivery.mode };
     const signer = signers[delivery.source];
@@ -266,6 +299,11 @@ export class WebhookWorker {
         result.statusCode < 300;
       const attemptsMade = delivery.attempt_count + 1;
       const retryInMs = succeeded ? null : nextDelayMs(schedule, attemptsMade, delivery.attempt_limit);
+      span?.setAttributes({
+        'webhook.outcome': succeeded ? 'succeeded' : retryInMs === null ? 'failed' : 'retry',
+        ...(result.statusCode !== null ? { 'http.response.status_code': result.statusCode } : {}),
+        ...(result.error ? { 'error.message': result.error } : {}),
+      });
       await this.record({
         attempt: {
           delivery_id: delivery.id,
@@ -283,6 +321,7 @@ export class WebhookWorker {
           {
             delivery_id: delivery.id,
             event_id: delivery.event_id,
+            request_id: delivery.request_id,
             attempt: attemptsMade,
             status_code: result.statusCode,
             error: result.error,
@@ -293,7 +332,7 @@ export class WebhookWorker {
     } catch (err) {
       // The claim's lock expires and the delivery is retried: nothing is lost.
       log.warn(
-        { err, delivery_id: delivery.id },
+        { err, delivery_id: delivery.id, request_id: delivery.request_id },
         'webhook attempt could not be recorded; it will be retried',
       );
     }

@@ -1,6 +1,7 @@
 import type { Mode, Scope } from '@0bit/core/scope';
 import { type Db, json } from '@0bit/db/connection';
 import type { EventsTable } from '@0bit/db/schema';
+import { carryTraceContext } from '@0bit/webhooks/store';
 import { type RawBuilder, type Selectable, sql } from 'kysely';
 
 export type EventRow = Selectable<EventsTable>;
@@ -28,6 +29,7 @@ export interface NewEvent {
 
 /** Appends to the outbox; call it inside the transaction that made the change it describes. */
 export async function insertEvent(db: Db, event: NewEvent): Promise<EventRow> {
+  await carryTraceContext(db);
   return db
     .insertInto('events')
     .values({ ...event, data: json(event.data) })

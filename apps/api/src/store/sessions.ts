@@ -1,6 +1,7 @@
 import type { Scope } from '@0bit/core/scope';
 import { type Db, inTransaction, json, olderThan, preparedStatement } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
+import { traceContextSelect } from '@0bit/webhooks/store';
 import { CompiledQuery, type RawBuilder, type Selectable, sql } from 'kysely';
 import { insertEventsAfter, type NewEvent } from './events.ts';
 
@@ -40,7 +41,9 @@ export interface NewSession {
  * typed by the target columns.
  */
 export function insertSessionAfterClaim(row: NewSession, events: NewEvent[]): RawBuilder<unknown> {
-  return sql`session AS (
+  // With tracing on, the trace context for the deliveries the trigger inserts (carryTraceContext's job).
+  const trace = traceContextSelect();
+  return sql`${trace ? sql`trace AS (${trace}),` : sql``} session AS (
     INSERT INTO gate_sessions (id, partner_id, mode, status, flow, amount, currency, target_token, target_network,
       return_url, cancel_url, wallet_address, user_reference, kyc_pre_verified, kyc_package_sealed, metadata,
       client_secret_hash, expires_at, created_at)
@@ -49,7 +52,7 @@ export function insertSessionAfterClaim(row: NewSession, events: NewEvent[]): Ra
       ${row.user_reference}, CAST(${row.kyc_pre_verified} AS boolean), ${row.kyc_package_sealed},
       CAST(${JSON.stringify(row.metadata)} AS json), ${row.client_secret_hash},
       CAST(${row.expires_at} AS timestamptz), CAST(${row.created_at} AS timestamptz)
-    FROM claim
+    FROM claim${trace ? sql`, trace` : sql``}
     RETURNING id), ${insertEventsAfter('session', events)}`;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Scope } from '@0bit/core/scope';
 import { type Db, json } from '@0bit/db/connection';
 import type { ExchangeOrdersTable, ExchangeStatus } from '@0bit/db/schema';
+import { carryTraceContext } from '@0bit/webhooks/store';
 import { type Selectable, sql, type Updateable } from 'kysely';
 
 export type OrderRow = Selectable<ExchangeOrdersTable>;
@@ -130,6 +131,7 @@ export async function insertOrderEvent(
   data: unknown,
 ): Promise<string> {
   const id = randomUUID();
+  await carryTraceContext(db);
   await db
     .insertInto('exchange_events')
     .values({

@@ -306,6 +306,8 @@ export interface WebhookDeliveriesTable {
   last_attempt_at: Timestamp | null;
   delivered_at: Timestamp | null;
   source: Generated<'gate' | 'exchange'>;
+  traceparent: Generated<string | null>;
+  request_id: Generated<string | null>;
 }
 
 export interface WebhookEndpointsTable {
