@@ -29,7 +29,25 @@ async function eventsOf(sk: string, type: string) {
 }
 
 describe('lazy expiry', () => {
-  it('expires on the first read past expires_at, exactly once under 20 concurrent reads', async () => {
+  // Each test below waits a few seconds for its session's deadline. The sweep expires every partner's due
+  // sessions, so it runs first and alone; the others make a partner each and only touch their own sessions,
+  // so they wait for their deadlines side by side (it.concurrent) instead of one after the other.
+  it('lets the background sweep expire sessions nobody reads, and a second sweep finds nothing', async () => {
+    const { keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    const ids = [await shortSession(sk), await shortSession(sk)];
+    await pastDeadlineOf(ids[1]!);
+    const [a, b] = await Promise.all([
+      expireDue(server.database.db, null),
+      expireDue(server.database.db, null),
+    ]);
+    expect(a + b).toBeGreaterThanOrEqual(2);
+    expect(await expireDue(server.database.db, null)).toBe(0);
+    const expired = await eventsOf(sk, 'gate_session.expired');
+    expect(expired.map((e) => e.data.id).sort()).toEqual([...ids].sort());
+  });
+
+  it.concurrent('expires on the first read past expires_at, exactly once under 20 concurrent reads', async () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);
@@ -49,7 +67,7 @@ describe('lazy expiry', () => {
     expect(expired[0]!.data).toMatchObject({ id, status: 'expired' });
   });
 
-  it('expires due sessions when listing, and cancel of an expired session is 409 "expired"', async () => {
+  it.concurrent('expires due sessions when listing, and cancel of an expired session is 409 "expired"', async () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);
@@ -63,7 +81,7 @@ describe('lazy expiry', () => {
     expect(await eventsOf(sk, 'gate_session.cancelled')).toHaveLength(0);
   });
 
-  it('expires a due session on cancel itself, keeping the expiry when the cancel is refused', async () => {
+  it.concurrent('expires a due session on cancel itself, keeping the expiry when the cancel is refused', async () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);
@@ -76,22 +94,7 @@ describe('lazy expiry', () => {
     expect(read.body.status).toBe('expired');
   });
 
-  it('lets the background sweep expire sessions nobody reads, and a second sweep finds nothing', async () => {
-    const { keys } = await server.partner();
-    const sk = keys.test.secret_key;
-    const ids = [await shortSession(sk), await shortSession(sk)];
-    await pastDeadlineOf(ids[1]!);
-    const [a, b] = await Promise.all([
-      expireDue(server.database.db, null),
-      expireDue(server.database.db, null),
-    ]);
-    expect(a + b).toBeGreaterThanOrEqual(2);
-    expect(await expireDue(server.database.db, null)).toBe(0);
-    const expired = await eventsOf(sk, 'gate_session.expired');
-    expect(expired.map((e) => e.data.id).sort()).toEqual([...ids].sort());
-  });
-
-  it('test helpers answer 409 on a session past its deadline', async () => {
+  it.concurrent('test helpers answer 409 on a session past its deadline', async () => {
     const { keys } = await server.partner();
     const sk = keys.test.secret_key;
     const id = await shortSession(sk);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { usingPostgres } from '@0bit/testing/database';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { bearer, SPEC_CREATE_BODY, useTestServer, writeHeaders } from './support/server.ts';
 
@@ -95,6 +97,92 @@ describe('portal keys', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(results.find((r) => r.status === 409)!.body.message).toContain('last active test secret key');
   });
+
+  /** A partner with `n` active test secret keys; returns the ids and one of the raw keys to call with. */
+  async function partnerWithSecretKeys(n: number) {
+    const { partner, keys } = await server.partner();
+    const sk = keys.test.secret_key;
+    for (let i = 1; i < n; i++)
+      await server.call('POST', '/portal/keys', { headers: writeHeaders(sk), body: { type: 'secret' } });
+    const list = await server.call('GET', '/portal/keys', { headers: bearer(sk) });
+    const ids: string[] = list.body.data
+      .filter((k: { type: string }) => k.type === 'secret')
+      .map((k: { id: string }) => k.id);
+    expect(ids).toHaveLength(n);
+    return { partnerId: partner.id, sk, ids };
+  }
+
+  it('answers 200, never 500, to many revocations of one partner at once, then 409 for the last key', async () => {
+    const { sk, ids } = await partnerWithSecretKeys(8);
+    // The caller's own key stays out of the burst: once revoked it would authenticate nothing (403).
+    const list = await server.call('GET', '/portal/keys', { headers: bearer(sk) });
+    const own = list.body.data.find((k: { display_prefix: string }) => sk.startsWith(k.display_prefix)).id;
+    const others = ids.filter((id) => id !== own);
+    const results = await Promise.all(
+      others.map((id) =>
+        server.call('POST', `/portal/keys/${id}/revoke`, { headers: writeHeaders(sk), body: {} }),
+      ),
+    );
+    expect(
+      results.map((r) => r.status),
+      JSON.stringify(results.map((r) => r.body)),
+    ).toEqual(Array(7).fill(200));
+    const last = await server.call('POST', `/portal/keys/${own}/revoke`, {
+      headers: writeHeaders(sk),
+      body: {},
+    });
+    expect(last.status).toBe(409);
+    expect(last.body.message).toContain('last active test secret key');
+  });
+
+  // The idempotency claim inserts a row referencing the partner (a FOR KEY SHARE lock on the partner row),
+  // then the revocation locks the partner row. If that lock conflicted with FOR KEY SHARE (FOR UPDATE did),
+  // two revocations that both claimed their key before either locked the partner waited on each other, and
+  // PostgreSQL broke the deadlock by failing one of them: a 500. Here a transaction holding FOR SHARE on the
+  // partner row lets both claims through and holds both revocations at the partner lock, then lets go.
+  it.skipIf(!usingPostgres())(
+    'answers 200 and 409 when two revocations both claimed their Idempotency-Key before locking the partner',
+    async () => {
+      const { partnerId, sk, ids } = await partnerWithSecretKeys(2);
+      const db = server.database.db;
+      const waiting = () =>
+        sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+      let release!: () => void;
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      let holding!: () => void;
+      const held = new Promise<void>((r) => {
+        holding = r;
+      });
+      const holder = db.transaction().execute(async (trx) => {
+        await sql`SELECT id FROM partners WHERE id = ${partnerId} FOR SHARE`.execute(trx);
+        holding();
+        await released;
+      });
+      await held;
+      const revocations = Promise.all(
+        ids.map((id) =>
+          server.call('POST', `/portal/keys/${id}/revoke`, { headers: writeHeaders(sk), body: {} }),
+        ),
+      );
+      try {
+        const deadline = Date.now() + 20_000;
+        while ((await waiting()).rows[0]!.n < 2) {
+          if (Date.now() > deadline) throw new Error('the two revocations never waited on the partner lock');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        release();
+        await holder;
+      }
+      const results = await revocations;
+      expect(results.map((r) => r.status).sort(), JSON.stringify(results.map((r) => r.body))).toEqual([
+        200, 409,
+      ]);
+    },
+  );
 
   it('answers 404 for a key of another partner or mode, and refuses publishable keys on the portal', async () => {
     const a = await server.partner();

@@ -47,7 +47,8 @@ function stall(port: number, raw: string, waitMs = WITHIN_MS): Promise<Outcome> 
   });
 }
 
-// `headers` carries a valid credential where the API checks it before reading the body (0Gate): otherwise the
+// `headers` carries a credential where the API checks one before reading the body (0Gate: a valid one; 0trace:
+// well-formed headers, the signature is checked with the body): otherwise the
 // request is refused with 401 at once and the stalled body is never waited for.
 const halfBody = (path: string, headers: string) =>
   `POST ${path} HTTP/1.1\r\nHost: localhost\r\n${headers}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":`;
@@ -86,7 +87,13 @@ describe('request, header and body timeouts', () => {
     });
     for (const [name, app, path, headers] of [
       ['0Gate', gate, '/admin/partners', `Authorization: Bearer ${adminToken}\r\n`],
-      ['0trace', exchange, '/api/v1/price', ''],
+      // 0trace refuses a request without its credential headers in onRequest, before reading the body.
+      [
+        '0trace',
+        exchange,
+        '/api/v1/price',
+        'X-API-KEY: k\r\nX-API-SIGN: s\r\nX-API-NONCE: 0123456789abcdef\r\n',
+      ],
     ] as const) {
       await app.listen({ port: 0, host: '127.0.0.1' });
       apps[name] = { app, port: (app.server.address() as { port: number }).port, path, headers };

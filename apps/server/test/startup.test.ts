@@ -6,7 +6,7 @@ import { buildApp } from '@0bit/api/app';
 import { EmbedTokens } from '@0bit/api/domain/embed-token';
 import { SPEC_CREATE_BODY } from '@0bit/api/test-support/server';
 import { SecretBox } from '@0bit/core/secret-box';
-import { openDatabase } from '@0bit/db/connection';
+import { freshDatabase } from '@0bit/testing/database';
 import { send } from '@0bit/testing/http';
 import { startServerProcess } from '@0bit/testing/process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,7 +137,8 @@ describe('production never creates the demo partner', () => {
 
 describe('GET /health', () => {
   it('answers 503 with the envelope when the database does not answer', async () => {
-    const database = await openDatabase({ dataDir: null });
+    // The run's database, cloned (a new PGlite would run initdb for seconds); then closed under the app.
+    const database = await freshDatabase();
     const app = await buildApp({
       db: database.db,
       box: new SecretBox(SecretBox.generateKey()),

@@ -6,6 +6,7 @@ import {
   writeHeaders,
 } from '@0bit/api/test-support/server';
 import { REQUEST_ID_ATTRIBUTE, SpanKind, withSpan } from '@0bit/core/tracing';
+import { send } from '@0bit/testing/http';
 import { type Receiver, startReceiver } from '@0bit/testing/receiver';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +71,8 @@ describe('tracing (OpenTelemetry, in-memory exporter)', () => {
     });
     expect(endpoint.status).toBe(200);
 
-    const created = await server.call('POST', '/v1/gate_sessions', {
+    // Over a socket (server.call goes in memory): the HTTP server span comes from node:http's instrumentation.
+    const created = await send(server.baseUrl, 'POST', '/v1/gate_sessions', {
       headers: writeHeaders(sk),
       body: SPEC_CREATE_BODY,
     });

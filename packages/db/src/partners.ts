@@ -101,7 +101,16 @@ export async function isRegisteredOrigin(db: Db, origin: string): Promise<boolea
   return row !== undefined;
 }
 
-/** Serialises changes to one partner's keys or settings (held until the transaction ends). */
+/**
+ * Serialises changes to one partner's keys or settings (held until the transaction ends).
+ *
+ * FOR NO KEY UPDATE, not FOR UPDATE: every write first claims its Idempotency-Key, an insert of a row that
+ * references the partner, which takes FOR KEY SHARE on the partner row (the foreign-key check) for the
+ * rest of the transaction. FOR UPDATE conflicts with FOR KEY SHARE, so two writes that had both claimed
+ * their key each waited for the other's share lock: a deadlock, which PostgreSQL ends by failing one of them
+ * (a 500). FOR NO KEY UPDATE conflicts with itself (the writes still go one at a time) but not with the
+ * foreign-key share locks, so the lock order no longer matters (apps/api/test/portal.test.ts).
+ */
 export async function lockPartner(db: Db, id: string): Promise<void> {
-  await db.selectFrom('partners').select('id').where('id', '=', id).forUpdate().execute();
+  await db.selectFrom('partners').select('id').where('id', '=', id).forNoKeyUpdate().execute();
 }

@@ -3,7 +3,7 @@ import type { Mode } from '@0bit/core/scope';
 import { SecretBox } from '@0bit/core/secret-box';
 import { MemoryCounter, RedisCounter, type WindowCounter } from '@0bit/http/counters';
 import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
-import { type RawRequest, type RawResponse, send } from '@0bit/testing/http';
+import { injectInto, type RawRequest, type RawResponse } from '@0bit/testing/http';
 import type { EgressPolicy } from '@0bit/webhooks/egress';
 import { parseRetrySchedule } from '@0bit/webhooks/schedule';
 import { startWebhookWorker } from '@0bit/webhooks/start';
@@ -26,6 +26,7 @@ export interface TestServer {
   box: SecretBox;
   /** A new partner with its four keys; every test makes its own so tests never share state. */
   partner(options?: { allowed_domains?: string[]; kyc_trusted?: boolean }): Promise<TestPartner>;
+  /** A request to the app in memory (app.inject), with a fresh Idempotency-Key on writes that name none. */
   call(method: string, path: string, options?: RawRequest): Promise<RawResponse>;
   /** How many sessions a partner has, read from the database (what no API answer can hide). */
   sessionCount(partnerId: string): Promise<number>;
@@ -123,7 +124,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         allowed_domains: partnerOptions.allowed_domains ?? [SPEC_ORIGIN, 'http://localhost:3000'],
         kyc_trusted: partnerOptions.kyc_trusted ?? false,
       }),
-    call: (method, path, requestOptions) => send(baseUrl, method, path, withWriteKey(method, requestOptions)),
+    // In memory (app.inject): no test of these answers is about the socket. The server still listens on
+    // baseUrl for what needs one (SDKs, the browser, other processes, fetch).
+    call: (method, path, requestOptions) =>
+      injectInto(app, baseUrl, method, path, withWriteKey(method, requestOptions)),
     sessionCount: async (partnerId) =>
       (
         await database.db

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { SecretBox } from '@0bit/core/secret-box';
 import { MemoryCounter } from '@0bit/http/counters';
 import { freshDatabase, type TestDatabase } from '@0bit/testing/database';
-import { type RawRequest, type RawResponse, send } from '@0bit/testing/http';
+import { injectInto, type RawRequest, type RawResponse, send } from '@0bit/testing/http';
 import type { EgressPolicy } from '@0bit/webhooks/egress';
 import { parseRetrySchedule } from '@0bit/webhooks/schedule';
 import { startWebhookWorker } from '@0bit/webhooks/start';
@@ -50,7 +50,9 @@ export interface ExchangeTestServer {
     credentials: Credentials,
     headers?: Record<string, string>,
   ): Promise<RawResponse>;
+  /** An operator call (admin token), to the app in memory (app.inject) like `call`. */
   admin(method: string, path: string, body?: unknown): Promise<RawResponse>;
+  /** A request to the app in memory (app.inject); `signed` and `signedV2` go the same way. */
   call(method: string, path: string, options?: RawRequest): Promise<RawResponse>;
   close(): Promise<void>;
 }
@@ -137,8 +139,12 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
       )
     : null;
   const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  // The harness's own calls go to the app in memory (app.inject): none of their tests is about the socket.
+  // The server still listens on baseUrl for what needs one (receivers, other processes, signedPost).
+  const call = (method: string, path: string, requestOptions?: RawRequest) =>
+    injectInto(app, baseUrl, method, path, requestOptions);
   const admin = (method: string, path: string, body?: unknown) =>
-    send(baseUrl, method, path, { headers: { authorization: `Bearer ${adminToken}` }, body });
+    call(method, path, { headers: { authorization: `Bearer ${adminToken}` }, body });
   return {
     app,
     baseUrl,
@@ -154,10 +160,11 @@ export async function startExchangeServer(options: ExchangeTestOptions = {}): Pr
       if (response.status !== 201) throw new Error(`onboarding failed: ${JSON.stringify(response.body)}`);
       return response.body.data;
     },
-    signed: (path, body, credentials, headers = {}) => signedPost(baseUrl, path, body, credentials, headers),
+    signed: (path, body, credentials, headers = {}) =>
+      call('POST', path, signedRequest(path, body, credentials, headers)),
     signedV2: (path, body, credentials, headers = {}) =>
-      signedPost(baseUrl, path, body, credentials, headers, 'v2'),
-    call: (method, path, requestOptions) => send(baseUrl, method, path, requestOptions),
+      call('POST', path, signedRequest(path, body, credentials, headers, 'v2')),
+    call,
     close: async () => {
       await app.close();
       await settlement?.stop();
@@ -214,6 +221,17 @@ export function signedPost(
   headers: Record<string, string> = {},
   version: 'v1' | 'v2' = V2_ROUTES.has(path) ? 'v2' : 'v1',
 ): Promise<RawResponse> {
+  return send(baseUrl, 'POST', path, signedRequest(path, body, credentials, headers, version));
+}
+
+/** The headers and raw body of a signed POST of `body` to `path` (signedPost without sending it). */
+export function signedRequest(
+  path: string,
+  body: unknown,
+  credentials: Pick<Credentials, 'apiKey' | 'apiSecret'>,
+  headers: Record<string, string> = {},
+  version: 'v1' | 'v2' = V2_ROUTES.has(path) ? 'v2' : 'v1',
+): RawRequest {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const signature =
     version === 'v2'
@@ -224,7 +242,7 @@ export function signedPost(
           'x-api-sign': hmacHex(credentials.apiSecret, raw),
           'x-api-nonce': randomBytes(16).toString('hex'),
         };
-  return send(baseUrl, 'POST', path, { headers: { ...signature, ...headers }, body: raw });
+  return { headers: { ...signature, ...headers }, body: raw };
 }
 
 /** Polls until `check` returns a value (orders walk their states in the background). */
