@@ -75,14 +75,14 @@ module.exports = {
       comment:
         'src/http may use src/domain, never src/store: go through a domain function. Type-only imports of row and store interface types are allowed (erased at run time; a route hands rows to domain code).',
       severity: 'error',
-      from: { path: '^apps/(api|exchange)/src/http/' },
+      from: { path: '^apps/(api|exchange|hub)/src/http/' },
       to: { path: '^apps/$1/src/store/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'domain-does-not-know-http',
       comment: 'src/domain may use src/store, never src/http.',
       severity: 'error',
-      from: { path: '^apps/(api|exchange)/src/domain/' },
+      from: { path: '^apps/(api|exchange|hub)/src/domain/' },
       to: { path: '^apps/$1/src/http/' },
     },
     {
@@ -90,7 +90,7 @@ module.exports = {
       comment:
         'src/store imports neither src/http nor src/domain: types it needs live in the store or in @0bit/core.',
       severity: 'error',
-      from: { path: '^apps/(api|exchange)/src/store/' },
+      from: { path: '^apps/(api|exchange|hub)/src/store/' },
       to: { path: '^apps/$1/src/(http|domain)/' },
     },
     // 4. A cycle makes module load order matter (an import is undefined while its cycle

@@ -6,6 +6,8 @@ import { TtlCache } from '@0bit/core/ttl-cache';
 import type { Db } from '@0bit/db/connection';
 import { adminGuard } from '@0bit/http/admin-guard';
 import type { WindowCounter } from '@0bit/http/counters';
+import type { ReadinessProbes } from '@0bit/http/health';
+import type { HttpMetrics } from '@0bit/http/metrics';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import { type HttpTimeouts, serverTimeoutOptions } from '@0bit/http/timeouts';
 import { traceRequests } from '@0bit/http/tracing';
@@ -24,6 +26,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HOST_MODES, type HostModes, parseHostModes } from './config.ts';
 import type { EmbedTokens } from './domain/embed-token.ts';
 import type { KeyLookup } from './domain/keys.ts';
+import { type AmountBoundsByCurrency, DEFAULT_AMOUNT_BOUNDS } from './domain/limits.ts';
 import { DEFAULT_RAMP_PROVIDERS, type RampProvidersByMode } from './domain/ramp/providers.ts';
 import * as shapes from './domain/shapes.ts';
 import { adminRoutes } from './http/admin.ts';
@@ -54,6 +57,8 @@ export interface AppDeps {
   /** Embed tokens and the hosted widget's origin per mode. */
   tokens: EmbedTokens;
   widgetOrigins?: Record<Mode, string>;
+  /** The Partner Hub's public URL, for the invitation links POST /admin/partners answers with. */
+  hubUrl?: string;
   logger?: FastifyServerOptions['logger'];
   /** Card rail, KYC, settlement and prices per mode; live has none unless configured (widget answers 503). */
   rampProviders?: RampProvidersByMode;
@@ -61,6 +66,12 @@ export interface AppDeps {
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the defaults when omitted (config.ts HTTP_TIMEOUT_DEFAULTS). */
   timeouts?: HttpTimeouts;
+  /** Per-currency session amount bounds over the defaults (SESSION_AMOUNT_BOUNDS). */
+  amountBounds?: AmountBoundsByCurrency;
+  /** What /health/ready checks besides the database and Redis (the composition root's probes). */
+  readiness?: ReadinessProbes;
+  /** Request metrics (route, status class, product) into the process's Prometheus registry. */
+  metrics?: HttpMetrics;
 }
 
 export const API_VERSION = '2026-05-25';
@@ -143,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
+  deps.metrics?.observe(app, '0gate');
   // Redis going away (and coming back) is announced once in this app's log, not once per request.
   deps.counter?.reportTo?.(app.log);
   app.setValidatorCompiler(validatorCompiler);
@@ -237,8 +249,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     admin: adminGuard(deps.adminToken),
     keyCache,
     egress: deps.egress ?? STRICT_EGRESS,
+    amountBounds: { ...DEFAULT_AMOUNT_BOUNDS, ...deps.amountBounds },
+    hubUrl: deps.hubUrl ?? 'http://localhost:3100',
   };
-  healthRoutes(app, routeDeps);
+  healthRoutes(app, routeDeps, deps.readiness);
   sessionRoutes(app, routeDeps);
   eventRoutes(app, routeDeps);
   testHelperRoutes(app, routeDeps);

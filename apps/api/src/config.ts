@@ -17,6 +17,8 @@ export interface GateSettings {
   /** Embed-token signing keys, newest (signing) first; undefined → generated into DATA_DIR in dev. */
   embedTokenKeys: EmbedTokenKey[] | undefined;
   embedTokenTtlSeconds: number;
+  /** Per-currency session amount bounds over the fee model's defaults (docs/sessions.md). */
+  sessionAmountBounds: Record<string, { min: string; max: string }>;
 }
 
 /** HOST_MODES, TRUST_PROXY, SESSION_SWEEP_INTERVAL_SECONDS, WIDGET_ORIGIN, EMBED_TOKEN_SECRET/_TTL_SECONDS. */
@@ -56,6 +58,7 @@ export function readGateSettings(
     widgetOrigins,
     embedTokenKeys,
     embedTokenTtlSeconds: settings.int('EMBED_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    sessionAmountBounds: settings.parsed('SESSION_AMOUNT_BOUNDS', {}, parseAmountBounds),
   };
 }
 
@@ -93,6 +96,23 @@ export function parseWidgetOrigins(text: string): Record<Mode, string> {
   }
   if (!origins.test || !origins.live) throw new Error('give one origin, or both test=… and live=…');
   return origins as Record<Mode, string>;
+}
+
+/** "EUR=10:5000,USD=5.00:20000.00": per currency, the smallest and largest session amount. */
+export function parseAmountBounds(text: string): Record<string, { min: string; max: string }> {
+  const bounds: Record<string, { min: string; max: string }> = {};
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Z]{3})=(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(entry);
+    if (!match) throw new Error(`"${entry}" is not CUR=min:max, e.g. EUR=10:5000`);
+    const [, currency, min, max] = match;
+    if (Number(min) <= 0 || Number(min) > Number(max))
+      throw new Error(`"${entry}": min must be positive and at most max`);
+    bounds[currency!] = { min: min!, max: max! };
+  }
+  return bounds;
 }
 
 export interface EmbedTokenKey {

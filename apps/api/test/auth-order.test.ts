@@ -85,6 +85,8 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/v1/embed/quote', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
   { method: 'POST', path: '/v1/embed/kyc', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
   { method: 'POST', path: '/v1/embed/intents', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
+  { method: 'GET', path: '/v1/embed/intents/current', guard: 'embed', invalid: null },
+  { method: 'POST', path: '/v1/embed/cancel', guard: 'embed', invalid: { body: UNKNOWN_FIELD } },
   {
     method: 'POST',
     path: `/v1/embed/intents/${ID}/confirm`,
@@ -96,10 +98,21 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: `/admin/partners/${ID}`, guard: 'admin', invalid: null },
   { method: 'PATCH', path: `/admin/partners/${ID}/kyc-trusted`, guard: 'admin', invalid: { body: {} } },
   { method: 'PATCH', path: `/admin/partners/${ID}/quota`, guard: 'admin', invalid: { body: UNKNOWN_FIELD } },
+  {
+    method: 'PATCH',
+    path: `/admin/partners/${ID}/customer-limits`,
+    guard: 'admin',
+    invalid: { body: UNKNOWN_FIELD },
+  },
 ];
 
 /** Routes anyone may call without a credential. */
-const PUBLIC_WITHOUT_CREDENTIAL = new Set(['GET /health', 'GET /v1/openapi.json']);
+const PUBLIC_WITHOUT_CREDENTIAL = new Set([
+  'GET /health',
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /v1/openapi.json',
+]);
 
 /** Every method + path the app serves, read from Fastify's route tree (HEAD and CORS preflights left out). */
 function servedRoutes(app: App): string[] {

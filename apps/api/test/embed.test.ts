@@ -131,6 +131,7 @@ describe('POST /v1/embed/bootstrap: the response and its token', () => {
         'cancel_url',
         'flow',
         'wallet_address',
+        'lock_wallet_address', // addition of issue #15: the widget shows a locked wallet read-only
         'kyc_pre_verified',
         'branding',
         'available',

@@ -36,6 +36,8 @@ describe('GET /v1/openapi.json', () => {
       'POST /v1/embed/quote': 'createWidgetQuote',
       'POST /v1/embed/kyc': 'verifyWidgetKyc',
       'POST /v1/embed/intents': 'createWidgetIntent',
+      'GET /v1/embed/intents/current': 'currentWidgetIntent',
+      'POST /v1/embed/cancel': 'cancelWidgetSession',
       'POST /v1/embed/intents/{id}/confirm': 'confirmWidgetIntent',
       'GET /v1/branding': 'getBranding',
       'PATCH /v1/branding': 'updateBranding',
@@ -67,7 +69,8 @@ describe('GET /v1/openapi.json', () => {
       expect.arrayContaining(['201', '400', '401', '403', '409', '422', '429']),
     );
     const session = body.components.schemas.GateSession;
-    expect(Object.keys(session.properties)).toHaveLength(18);
+    // The glossary's 18 fields, plus issue #15's additions (lock_wallet_address, the allow-lists, transaction_details).
+    expect(Object.keys(session.properties)).toHaveLength(22);
     expect(body.components.schemas.ErrorEnvelope.required.sort()).toEqual(['error', 'message', 'statusCode']);
     expect(body.components.securitySchemes.secretKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

@@ -12,6 +12,7 @@ describe('README', () => {
       'apps/exchange/src/config.ts',
       'packages/webhooks/src/start.ts',
       'packages/http/src/timeouts.ts',
+      'apps/hub/src/config.ts',
     ]
       .map((file) => readFileSync(join(REPO_ROOT, file), 'utf8'))
       .join('\n');

@@ -23,6 +23,11 @@ const SESSION_FIELDS = [
   'user_reference',
   'kyc_pre_verified',
   'metadata',
+  // Additions of issue #15 (the glossary's fields above are unchanged).
+  'lock_wallet_address',
+  'destination_tokens',
+  'destination_networks',
+  'transaction_details',
 ].sort();
 
 describe('POST /v1/gate_sessions', () => {
@@ -87,7 +92,7 @@ describe('POST /v1/gate_sessions', () => {
     ['0100.10', 'EUR', '100.10'],
     ['5000', 'JPY', '5000'],
     ['1.234', 'KWD', '1.234'],
-    ['0.01', 'GBP', '0.01'],
+    ['4.5', 'GBP', '4.50'], // 0.01 GBP is below the amount bounds (issue #15, ramp-truth.test.ts)
   ])('returns amount %s %s canonical as %s', async (amount, currency, canonical) => {
     const { keys } = await server.partner();
     const res = await server.call('POST', '/v1/gate_sessions', {

@@ -89,15 +89,31 @@ describe('widget API (/v1/embed/…)', () => {
       expect(paid.body).toMatchObject({
         status: 'succeeded',
         tx_refid: expect.stringMatching(/^0x[0-9a-f]{64}$/),
-        return_url: 'https://partner.example/done',
+        // The session's return_url with its id and status appended, signed (issue #15).
+        return_url: expect.stringMatching(
+          /^https:\/\/partner\.example\/done\?gate_session_id=[0-9a-f]{24}&gate_status=completed&gate_timestamp=\d+&gate_signature=[0-9a-f]{64}$/,
+        ),
       });
       const read = await server.call('GET', `/v1/gate_sessions/${w.session.id}`, {
         headers: bearer(w.keys.test.secret_key),
       });
       expect(read.body.status).toBe('completed');
-      const events = await eventsOf(w.receiver, w.secret, 2);
-      expect(events.map((e) => e.type)).toEqual(['gate_session.created', 'gate_session.completed']);
-      expect(events[1].data.tx_refid).toBe(paid.body.tx_refid);
+      // The widget needed a verification: kyc.required went through the outbox, once (issue #15).
+      const events = await eventsOf(w.receiver, w.secret, 3);
+      expect(events.map((e) => e.type)).toEqual([
+        'gate_session.created',
+        'kyc.required',
+        'gate_session.completed',
+      ]);
+      expect(events[1].data).toEqual({
+        session_id: w.session.id,
+        partner_id: w.partner.id,
+        mode: 'test',
+        user_reference: null,
+        reason: 'verification_required',
+        failure_reason: null,
+      });
+      expect(events[2].data.tx_refid).toBe(paid.body.tx_refid);
       const after = await w.call('/v1/embed/quote');
       expect(after.status).toBe(409); // the token dies with its session
     } finally {
@@ -162,6 +178,8 @@ describe('widget API (/v1/embed/…)', () => {
     const sell = await widgetFor({ flow: 'off_ramp', target_token: 'BTC', target_network: 'bitcoin' });
     const swap = await widgetFor({ flow: 'swap', target_token: 'USDC', target_network: 'arbitrum' });
     try {
+      await sell.verify();
+      await swap.verify();
       const bad = await sell.call('/v1/embed/intents', {
         amount: '100.00',
         currency: 'EUR',

@@ -103,17 +103,20 @@ async function widgetFor(body: Record<string, unknown> = {}) {
       body: payload,
     });
   const sessionId = session.body.id as string;
+  const verify = () =>
+    call('/v1/embed/kyc', {
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      date_of_birth: '1990-01-01',
+      country: 'DE',
+    });
+  // Sells and swaps verify before a deposit address is issued (KYC on every flow, issue #15).
+  if (body.flow === 'off_ramp' || body.flow === 'swap') await verify();
   return {
     keys,
     sessionId,
     call,
-    verify: () =>
-      call('/v1/embed/kyc', {
-        first_name: 'Ada',
-        last_name: 'Lovelace',
-        date_of_birth: '1990-01-01',
-        country: 'DE',
-      }),
+    verify,
     buy: (wallet = WALLET) =>
       call('/v1/embed/intents', { amount: '100.00', currency: 'EUR', wallet_address: wallet }),
     confirm: (id: string, payload: unknown = {}) => call(`/v1/embed/intents/${id}/confirm`, payload),

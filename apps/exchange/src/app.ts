@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
 import type { WindowCounter } from '@0bit/http/counters';
-import { checkHealth } from '@0bit/http/health';
+import { checkHealth, type ReadinessProbes, registerLiveAndReady } from '@0bit/http/health';
+import type { HttpMetrics } from '@0bit/http/metrics';
 import { lazyRequestLogger } from '@0bit/http/request-logger';
 import type { HttpTimeouts } from '@0bit/http/timeouts';
 import { serverTimeoutOptions } from '@0bit/http/timeouts';
@@ -40,6 +41,10 @@ export interface ExchangeDeps {
   egress?: EgressPolicy;
   /** Request, header and idle timeouts; the platform's defaults when omitted. */
   timeouts?: HttpTimeouts;
+  /** What /health/ready checks besides the database and Redis (the composition root's probes). */
+  readiness?: ReadinessProbes;
+  /** Request metrics (route, status class, product) into the process's Prometheus registry. */
+  metrics?: HttpMetrics;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -62,6 +67,7 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
     frameworkErrors,
     ...serverTimeoutOptions(deps.timeouts),
   });
+  deps.metrics?.observe(app, '0trace');
   // A callback hook, not an async one: this runs on every request and needs no promise.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Request-Id', request.id);
@@ -115,6 +121,16 @@ export async function buildExchangeApp(deps: ExchangeDeps): Promise<FastifyInsta
       msg: 'UNAVAILABLE',
       data: { message: 'The database is not answering', ...report },
     });
+  });
+  // /health/live and /health/ready (docs/operating.md), in 0trace's envelope: code 11 UNAVAILABLE with 503.
+  registerLiveAndReady(app, {
+    db: deps.db,
+    redis: nonces.check ? nonces : deps.counter,
+    probes: deps.readiness,
+    answer: (reply, report) =>
+      reply.statusCode === 503
+        ? { code: 11, msg: 'UNAVAILABLE', data: { message: 'This instance is not ready', ...report } }
+        : { code: 0, msg: 'OK', data: report },
   });
   return app;
 }

@@ -173,6 +173,8 @@ export function processKinds(options: ClusterOptions): ProcessKind[] {
         WEBHOOK_WORKER_ENABLED: 'false',
         EXCHANGE_ENABLED: 'false',
         WIDGET_ENABLED: 'false',
+        // The Partner Hub is not yet a cluster process (see the note below the widget).
+        HUB_ENABLED: 'false',
         ...demoOnlyFirst(i),
       }),
       healthPort: (i) => options.apiBasePort + i,

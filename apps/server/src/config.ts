@@ -2,13 +2,17 @@ import { type GateSettings, readGateSettings } from '@0bit/api/config';
 import { GENERATE_HINT, KEY_BYTES, TEXT_SECRET, textSymbols, weakness } from '@0bit/core/secret-strength';
 import { type Env, SettingsReader } from '@0bit/core/settings';
 import { type ExchangeConfig, readExchangeSettings } from '@0bit/exchange/config';
+import { type HealthSettings, readHealthSettings } from '@0bit/http/health';
+import { type MetricsSettings, readMetricsSettings } from '@0bit/http/metrics';
 import { type HttpTimeouts, readHttpTimeouts } from '@0bit/http/timeouts';
+import { type HubSettings, readHubSettings } from '@0bit/hub/config';
 import { readWebhookSettings, type WebhookSettings } from '@0bit/webhooks/start';
 
 /**
  * Every setting of the platform, read once from the environment and validated at start-up. Each owner
  * declares its own settings and how they are read (0Gate: @0bit/api/config, 0trace: @0bit/exchange/config,
- * webhooks: @0bit/webhooks/start, HTTP timeouts: @0bit/http/timeouts); this file reads process.env, composes
+ * webhooks: @0bit/webhooks/start, HTTP timeouts: @0bit/http/timeouts, metrics: @0bit/http/metrics, readiness:
+ * @0bit/http/health); this file reads process.env, composes
  * them and owns what the platform process itself needs. The README lists each variable; keep the two in
  * step. Nothing below apps/server reads process.env — it gets what it needs.
  */
@@ -40,6 +44,17 @@ export interface Config extends GateSettings {
   exchange: ExchangeConfig & { enabled: boolean };
   /** How long a client may take to send a request; both APIs use them (http/timeouts.ts). */
   httpTimeouts: HttpTimeouts;
+  /** The Partner Hub console (apps/hub) on HUB_PORT. */
+  hub: HubSettings;
+  /**
+   * On SIGTERM: how long each HTTP server may take to answer the requests in flight, and the webhook worker
+   * its attempts in flight, before connections are closed and unfinished attempts release their claims.
+   */
+  shutdownGraceMs: number;
+  /** The Prometheus endpoint of this process (METRICS_PORT, METRICS_HOST; @0bit/http/metrics). */
+  metrics: MetricsSettings;
+  /** Which checks make /health/ready answer 503 (HEALTH_READY_REQUIRES; @0bit/http/health). */
+  health: HealthSettings;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +158,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     exchange: readExchangeSettings(settings),
     httpTimeouts: readHttpTimeouts(settings),
+    hub: readHubSettings(settings, production),
+    shutdownGraceMs: settings.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    metrics: readMetricsSettings(settings),
+    health: readHealthSettings(settings),
   };
   if (settings.problems.length > 0) throw new ConfigError(settings.problems);
   return config;

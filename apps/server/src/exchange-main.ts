@@ -5,9 +5,9 @@
  */
 
 import { openPlatform } from './platform.ts';
-import { demoExchangeCredentials, exchangeApi, settlement, sweep } from './services.ts';
+import { demoExchangeCredentials, exchangeApi, metricsServer, settlement, sweep } from './services.ts';
 import { startTracing, tracingUnit } from './tracing.ts';
-import { startUnits, stopOnSignals } from './units.ts';
+import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
 
 async function main(): Promise<void> {
   const tracing = await startTracing({ serviceName: '0bit-exchange' });
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       tracingUnit(tracing),
       platform.databaseUnit(),
       platform.counterUnit(),
+      metricsServer(platform, { exchangeOrders: true }),
       settlement(platform),
       sweep(platform, 'exchange'),
       exchangeApi(platform, true),
@@ -24,8 +25,8 @@ async function main(): Promise<void> {
     ],
     platform.log,
   );
-  stopOnSignals(started, platform.log);
-  console.log(lines.join('\n'));
+  stopOnSignals(started, platform.log, shutdownOptions(platform));
+  platform.logs.print(`${lines.join('\n')}\n`);
 }
 
 main().catch((error) => {

@@ -1,13 +1,16 @@
 import { buildExchangeApp } from '@0bit/exchange/app';
 import { DatabaseNonceStore, FallbackNonceStore, RedisNonceStore } from '@0bit/exchange/store/nonces';
-import { logSerializersFor } from '@0bit/http/request-logger';
+import { metrics } from '@0bit/http/metrics';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from './platform.ts';
 import { exchangeProviders } from './providers.ts';
 
 /** The 0trace API as the platform's settings describe it; `npm start` and `npm run exchange` both use this. */
 export function buildConfiguredExchange(
-  platform: Pick<Platform, 'config' | 'secrets' | 'database' | 'box' | 'counter'>,
+  platform: Pick<
+    Platform,
+    'config' | 'secrets' | 'database' | 'box' | 'counter' | 'loggerOptions' | 'readiness'
+  >,
 ): Promise<FastifyInstance> {
   const { config, database } = platform;
   return buildExchangeApp({
@@ -25,7 +28,9 @@ export function buildConfiguredExchange(
     config: config.exchange,
     credentialCacheTtlMs: config.keyCacheTtlMs,
     egress: { allowLoopback: config.webhooks.allowLoopback },
-    logger: { level: config.logLevel, serializers: logSerializersFor([platform.secrets.adminToken]) },
+    logger: platform.loggerOptions(),
+    readiness: platform.readiness(),
+    metrics,
     timeouts: config.httpTimeouts,
     providers: exchangeProviders(),
   });

@@ -5,13 +5,15 @@ import {
   exampleShop,
   exchangeApi,
   gateApi,
+  hubServer,
+  metricsServer,
   settlement,
   sweep,
   webhookWorker,
   widgetServer,
 } from './services.ts';
 import { startTracing, tracingUnit } from './tracing.ts';
-import { note, startUnits, stopOnSignals, type Unit } from './units.ts';
+import { note, shutdownOptions, startUnits, stopOnSignals, type Unit } from './units.ts';
 
 /**
  * `npm start`: every app and background service of the platform in one process, as units started in this
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     tracingUnit(tracing),
     platform.databaseUnit(),
     platform.counterUnit(),
+    metricsServer(platform, { webhookBacklog: config.webhooks.workerEnabled, exchangeOrders: !!exchange }),
     ...(config.webhooks.workerEnabled ? [webhookWorker(platform)] : []),
     sweep(platform),
     ...(exchange ? [settlement(platform)] : []),
@@ -41,10 +44,12 @@ async function main(): Promise<void> {
     ...(widget ? [widget] : []),
     ...(widget && config.demoPartner ? [exampleShop(platform, widget)] : []),
     ...(exchange && config.demoPartner ? [demoExchangeCredentials(platform)] : []),
+    ...(config.hub.enabled ? [hubServer(platform)] : []),
   ];
   const { started, lines } = await startUnits(units, platform.log);
-  stopOnSignals(started, platform.log);
-  console.log(`${lines.join('\n')}\n`);
+  stopOnSignals(started, platform.log, shutdownOptions(platform));
+  // Through the log destination, not console.log: a stdout nobody reads must never block the process.
+  platform.logs.print(`${lines.join('\n')}\n\n`);
   platform.log.info(
     { address: gate.address, port: gate.port, exchange: exchange?.address ?? null },
     'API listening',

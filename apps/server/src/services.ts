@@ -4,16 +4,20 @@ import { recoverInFlightIntents } from '@0bit/api/domain/ramp/widget';
 import { expireDue } from '@0bit/api/domain/sessions';
 import { sweepIdempotencyKeys } from '@0bit/db/idempotency';
 import { startSettlement } from '@0bit/exchange/settlement';
-import { logSerializersFor } from '@0bit/http/request-logger';
+import { countOpenOrders } from '@0bit/exchange/store/order-counts';
+import { metrics, serveMetrics } from '@0bit/http/metrics';
+import { webhookBacklog } from '@0bit/webhooks/metrics';
 import { startWebhookWorker } from '@0bit/webhooks/start';
 import type { FastifyInstance } from 'fastify';
 import { startExampleShop, startWidget } from './dev/demo-apps.ts';
 import { ensureDemoExchangeCredentials } from './dev/demo-exchange-credentials.ts';
+import { ensureDemoHubOwner } from './dev/demo-hub-owner.ts';
 import { demoAllowedDomains, ensureDemoPartner } from './dev/demo-partner.ts';
 import { buildConfiguredExchange } from './exchange.ts';
+import { buildWiredHub } from './hub.ts';
 import type { Platform } from './platform.ts';
 import { exchangeProviders, rampProviders } from './providers.ts';
-import type { Unit } from './units.ts';
+import { closeWithin, type Unit } from './units.ts';
 
 /**
  * The platform's apps and background services as start/stop units (units.ts); main.ts, worker-main.ts and
@@ -59,8 +63,12 @@ export function gateApi(platform: Platform): GateApiUnit {
         keyCacheTtlMs: config.keyCacheTtlMs,
         tokens: new EmbedTokens(secrets.embedTokenKeys, config.embedTokenTtlSeconds),
         widgetOrigins: config.widgetOrigins,
+        amountBounds: config.sessionAmountBounds,
+        hubUrl: config.hub.publicUrl,
         egress: { allowLoopback: config.webhooks.allowLoopback },
-        logger: { level: config.logLevel, serializers: logSerializersFor([secrets.adminToken]) },
+        logger: platform.loggerOptions(),
+        readiness: platform.readiness(),
+        metrics,
         timeouts: config.httpTimeouts,
         rampProviders: rampProviders(),
       });
@@ -75,7 +83,7 @@ export function gateApi(platform: Platform): GateApiUnit {
       ];
     },
     async stop() {
-      await app?.close();
+      if (app) await closeWithin(app, config.shutdownGraceMs);
     },
   };
 }
@@ -104,21 +112,31 @@ export function exchangeApi(platform: Platform, standalone = false): ExchangeApi
       ];
     },
     async stop() {
-      await app?.close();
+      if (app) await closeWithin(app, platform.config.shutdownGraceMs);
     },
   };
 }
 
 /** The 0Gate webhook worker (@0bit/webhooks): dispatches while it holds the leader lock. */
 export function webhookWorker(platform: Platform): Unit {
-  let worker: { stop: () => Promise<void> } | undefined;
+  let worker: { stop: (graceMs?: number) => Promise<void> } | undefined;
   return {
     name: 'webhook worker',
     async start() {
-      worker = startWebhookWorker(platform.database, platform.box, platform.config.webhooks, platform.log);
+      worker = startWebhookWorker(
+        platform.database,
+        platform.box,
+        platform.config.webhooks,
+        platform.log,
+        undefined,
+        metrics.webhooks,
+      );
+      platform.workerRunning = true;
     },
     async stop() {
-      await worker?.stop();
+      platform.workerRunning = false;
+      // Attempts in flight finish within the grace period; the rest are aborted and their claims released.
+      await worker?.stop(platform.config.shutdownGraceMs);
     },
   };
 }
@@ -304,6 +322,81 @@ export function exampleShop(platform: Platform, widget: WidgetUnit): Unit {
     },
     async stop() {
       await shop?.close();
+    },
+  };
+}
+
+/** The Partner Hub console (apps/hub) on HUB_PORT; with the demo partner, its owner's sign-in (docs/hub.md). */
+export function hubServer(platform: Platform): Unit {
+  const { config } = platform;
+  let app: FastifyInstance | undefined;
+  return {
+    name: 'Partner Hub',
+    async start() {
+      app = await buildWiredHub({
+        db: platform.database.db,
+        counter: platform.counter,
+        publicUrl: config.hub.publicUrl,
+        smtpUrl: config.hub.smtpUrl,
+        mailFrom: config.hub.mailFrom,
+        devOutbox: !config.production,
+        trustProxy: config.trustProxy,
+        logger: platform.loggerOptions(),
+      });
+      await app.listen({ port: config.hub.port, host: config.host });
+      const lines = [`Partner Hub on http://localhost:${portOf(app)}  (docs/hub.md)`];
+      if (!config.hub.smtpUrl && !config.production)
+        lines.push(`  Mail: SMTP_URL is not set; invitations go to http://localhost:${portOf(app)}/outbox`);
+      if (config.demoPartner) {
+        const { partnerId } = await ensureDemoPartner(
+          platform.database.db,
+          config.dataDir,
+          demoDomains(config),
+        );
+        const owner = await ensureDemoHubOwner(platform.database.db, config.dataDir, partnerId);
+        lines.push(
+          owner.password
+            ? `  Demo sign-in: ${owner.email} / ${owner.password}  (shown once; kept in ${owner.file})`
+            : `  Demo sign-in: ${owner.email}, password in ${owner.file}`,
+        );
+      }
+      return lines;
+    },
+    async stop() {
+      if (app) await closeWithin(app, config.shutdownGraceMs);
+    },
+  };
+}
+
+/**
+ * The Prometheus endpoint (METRICS_PORT; off when unset) and what this process's gauges read: the webhook
+ * backlog where a worker runs, open 0trace orders where settlement runs, the pool and Redis everywhere.
+ * One endpoint per process: every process of a deployment is its own scrape target.
+ */
+export function metricsServer(
+  platform: Platform,
+  reports: { webhookBacklog?: boolean; exchangeOrders?: boolean } = {},
+): Unit {
+  const { config } = platform;
+  let served: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  return {
+    name: 'metrics endpoint',
+    async start() {
+      const db = platform.database.db;
+      const counter = platform.counter;
+      metrics.setProbes({
+        ...(reports.webhookBacklog ? { webhookBacklog: () => webhookBacklog(db) } : {}),
+        ...(reports.exchangeOrders ? { exchangeOrders: () => countOpenOrders(db) } : {}),
+        ...(platform.database.poolStats ? { pool: platform.database.poolStats } : {}),
+        ...(config.redisUrl && counter?.check ? { redis: () => counter.check!() } : {}),
+      });
+      if (config.metrics.port === null) return [];
+      served = await serveMetrics(metrics.registry, { port: config.metrics.port, host: config.metrics.host });
+      return [`  Metrics (Prometheus): http://${config.metrics.host}:${served.port}/metrics`];
+    },
+    async stop() {
+      await served?.close();
+      metrics.setProbes({});
     },
   };
 }

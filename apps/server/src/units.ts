@@ -83,6 +83,23 @@ export async function stopUnits(
   return failed;
 }
 
+/** How long shutdown waits for buffered log lines to reach stdout before the process exits. */
+export const LOG_FLUSH_MS = 1000;
+
+export interface StopOptions {
+  /** Per-unit stop timeout (stopUnits). */
+  timeoutMs?: number;
+  /**
+   * The whole shutdown's deadline: past it the process exits (code 1) whatever is still running, so a stuck
+   * unit or a stdout nobody reads can never keep it alive after SIGTERM. Default: no deadline.
+   */
+  deadlineMs?: number;
+  /** Runs after the units stopped, before exit, bounded by the deadline (flushes the log buffer). */
+  beforeExit?: () => Promise<void>;
+  exit?: (code: number) => void;
+  signals?: boolean;
+}
+
 /**
  * On SIGTERM or SIGINT: stop the started units and exit (1 when one of them did not stop cleanly). A second
  * signal exits at once: the operator means "now".
@@ -90,15 +107,24 @@ export async function stopUnits(
 export function stopOnSignals(
   started: readonly Unit[],
   log: UnitLog,
-  options: { timeoutMs?: number; exit?: (code: number) => void; signals?: boolean } = {},
+  options: StopOptions = {},
 ): (signal: string) => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return exit(1);
     stopping = true;
+    if (options.deadlineMs !== undefined) {
+      const deadline = setTimeout(() => {
+        log.error({ signal, deadlineMs: options.deadlineMs }, 'shutdown took too long; exiting now');
+        exit(1);
+      }, options.deadlineMs);
+      deadline.unref();
+    }
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     const failed = await stopUnits(started, log, options.timeoutMs);
+    log.info({ signal, failed }, failed.length > 0 ? 'stopped, with units that did not stop' : 'stopped');
+    await options.beforeExit?.().catch(() => {});
     exit(failed.length > 0 ? 1 : 0);
   };
   if (options.signals !== false) {
@@ -106,4 +132,43 @@ export function stopOnSignals(
     process.on('SIGINT', () => void stop('SIGINT'));
   }
   return stop;
+}
+
+/** The stop options of a server process: its grace period, a deadline past it, the log flush. */
+export function shutdownOptions(platform: {
+  config: { shutdownGraceMs: number };
+  logs: { flush(timeoutMs: number): Promise<void> };
+}): StopOptions {
+  const grace = platform.config.shutdownGraceMs;
+  return {
+    // Each unit has the grace period (an HTTP server, then the webhook worker) and a little more to close.
+    timeoutMs: grace + 2000,
+    // The units stop one after the other; past this the process exits anyway.
+    deadlineMs: 2 * grace + 5000 + LOG_FLUSH_MS,
+    beforeExit: () => platform.logs.flush(LOG_FLUSH_MS),
+  };
+}
+
+/**
+ * Closes a Fastify app within `graceMs`: it stops accepting connections at once, answers the requests in
+ * flight (and those already arriving on open keep-alive connections, with `Connection: close`), and closes
+ * idle connections; whatever is still open after the grace period is destroyed.
+ */
+export async function closeWithin(
+  app: { close(): Promise<unknown>; server: { closeAllConnections(): void } },
+  graceMs: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closing = app.close();
+  await Promise.race([
+    closing,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        app.server.closeAllConnections();
+        resolve();
+      }, graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  await closing;
 }

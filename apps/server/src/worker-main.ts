@@ -1,7 +1,7 @@
 import { openPlatform } from './platform.ts';
-import { webhookWorker } from './services.ts';
+import { metricsServer, webhookWorker } from './services.ts';
 import { startTracing, tracingUnit } from './tracing.ts';
-import { startUnits, stopOnSignals } from './units.ts';
+import { shutdownOptions, startUnits, stopOnSignals } from './units.ts';
 
 /**
  * `npm run worker`: the webhook worker alone, for deployments that run it apart from the API (PostgreSQL;
@@ -10,9 +10,15 @@ import { startUnits, stopOnSignals } from './units.ts';
  */
 const tracing = await startTracing({ serviceName: '0bit-webhook-worker' });
 const platform = openPlatform();
-const { started } = await startUnits(
-  [tracingUnit(tracing), platform.databaseUnit(), webhookWorker(platform)],
+const { started, lines } = await startUnits(
+  [
+    tracingUnit(tracing),
+    platform.databaseUnit(),
+    metricsServer(platform, { webhookBacklog: true }),
+    webhookWorker(platform),
+  ],
   platform.log,
 );
-stopOnSignals(started, platform.log);
+stopOnSignals(started, platform.log, shutdownOptions(platform));
+if (lines.length > 0) platform.logs.print(`${lines.join('\n')}\n`);
 platform.log.info('webhook worker started; it dispatches while it holds the leader lock');

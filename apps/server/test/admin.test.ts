@@ -125,11 +125,25 @@ describe('admin CLI', () => {
     try {
       const created = await runScript(
         'apps/server/src/cli/admin.ts',
-        ['partners', 'create', '--name', 'Acme', '--domain', 'https://acme.example'],
-        env,
+        [
+          'partners',
+          'create',
+          '--name',
+          'Acme',
+          '--domain',
+          'https://acme.example',
+          '--owner-email',
+          'Owner@Acme.example',
+        ],
+        { ...env, HUB_PUBLIC_URL: 'https://hub.acme.example' },
       );
       expect(created.code).toBe(0);
       const out = JSON.parse(created.stdout);
+      // The owner's one-time Partner Hub invitation (docs/hub.md), on the Hub's public URL.
+      expect(out.owner_invitation.email).toBe('owner@acme.example');
+      expect(out.owner_invitation.url).toMatch(
+        /^https:\/\/hub\.acme\.example\/invitations\/[A-Za-z0-9_-]{43}$/,
+      );
       expect(out.partner.allowed_domains).toEqual(['https://acme.example']);
       expect(out.keys.test.secret_key).toMatch(/^sk_test_/);
       const list = await runScript('apps/server/src/cli/admin.ts', ['partners', 'list'], env);
@@ -140,6 +154,15 @@ describe('admin CLI', () => {
         env,
       );
       expect(JSON.parse(flagged.stdout).kyc_trusted).toBe(true);
+      const limited = await runScript(
+        'apps/server/src/cli/admin.ts',
+        ['partners', 'customer-limits', out.partner.id, 'EUR=1000,USD=1200.5'],
+        env,
+      );
+      expect(JSON.parse(limited.stdout)).toEqual({
+        id: out.partner.id,
+        customer_daily_limits: { EUR: '1000.00', USD: '1200.50' },
+      });
       const shown = await runScript(
         'apps/server/src/cli/admin.ts',
         ['partners', 'show', out.partner.id],
@@ -158,5 +181,5 @@ describe('admin CLI', () => {
       await target?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000); // five CLI processes, each starting TypeScript and a database: slow on a busy machine
+  }, 150_000); // six CLI processes, each starting TypeScript and a database: slow on a busy machine
 });

@@ -41,3 +41,27 @@ describe('each owner reads its own settings; the composition root names every pr
     ]);
   });
 });
+
+describe('the Partner Hub settings (apps/hub/src/config.ts)', () => {
+  it('defaults to port 3100 on localhost, outbox mail, and names bad values', () => {
+    expect(loadConfig({}).hub).toEqual({
+      enabled: true,
+      port: 3100,
+      publicUrl: 'http://localhost:3100',
+      smtpUrl: undefined,
+      mailFrom: 'Partner Hub <hub@localhost>',
+    });
+    expect(loadConfig({ HUB_PORT: '3200' }).hub.publicUrl).toBe('http://localhost:3200');
+    expect(problems({ HUB_PUBLIC_URL: 'hub.example.com', SMTP_URL: 'mail.example.com' }).sort()).toEqual(
+      [
+        'HUB_PUBLIC_URL must be an origin such as https://hub.example.com',
+        'SMTP_URL must start with smtp:// or smtps://',
+      ].sort(),
+    );
+    expect(
+      problems({ NODE_ENV: 'production', HUB_PUBLIC_URL: 'http://hub.example.com' }).filter((p) =>
+        p.startsWith('HUB_'),
+      ),
+    ).toEqual(['HUB_PUBLIC_URL must be https:// when NODE_ENV=production']);
+  });
+});

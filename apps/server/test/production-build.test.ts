@@ -117,6 +117,7 @@ describe('production build', () => {
       EXCHANGE_PORT: '0',
       WIDGET_PORT: '0',
       EXAMPLE_PORT: '0',
+      HUB_PORT: '0',
       LOG_LEVEL: 'warn',
       DATABASE_URL: undefined,
       DATA_DIR: undefined,

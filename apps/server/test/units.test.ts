@@ -81,6 +81,35 @@ describe('start/stop units', () => {
     await first;
     expect(exits).toEqual([1, 0]);
     expect(events).toContain('log: shutting down: finishing in-flight requests');
-    expect(events.slice(-2)).toEqual(['stop slow', 'stop database']);
+    expect(events.slice(-3)).toEqual(['stop slow', 'stop database', 'log: stopped']);
+  });
+
+  it('past the deadline the process exits 1 whatever is still stopping; the log is flushed before exit', async () => {
+    const { events, log, unit } = recorder();
+    const { started } = await startUnits([unit('stuck', { stop: () => new Promise(() => {}) })], log);
+    const exits: number[] = [];
+    const stop = stopOnSignals(started, log, {
+      signals: false,
+      exit: (code) => exits.push(code),
+      deadlineMs: 50,
+      timeoutMs: 10_000,
+    });
+    void stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(exits).toEqual([1]);
+    expect(events).toContain('error: undefined: shutdown took too long; exiting now');
+
+    const flushed: string[] = [];
+    const { started: quick } = await startUnits([unit('api')], log);
+    const exitsQuick: number[] = [];
+    await stopOnSignals(quick, log, {
+      signals: false,
+      exit: (code) => exitsQuick.push(code),
+      beforeExit: async () => {
+        flushed.push(`flushed before exit ${exitsQuick.length}`);
+      },
+    })('SIGTERM');
+    expect(flushed).toEqual(['flushed before exit 0']);
+    expect(exitsQuick).toEqual([0]);
   });
 });

@@ -28,6 +28,9 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
   const [source, setSource] = useState(SWAP_SOURCES[0]!);
   const [quote, setQuote] = useState<Quote | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  /** undefined: not asked yet; null: nothing open; an intent: resume it (a reload on the deposit screen). */
+  const [resumed, setResumed] = useState<Intent | null | undefined>(undefined);
   const root = useRef<HTMLDivElement>(null);
   const redirect = !inIframe();
 
@@ -68,6 +71,29 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
     [tab, source],
   );
 
+  // A reload or remount continues the session's open intent (same deposit address): ask once.
+  useEffect(() => {
+    if (!api || !embedding) return;
+    if (!embedding.boot.session_id) {
+      setResumed(null);
+      return;
+    }
+    api.current().then(
+      (answer) => {
+        const open = answer.intent;
+        setResumed(open);
+        if (open && open.flow !== 'on_ramp' && open.deposit_address) {
+          setTab(open.flow);
+          const from = SWAP_SOURCES.find(
+            (s) => s.token === open.source?.token && s.network === open.source?.network,
+          );
+          if (from) setSource(from);
+        }
+      },
+      () => setResumed(null),
+    );
+  }, [api, embedding]);
+
   useEffect(() => {
     if (!api) return;
     setQuote(null);
@@ -95,6 +121,19 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
   };
   const failed = (message: string) =>
     postToParent(embedding!.parentOrigin, { type: 'PAYMENT_FAILED', message });
+  // Cancel: the session is cancelled server-side; redirect mode goes to the signed cancel_url, embedded
+  // mode tells the page (the browser SDK's onCancel).
+  const cancel = async () => {
+    if (!api || !embedding) return;
+    try {
+      const result = await api.cancel();
+      setCancelled(true);
+      postToParent(embedding.parentOrigin, { type: 'CANCELLED', sessionId: result.session_id });
+      if (redirect && result.cancel_url) window.location.assign(result.cancel_url);
+    } catch (error) {
+      setFatal((error as Error).message);
+    }
+  };
 
   return (
     <div className="widget" style={style} ref={root}>
@@ -114,6 +153,11 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
         ) : null}
       </header>
       {fatal ? <ErrorText message={fatal} /> : null}
+      {cancelled ? (
+        <Step title="Cancelled">
+          <p data-testid="cancelled">This payment was cancelled. No money was moved.</p>
+        </Step>
+      ) : null}
       {unavailable ? (
         <Step title="Unavailable">
           <p data-testid="unavailable">{unavailable}</p>
@@ -153,7 +197,7 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
           </select>
         </label>
       ) : null}
-      {api && embedding && quote && !unavailable ? (
+      {api && embedding && quote && !unavailable && !cancelled && resumed !== undefined ? (
         quote.flow === 'on_ramp' ? (
           <OnRamp
             key={tab}
@@ -167,6 +211,7 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
         ) : (
           <Deposit
             key={`${tab}:${source.token}`}
+            resumed={resumed?.flow === quote.flow && resumed.deposit_address ? resumed : null}
             api={api}
             boot={embedding.boot}
             quote={quote}
@@ -176,6 +221,11 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
             onFailed={failed}
           />
         )
+      ) : null}
+      {api && embedding?.boot.session_id && !unavailable && !cancelled ? (
+        <button type="button" className="button secondary" onClick={() => void cancel()}>
+          Cancel
+        </button>
       ) : null}
     </div>
   );

@@ -3,9 +3,11 @@ import type {
   IntentInput,
   KycInput,
   QuoteInput,
+  WidgetCancel,
   WidgetIntent,
   WidgetKyc,
   WidgetQuote,
+  WidgetResume,
 } from '@0bit/api/domain/shapes';
 
 /** The widget's only way to the API: X-Embed-Token, from this origin (the server checks both). */
@@ -23,11 +25,14 @@ export type Quote = WidgetQuote;
 export type Intent = WidgetIntent;
 
 export function createApi(apiBaseUrl: string, token: string) {
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
+  const post = async <T>(path: string, body: unknown, method = 'POST'): Promise<T> => {
     const response = await fetch(`${apiBaseUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-embed-token': token },
-      body: JSON.stringify(body),
+      method,
+      headers:
+        method === 'GET'
+          ? { 'x-embed-token': token }
+          : { 'content-type': 'application/json', 'x-embed-token': token },
+      ...(method === 'GET' ? {} : { body: JSON.stringify(body) }),
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
@@ -44,6 +49,10 @@ export function createApi(apiBaseUrl: string, token: string) {
     createIntent: (body: IntentInput) => post<Intent>('/v1/embed/intents', body),
     confirm: (id: string, body: ConfirmInput) =>
       post<Intent>(`/v1/embed/intents/${encodeURIComponent(id)}/confirm`, body),
+    /** The session's open intent after a reload (resume), or null. */
+    current: () => post<WidgetResume>('/v1/embed/intents/current', null, 'GET'),
+    /** Cancels the session server-side; answers the signed cancel_url (or null). */
+    cancel: () => post<WidgetCancel>('/v1/embed/cancel', {}),
   };
 }
 

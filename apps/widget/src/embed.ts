@@ -54,10 +54,26 @@ export function waitForInitConfig(): Promise<Embedding> {
   });
 }
 
+/** Where a redirect-mode widget keeps its session-bound boot for a reload (this tab only, until it expires). */
+const STORED_BOOT = 'gate-widget-boot';
+
+function storedEmbedding(): Embedding | null {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(STORED_BOOT) ?? 'null') as Embedding | null;
+    if (stored && Date.parse(String(stored.boot.expires_at)) > Date.now()) return stored;
+  } catch {
+    // unreadable: bootstrap again
+  }
+  return null;
+}
+
 export async function bootstrapFromFragment(apiBaseUrl: string): Promise<Embedding> {
   const params = new URLSearchParams(window.location.hash.slice(1));
   const publishableKey = params.get('publishableKey');
   const clientSecret = params.get('clientSecret');
+  // A reload: the fragment left the address bar, the session-bound token of this tab resumes the flow.
+  const stored = !publishableKey && !clientSecret ? storedEmbedding() : null;
+  if (stored) return stored;
   if (!publishableKey || !clientSecret)
     throw new Error(
       'Open this page from your checkout: it needs a publishable key and a session client secret.',
@@ -71,5 +87,11 @@ export async function bootstrapFromFragment(apiBaseUrl: string): Promise<Embeddi
   const boot = await response.json();
   if (!response.ok) throw new Error(Array.isArray(boot.message) ? boot.message.join('; ') : boot.message);
   const flow = params.get('flow') as Flow | null;
-  return { boot, flowLock: boot.flow ?? flow ?? null, parentOrigin: null };
+  const embedding = { boot, flowLock: boot.flow ?? flow ?? null, parentOrigin: null };
+  try {
+    sessionStorage.setItem(STORED_BOOT, JSON.stringify(embedding));
+  } catch {
+    // storage unavailable: a reload asks the checkout again
+  }
+  return embedding;
 }

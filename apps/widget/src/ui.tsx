@@ -28,6 +28,8 @@ export function Field(props: {
   placeholder?: string;
   autoComplete?: string;
   inputMode?: 'numeric' | 'text';
+  /** Shown but not editable (a wallet the partner locked). */
+  readOnly?: boolean;
 }) {
   return (
     <label className="field" htmlFor={props.id}>
@@ -36,6 +38,8 @@ export function Field(props: {
         id={props.id}
         name={props.id}
         value={props.value}
+        readOnly={props.readOnly}
+        aria-readonly={props.readOnly || undefined}
         placeholder={props.placeholder}
         autoComplete={props.autoComplete ?? 'off'}
         inputMode={props.inputMode}

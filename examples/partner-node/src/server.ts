@@ -84,6 +84,7 @@ export async function startPartnerExample(options: PartnerExampleOptions) {
           flow,
           wallet_address: flow === 'off_ramp' ? null : '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
           return_url: `${origin}/done?order=${id}`,
+          cancel_url: `${origin}/done?order=${id}&cancelled=1`,
           metadata: { order_id: id },
         });
         orders.set(id, { id, flow: flow ?? 'any', sessionId: session.id, status: 'pending', txRefid: null });

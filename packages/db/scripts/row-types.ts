@@ -23,6 +23,9 @@ const NAMED_UNIONS: { values: string[]; name: string; from: string }[] = [
 /** JSON columns: what the code stores there (written as a JSON string, read parsed). */
 const JSON_COLUMNS: Record<string, string> = {
   'gate_sessions.metadata': 'Json<Record<string, string>>',
+  'gate_sessions.destination_tokens': 'Json<string[]>',
+  'gate_sessions.destination_networks': 'Json<string[]>',
+  'partners.customer_daily_limits': 'Json<Record<string, string>>',
   'events.data': 'Json<Record<string, unknown>>',
   'platform_settings.value': 'Json<unknown>',
   'partner_allowed_domains.allowed_domains': 'Json<string[]>',

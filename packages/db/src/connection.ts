@@ -1,6 +1,6 @@
 import { ensurePrivateDir, tightenTree } from '@0bit/core/private-dir';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -15,6 +15,8 @@ export interface OpenedDatabase {
   pglite?: PGlite;
   /** The connection URL (postgres only): for dedicated connections such as the worker's leader lock. */
   url?: string;
+  /** The pool's connections right now (postgres only): for the pool gauges of the metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -35,7 +37,17 @@ export interface DatabaseOptions {
   preparedStatements?: boolean;
   /** How long a request waits for a pooled connection before failing (ms). */
   connectTimeoutMs?: number;
+  /** Told of every query's duration and whether it failed (the metrics' query latency histogram). */
+  onQuery?: (seconds: number, failed: boolean) => void;
 }
+
+/** Kysely's `log` option reporting each query's duration to `onQuery`. */
+const queryLog = (onQuery: DatabaseOptions['onQuery']) =>
+  onQuery
+    ? {
+        log: (event: LogEvent) => onQuery(event.queryDurationMillis / 1000, event.level === 'error'),
+      }
+    : {};
 
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   if (options.databaseUrl) {
@@ -54,8 +66,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
       client.on('error', () => {});
       if (options.preparedStatements !== false) usePreparedStatements(client);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', url: options.databaseUrl, close: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) });
+    return {
+      db,
+      kind: 'postgres',
+      url: options.databaseUrl,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
   let pglite: PGlite;
   const dataDir = options.dataDir;
@@ -66,7 +84,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   } else {
     pglite = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...queryLog(options.onQuery) });
   return {
     db,
     kind: 'pglite',

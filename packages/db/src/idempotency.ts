@@ -138,7 +138,16 @@ export type Previous =
   | { kind: 'mismatch'; answer: StoredAnswer }
   | { kind: 'in_progress' };
 
-function decide(row: Row, k: IdempotencyKey, box: SecretBox): Previous {
+/** Told of every replay (a key reused for the same request): the platform's metrics count them. */
+const replayListeners = new Set<(table: string) => void>();
+
+/** Calls `listener` with the key table's name on every idempotent replay; returns the way to stop. */
+export function onIdempotentReplay(listener: (table: string) => void): () => void {
+  replayListeners.add(listener);
+  return () => replayListeners.delete(listener);
+}
+
+function decide(row: Row, k: IdempotencyKey, box: SecretBox, t: IdempotencyTable): Previous {
   const answer =
     row.response_status === null || row.body_sealed === null
       ? null
@@ -146,7 +155,9 @@ function decide(row: Row, k: IdempotencyKey, box: SecretBox): Previous {
   // A key still being processed says so first, whatever the body: its request is not known to differ yet.
   if (!answer) return { kind: 'in_progress' };
   const same = row.fingerprint === k.fingerprint || (k.alsoAccepted ?? []).includes(row.fingerprint);
-  return same ? { kind: 'replay', answer } : { kind: 'mismatch', answer };
+  if (!same) return { kind: 'mismatch', answer };
+  for (const listener of replayListeners) listener(t.table);
+  return { kind: 'replay', answer };
 }
 
 /** The earlier use of this key within 24 h, decided against this request; undefined when there is none. */
@@ -157,7 +168,7 @@ export async function previousUse(
   k: IdempotencyKey,
 ): Promise<Previous | undefined> {
   const row = await findKey(db, t, k);
-  return row && decide(row, k, box);
+  return row && decide(row, k, box, t);
 }
 
 /**
@@ -193,7 +204,7 @@ export async function runOnce(
       if (!(await claimKey(trx, t, k))) {
         const row = await findKey(trx, t, k);
         // Gone between the two statements only if it aged out and was swept meanwhile.
-        return row ? decide(row, k, deps.box) : { kind: 'in_progress' as const };
+        return row ? decide(row, k, deps.box, t) : { kind: 'in_progress' as const };
       }
       const answer = await operation(trx);
       await saveAnswer(trx, t, k, answer.status, deps.box.seal(JSON.stringify(answer.body)));

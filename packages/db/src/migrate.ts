@@ -11,7 +11,10 @@ import * as exchangePayouts from './migrations/0009_exchange_payouts.ts';
 import * as exchangeSigning from './migrations/0010_exchange_signing.ts';
 import * as oneCurrentSecret from './migrations/0012_one_current_secret.ts';
 import * as oneIdempotency from './migrations/0013_one_idempotency.ts';
+import * as rampTruth from './migrations/0014_ramp_truth.ts';
 import * as deliveryTraceContext from './migrations/0020_delivery_trace_context.ts';
+import * as openOrdersIndex from './migrations/0022_open_orders_index.ts';
+import * as hubPeople from './migrations/0025_hub_people.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed in code (not read from disk) so a bundled or compiled server still finds them. */
@@ -28,7 +31,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010_exchange_signing': exchangeSigning,
   '0012_one_current_secret': oneCurrentSecret,
   '0013_one_idempotency': oneIdempotency,
+  '0014_ramp_truth': rampTruth,
   '0020_delivery_trace_context': deliveryTraceContext,
+  '0022_open_orders_index': openOrdersIndex,
+  '0025_hub_people': hubPeople,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -56,4 +62,13 @@ export async function migrateTo(db: Kysely<Database>, name: string): Promise<str
   const { error, results } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Migrations this code knows that the database has not applied (empty: the schema is current). A database
+ * ahead of the code (a newer release migrated it: expand/contract) is current for this code.
+ */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const known = await newMigrator(db).getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

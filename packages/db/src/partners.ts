@@ -21,6 +21,7 @@ const partnerColumns = (eb: ExpressionBuilder<Database, 'partners'>) =>
     'partners.id',
     'partners.name',
     'partners.kyc_trusted',
+    'partners.customer_daily_limits',
     'partners.created_at',
     modeDomains(eb, 'live').as('allowed_domains'),
   ] as const;
@@ -52,11 +53,17 @@ export async function listPartners(db: Db, limit: number, startingAfter?: Partne
 export async function updatePartner(
   db: Db,
   id: string,
-  changes: { kyc_trusted?: boolean },
+  changes: { kyc_trusted?: boolean; customer_daily_limits?: Record<string, string> | null },
 ): Promise<PartnerRow | undefined> {
+  const { customer_daily_limits, ...rest } = changes;
   const updated = await db
     .updateTable('partners')
-    .set(changes)
+    .set({
+      ...rest,
+      ...(customer_daily_limits !== undefined
+        ? { customer_daily_limits: customer_daily_limits === null ? null : jsonb(customer_daily_limits) }
+        : {}),
+    })
     .where('id', '=', id)
     .returning('id')
     .executeTakeFirst();

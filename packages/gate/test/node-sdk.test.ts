@@ -28,7 +28,7 @@ describe('GateClient against the real API', () => {
     expect(created.partner_id).toBe(partner.id);
     expect((await gate.sessions.retrieve(created.id)).status).toBe('open');
     for (let i = 0; i < 4; i++)
-      await gate.sessions.create({ amount: '1', currency: 'EUR', return_url: 'https://partner.example/x' });
+      await gate.sessions.create({ amount: '10', currency: 'EUR', return_url: 'https://partner.example/x' });
     const page = await gate.sessions.list({ limit: 2 });
     expect(page.data).toHaveLength(2);
     expect(page.has_more).toBe(true);

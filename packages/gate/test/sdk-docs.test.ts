@@ -51,7 +51,7 @@ describe('docs/sdk-node.md', () => {
       await handler.waitForOutput(/listening/);
       const created = await server.call('POST', '/v1/gate_sessions', {
         headers: { ...bearer(sk), 'idempotency-key': crypto.randomUUID() },
-        body: { amount: '1', currency: 'EUR', return_url: 'https://partner.example/x' },
+        body: { amount: '10', currency: 'EUR', return_url: 'https://partner.example/x' }, // ≥ the EUR minimum (docs/sessions.md)
       });
       await server.call('POST', `/v1/test_helpers/sessions/${created.body.id}/complete`, {
         headers: bearer(sk),

@@ -46,6 +46,7 @@ export function serverTimeoutOptions(timeouts: HttpTimeouts = HTTP_TIMEOUT_DEFAU
   requestTimeout: number;
   keepAliveTimeout: number;
   connectionTimeout: number;
+  return503OnClosing: boolean;
   http: ServerOptions;
 } {
   const shortest = Math.min(timeouts.requestTimeoutMs, timeouts.headersTimeoutMs);
@@ -53,6 +54,9 @@ export function serverTimeoutOptions(timeouts: HttpTimeouts = HTTP_TIMEOUT_DEFAU
     requestTimeout: timeouts.requestTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     connectionTimeout: timeouts.idleTimeoutMs,
+    // While the server closes (SIGTERM), a request already arriving on an open keep-alive connection is
+    // served (with `Connection: close`), not refused with 503: it was accepted, so it gets its answer.
+    return503OnClosing: false,
     http: {
       headersTimeout: timeouts.headersTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,

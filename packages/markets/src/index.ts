@@ -21,6 +21,7 @@ export {
   SERVICE_FEE_BPS,
 } from './quotes.ts';
 export {
+  costliestNetworkFeeUsd,
   fiatDecimals,
   NETWORK_ADDRESS_FORMAT,
   RAMP_FEE_BPS,

@@ -41,6 +41,20 @@ const NETWORK_FEE: Record<string, Record<string, string>> = {
   solana: { SOL: '0.000005', USDT: '0.01', USDC: '0.01' },
 };
 
+/**
+ * The costliest delivery the fee model knows (the largest network fee of any priced token and network), in
+ * USD at the given prices: what a session's amount must at least cover, whatever the customer picks.
+ */
+export function costliestNetworkFeeUsd(prices: Readonly<Record<string, string>>): number {
+  let most = 0;
+  for (const fees of Object.values(NETWORK_FEE))
+    for (const [token, fee] of Object.entries(fees)) {
+      const price = prices[token];
+      if (price) most = Math.max(most, Number(fee) * Number(price));
+    }
+  return most;
+}
+
 /** Card processing on a buy, payout processing on a sell. */
 export const RAMP_FEE_BPS = 150;
 

@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `npm start` opens four ports (API, 0trace, widget, example shop); a spawned copy takes free ones. */
-export const EPHEMERAL_PORTS = { PORT: '0', EXCHANGE_PORT: '0', WIDGET_PORT: '0', EXAMPLE_PORT: '0' };
+export const EPHEMERAL_PORTS = {
+  PORT: '0',
+  EXCHANGE_PORT: '0',
+  WIDGET_PORT: '0',
+  EXAMPLE_PORT: '0',
+  HUB_PORT: '0',
+};
 
 export interface CommandResult {
   code: number | null;
@@ -125,7 +131,12 @@ export function spawnScript(
 /** What `npm run <name>` passes to node (package.json), to start a process exactly as operators do. */
 export function nodeArgsOfScript(name: string): string[] {
   const command: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts[name];
-  const words = command.trim().split(/\s+/);
+  // `exec node …`: the shell npm runs the script in hands the process over to node, so a SIGTERM sent to npm's
+  // child reaches the server itself (docs/operating.md, graceful shutdown).
+  const words = command
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
   if (words[0] !== 'node') throw new Error(`npm run ${name} is not a plain node command: ${command}`);
   return words.slice(1);
 }

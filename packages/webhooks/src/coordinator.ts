@@ -1,5 +1,6 @@
-import type { OpenedDatabase } from '@0bit/db/connection';
+import type { Db, OpenedDatabase } from '@0bit/db/connection';
 import type { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
 import pg from 'pg';
 
 export const WEBHOOK_CHANNEL = 'gate_webhooks';
@@ -152,4 +153,22 @@ class PostgresCoordinator implements Coordinator {
     await client?.end().catch(() => {});
     await this.loop;
   }
+}
+
+/**
+ * Whether some process holds the webhook leader lock on this PostgreSQL (any process's session, this one's
+ * included): what `/health/ready` reports as `leader`. PGlite has no other process: the caller knows
+ * whether its own worker runs.
+ */
+export async function leaderLockHeld(db: Db): Promise<boolean> {
+  // An advisory lock on one bigint key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits);
+  // pg_locks lists the whole server, and advisory locks belong to one database: this one's only.
+  const result = await sql<{ held: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND objsubid = 1
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((classid::bigint << 32) | objid::bigint) = ${LEADER_LOCK}::bigint
+    ) AS held`.execute(db);
+  return result.rows[0]?.held === true;
 }

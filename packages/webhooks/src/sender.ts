@@ -21,7 +21,11 @@ export interface SendOptions {
   maxResponseBytes: number;
   mode: Mode;
   policy: EgressPolicy;
+  /** Aborts the attempt (the worker is shutting down and its grace period is over). */
+  signal?: AbortSignal;
 }
+
+export const ABORTED = 'aborted: the worker shut down before the receiver answered';
 
 /** The address the egress policy checked, whatever the resolver would answer now (no DNS rebinding). */
 const pinnedLookup =
@@ -62,12 +66,19 @@ export function postWebhook(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       resolve({ ...result, durationMs: Math.round(performance.now() - started) });
     };
     const timer = setTimeout(() => {
       abort?.();
       finish({ statusCode: null, error: `timed out after ${options.timeoutMs} ms`, responseBody: null });
     }, options.timeoutMs);
+    const onAbort = () => {
+      abort?.();
+      finish({ statusCode: null, error: ABORTED, responseBody: null });
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
 
     checkDestination(url, options.mode, options.policy).then(
       (verdict) => {

@@ -3,6 +3,7 @@ import type { SettingsReader } from '@0bit/core/settings';
 import type { OpenedDatabase } from '@0bit/db/connection';
 import { coordinatorFor } from './coordinator.ts';
 import type { Resolver } from './egress.ts';
+import type { WebhookMetrics } from './metrics.ts';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './schedule.ts';
 import { SIGNERS } from './signer.ts';
 import { WebhookWorker, type WorkerOptions } from './worker.ts';
@@ -52,7 +53,8 @@ export function startWebhookWorker(
   log: WorkerOptions['log'],
   /** Tests resolve their own host names; deployments use the system resolver. */
   resolve?: Resolver,
-): { stop: () => Promise<void> } {
+  metrics?: WebhookMetrics,
+): { stop: (graceMs?: number) => Promise<void> } {
   const coordinator = coordinatorFor(database, { log });
   const worker = new WebhookWorker({
     db: database.db,
@@ -66,11 +68,12 @@ export function startWebhookWorker(
     timeoutMs: settings.timeoutMs,
     egress: { allowLoopback: settings.allowLoopback, ...(resolve ? { resolve } : {}) },
     log,
+    ...(metrics ? { metrics } : {}),
   });
   worker.start();
   return {
-    stop: async () => {
-      await worker.stop();
+    stop: async (graceMs?: number) => {
+      await worker.stop(graceMs);
       await coordinator.close();
     },
   };

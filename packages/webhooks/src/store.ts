@@ -143,6 +143,19 @@ export async function claimDueDeliveries(
     .execute();
 }
 
+/**
+ * Gives a claimed delivery back without recording an attempt (a worker shutting down aborted it): claimable
+ * again at once, by any worker.
+ */
+export async function releaseClaim(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ locked_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
 /** Milliseconds until the next pending delivery is due (0 if one is due now), or null if none is pending. */
 export async function msUntilNextDue(db: Db, excludeScopes: string[] = []): Promise<number | null> {
   const row = await db

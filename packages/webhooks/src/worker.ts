@@ -12,8 +12,9 @@ import type { Db } from '@0bit/db/connection';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Coordinator } from './coordinator.ts';
 import type { EgressPolicy } from './egress.ts';
+import type { WebhookMetrics } from './metrics.ts';
 import { nextDelayMs, type RetrySchedule } from './schedule.ts';
-import { postWebhook } from './sender.ts';
+import { ABORTED, postWebhook } from './sender.ts';
 import type { Signer } from './signer.ts';
 import {
   type AttemptRecord,
@@ -22,6 +23,7 @@ import {
   findEndpoint,
   msUntilNextDue,
   recordAttempts,
+  releaseClaim,
   targetKey,
   validSecrets,
   type WebhookSource,
@@ -45,6 +47,8 @@ export interface WorkerOptions {
   /** Where deliveries may go (both products, both modes): checked again before every attempt. */
   egress: EgressPolicy;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** Attempt outcomes and first-attempt latency for the process's metrics. */
+  metrics?: WebhookMetrics;
 }
 
 const RESPONSE_CAP_BYTES = 1024;
@@ -78,6 +82,8 @@ export class WebhookWorker {
   private readonly toRecord: { record: AttemptRecord; resolve: () => void; reject: (e: unknown) => void }[] =
     [];
   private recording: Promise<void> | null = null;
+  /** Aborted when the grace period of stop() is over: the attempts still in flight give their claims back. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly options: WorkerOptions) {
     options.coordinator.onWake((payload) => {
@@ -93,12 +99,37 @@ export class WebhookWorker {
     );
   }
 
-  /** Stops claiming, lets attempts in flight finish, and returns. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and lets the attempts in flight finish. With `graceMs`, the attempts still running after
+   * it are aborted and their claims released at once (not recorded as attempts), so another worker retries
+   * them now instead of when the claim would have expired. The receiver may have got an aborted attempt:
+   * delivery is at least once, and receivers dedupe on the event id.
+   */
+  async stop(graceMs?: number): Promise<void> {
     this.stopped = true;
     this.wake();
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    const all = Promise.allSettled([...this.inFlight]);
+    if (graceMs === undefined) {
+      await all;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      this.options.log.warn(
+        { in_flight: this.inFlight.size, grace_ms: graceMs },
+        'webhook worker: attempts still in flight after the grace period; aborting them and releasing their claims',
+      );
+      this.abort.abort();
+    }
+    await all;
   }
 
   private wake(): void {
@@ -262,9 +293,15 @@ export class WebhookWorker {
   }
 
   private async deliver(delivery: DeliveryRow, span: Span | undefined): Promise<void> {
-    const { signers, schedule, log } = this.options;
+    const { db, signers, schedule, log } = this.options;
     const scope: Scope = { partnerId: delivery.partner_id, mode: delivery.mode };
     const signer = signers[delivery.source];
+    const metrics = this.options.metrics;
+    if (metrics && delivery.attempt_count === 0 && delivery.attempt_limit === null)
+      metrics.firstAttempt(
+        delivery.source,
+        Math.max(0, (Date.now() - new Date(delivery.created_at).getTime()) / 1000),
+      );
     try {
       const { url: endpointUrl, secrets } = await this.target(delivery.source, scope);
       const url = endpointUrl ?? '';
@@ -284,6 +321,7 @@ export class WebhookWorker {
               maxResponseBytes: RESPONSE_CAP_BYTES,
               mode: delivery.mode,
               policy: this.options.egress,
+              signal: this.abort.signal,
             },
           )
         : {
@@ -292,6 +330,11 @@ export class WebhookWorker {
             responseBody: null,
             durationMs: 0,
           };
+      if (this.abort.signal.aborted && result.error === ABORTED) {
+        await releaseClaim(db, delivery.id);
+        this.options.metrics?.attempt(delivery.source, 'released');
+        return;
+      }
       const succeeded =
         result.error === null &&
         result.statusCode !== null &&
@@ -316,6 +359,10 @@ export class WebhookWorker {
         },
         outcome: { succeeded, retryInMs },
       });
+      metrics?.attempt(
+        delivery.source,
+        succeeded ? 'delivered' : retryInMs === null ? 'dead_lettered' : 'retrying',
+      );
       if (!succeeded)
         log.info(
           {
@@ -330,6 +377,7 @@ export class WebhookWorker {
           retryInMs === null ? 'webhook delivery failed for good' : 'webhook attempt failed; will retry',
         );
     } catch (err) {
+      metrics?.attempt(delivery.source, 'unrecorded');
       // The claim's lock expires and the delivery is retried: nothing is lost.
       log.warn(
         { err, delivery_id: delivery.id, request_id: delivery.request_id },

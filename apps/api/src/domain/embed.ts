@@ -32,28 +32,38 @@ function checkOrigin(input: BootstrapInput): void {
   if (input.origin === null)
     throw new PermissionError(
       'Missing Origin (and Referer): bootstrap must be called from a page on one of your allowed_domains',
+      'origin_not_allowed',
     );
   if (input.origin === 'null')
     throw new PermissionError(
       'An opaque "null" origin (sandboxed iframe, file://, data: URL) cannot bootstrap; serve the page from an allowed domain',
+      'origin_not_allowed',
     );
   if (input.partner.allowed_domains.includes(input.origin)) {
     if (!servesMode(input.origin, input.mode))
-      throw new PermissionError(`Live mode embeds only on https pages; ${input.origin} is not https`);
+      throw new PermissionError(
+        `Live mode embeds only on https pages; ${input.origin} is not https`,
+        'origin_not_allowed',
+      );
     return;
   }
   if (input.origin === input.widgetOrigin) {
     if (!input.clientSecret)
       throw new PermissionError(
         'The hosted widget bootstraps by itself only with a clientSecret (redirect mode)',
+        'client_secret_required',
       );
     return;
   }
   // Each mode has its own list; an http page is refused in live whichever list it is on.
   if (URL.canParse(input.origin) && !servesMode(input.origin, input.mode))
-    throw new PermissionError(`Live mode embeds only on https pages; ${input.origin} is not https`);
+    throw new PermissionError(
+      `Live mode embeds only on https pages; ${input.origin} is not https`,
+      'origin_not_allowed',
+    );
   throw new PermissionError(
     `Origin ${input.origin} is not in your allowed_domains. Register the exact origin (scheme, host and port; no wildcards) in Partner Hub.`,
+    'origin_not_allowed',
   );
 }
 
@@ -67,6 +77,7 @@ async function boundSession(db: Db, scope: Scope, clientSecret: string): Promise
   if (!row || row.partner_id !== scope.partnerId || row.mode !== scope.mode)
     throw new PermissionError(
       `clientSecret does not belong to a ${scope.mode} session of this publishable key's partner`,
+      'session_not_accessible',
     );
   const current = await retrieveSession(db, scope, row.id); // lazy expiry applies
   if (current.status !== 'open')
@@ -108,6 +119,7 @@ export async function bootstrap(
     cancel_url: session?.cancel_url ?? null,
     flow: session?.flow ?? null,
     wallet_address: session?.wallet_address ?? null,
+    lock_wallet_address: session?.lock_wallet_address ?? false,
     kyc_pre_verified: session?.kyc_pre_verified ?? false,
     branding: await getBranding(db, scope),
     available: !exhausted,

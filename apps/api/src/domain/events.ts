@@ -2,6 +2,7 @@ import { BadRequestError } from '@0bit/core/errors';
 import { newEventId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
 import type { Db } from '@0bit/db/connection';
+import { metrics } from '@0bit/http/metrics';
 import { type EventRow, findEventSeq, insertEvent, listEvents as listEventRows } from '../store/events.ts';
 import type { EventEnvelope } from './shapes.ts';
 
@@ -41,6 +42,7 @@ export async function appendEvent(
     session_id: sessionId,
     data,
   });
+  metrics.sessionEvent(scope.mode, type);
   return toEnvelope(row);
 }
 

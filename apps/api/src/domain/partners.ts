@@ -2,6 +2,7 @@ import { BadRequestError, NotFoundError, ValidationError } from '@0bit/core/erro
 import { isObjectId, newObjectId } from '@0bit/core/ids';
 import { MODES, type Mode, type Scope } from '@0bit/core/scope';
 import { toIso } from '@0bit/core/time';
+import type { AuditActor } from '@0bit/db/audit';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import {
   findAllowedDomains,
@@ -12,8 +13,10 @@ import {
   replaceAllowedDomainsRow,
   updatePartner,
 } from '@0bit/db/partners';
+import { invitationUrl, inviteUser } from '@0bit/db/people';
 import { type ApiKeyRow, insertApiKeys, listPartnerKeys } from '../store/api-keys.ts';
 import { displayPrefix, generateApiKey, hashSecret } from './keys.ts';
+import { canonicalAmount, isCurrency } from './money.ts';
 import type { ApiKeySummary } from './shapes.ts';
 
 export interface Partner {
@@ -96,10 +99,22 @@ export async function replaceAllowedDomains(db: Db, scope: Scope, domains: strin
   return replaceAllowedDomainsRow(db, scope, unique);
 }
 
+/** The owner's one-time Partner Hub invitation, when the operator named an owner email. */
+export interface OwnerInvitation {
+  email: string;
+  url: string;
+  expires_at: string;
+}
+
+/**
+ * Onboards a partner with its four keys; with `owner_email`, also its Partner Hub owner (docs/hub.md), whose
+ * one-time invitation link is in this answer only.
+ */
 export async function createPartner(
   db: Db,
-  input: { name: string; allowed_domains?: string[]; kyc_trusted?: boolean },
-): Promise<{ partner: Partner; keys: Record<Mode, KeyPair> }> {
+  input: { name: string; allowed_domains?: string[]; kyc_trusted?: boolean; owner_email?: string },
+  hub: { hubUrl: string; ip?: string | null; actor?: AuditActor } = { hubUrl: 'http://localhost:3100' },
+): Promise<{ partner: Partner; keys: Record<Mode, KeyPair>; owner_invitation?: OwnerInvitation }> {
   const name = input.name.trim();
   if (name.length === 0) throw new ValidationError(['name must not be empty']);
   const allowed = [...new Set(input.allowed_domains ?? [])];
@@ -133,7 +148,23 @@ export async function createPartner(
         });
     }
     await insertApiKeys(trx, rows);
-    return { partner: toPartner(row), keys };
+    if (input.owner_email === undefined) return { partner: toPartner(row), keys };
+    const invitation = await inviteUser(trx, {
+      partnerId: row.id,
+      email: input.owner_email,
+      role: 'owner',
+      actor: hub.actor ?? { kind: 'admin', id: null },
+      ip: hub.ip ?? null,
+    });
+    return {
+      partner: toPartner(row),
+      keys,
+      owner_invitation: {
+        email: invitation.email,
+        url: invitationUrl(hub.hubUrl, invitation.token),
+        expires_at: toIso(invitation.expiresAt),
+      },
+    };
   });
 }
 
@@ -170,4 +201,33 @@ export async function setKycTrusted(db: Db, id: string, kycTrusted: boolean): Pr
   await requirePartner(db, id);
   const row = await updatePartner(db, id, { kyc_trusted: kycTrusted });
   return toPartner(row!);
+}
+
+/**
+ * Admin: a partner's per-customer (user_reference) daily limits, by currency (null removes them all). Each
+ * limit is a positive amount in its currency's minor units; sessions over it are refused at create (422
+ * `customer_daily_limit_exceeded`, docs/sessions.md).
+ */
+export async function setCustomerDailyLimits(
+  db: Db,
+  id: string,
+  limits: Record<string, string> | null,
+): Promise<{ id: string; customer_daily_limits: Record<string, string> | null }> {
+  await requirePartner(db, id);
+  let canonical: Record<string, string> | null = null;
+  if (limits) {
+    const problems: string[] = [];
+    canonical = {};
+    for (const [currency, amount] of Object.entries(limits)) {
+      if (!isCurrency(currency)) problems.push(`${currency} is not an ISO 4217 currency code`);
+      else {
+        const checked = canonicalAmount(amount, currency);
+        if (checked.problem) problems.push(`${currency}: ${checked.problem}`);
+        else canonical[currency] = checked.value!;
+      }
+    }
+    if (problems.length) throw new ValidationError(problems);
+  }
+  const row = await updatePartner(db, id, { customer_daily_limits: canonical });
+  return { id, customer_daily_limits: row!.customer_daily_limits };
 }

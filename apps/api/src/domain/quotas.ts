@@ -7,6 +7,7 @@ import {
   findQuota,
   markThreshold,
   recountUsage,
+  sessionsCreatedThisMonth,
   setQuota,
   type UsageRow,
 } from '../store/quotas.ts';
@@ -65,6 +66,7 @@ export async function chargeSession(db: Db, scope: Scope, quota: number | null):
   if (usage.sessions_created > quota)
     throw new PermissionError(
       `Your monthly quota of ${quota} ${scope.mode} sessions is exhausted for ${usage.period}; it resets on the 1st (UTC). Contact 0Bit to raise it.`,
+      'quota_exhausted',
     );
   await emitThresholds(db, scope, quota, usage);
 }
@@ -85,5 +87,11 @@ export async function changeQuota(db: Db, scope: Scope, monthlySessions: number 
 }
 
 export async function readQuota(db: Db, scope: Scope): Promise<QuotaState> {
-  return quotaState(await findQuota(db, scope), await currentUsage(db, scope));
+  const quota = await findQuota(db, scope);
+  const usage = await currentUsage(db, scope);
+  // Without a quota creates are not counted in partner_usage: count the month's sessions themselves, so
+  // sessions_created agrees with the daily totals of /portal/usage for every partner (issue #15).
+  if (quota === null)
+    return quotaState(null, { ...usage, sessions_created: await sessionsCreatedThisMonth(db, scope) });
+  return quotaState(quota, usage);
 }

@@ -25,12 +25,19 @@ import {
   type NewSession,
   type SessionRow,
 } from '../store/sessions.ts';
-import { hasPaymentInFlight } from '../store/widget-intents.ts';
+import { findIntentsOfSessions, hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
 import { appendEvent, type EventType } from './events.ts';
 import { generateClientSecret, hashSecret } from './keys.ts';
+import {
+  type AmountBoundsByCurrency,
+  checkAmountBounds,
+  checkCustomerDailyLimit,
+  DEFAULT_AMOUNT_BOUNDS,
+} from './limits.ts';
 import { canonicalAmount, isCurrency } from './money.ts';
 import { chargeSession } from './quotas.ts';
+import { storyIntent, transactionDetails } from './ramp/details.ts';
 import type { CreateSessionInput, GateSession } from './shapes.ts';
 
 export type SessionStatus = SessionRow['status'];
@@ -40,6 +47,8 @@ export interface PartnerContext {
   kyc_trusted: boolean;
   /** This mode's monthly quota (null: unlimited). */
   monthly_sessions: number | null;
+  /** Per-customer (user_reference) daily limits by currency, set by 0Bit admin; null: none. */
+  customer_daily_limits?: Record<string, string> | null;
 }
 
 /** Session lifetime rules (documented in docs/sessions.md). */
@@ -48,6 +57,22 @@ export const SESSION_LIFETIME = {
   maxSeconds: 7 * 24 * 3600,
   minSeconds: { test: 1, live: 30 * 60 },
 } as const;
+
+/** Sessions as partners see them, each with its transaction_details (one query for all of them). */
+export async function presentSessions(db: Db, rows: SessionRow[]): Promise<GateSession[]> {
+  const intents = await findIntentsOfSessions(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => {
+    const story = storyIntent(intents.filter((i) => i.session_id === row.id));
+    return { ...toGateSession(row), transaction_details: story ? transactionDetails(story, row.mode) : null };
+  });
+}
+
+export async function presentSession(db: Db, row: SessionRow): Promise<GateSession> {
+  return (await presentSessions(db, [row]))[0]!;
+}
 
 /** A session row as read, or as the create writes it (timestamps as ISO strings). */
 type SessionFields = Omit<
@@ -58,8 +83,9 @@ type SessionFields = Omit<
   created_at: Date | string;
 };
 
+/** The session object of a row, without reading its intents (transaction_details: null). */
 export function toGateSession(
-  row: Omit<SessionFields, 'tx_refid' | 'closed_at' | 'kyc_verified_at'>,
+  row: Omit<SessionFields, 'tx_refid' | 'closed_at' | 'kyc_verified_at' | 'kyc_required_notified_at'>,
 ): GateSession {
   return {
     id: row.id,
@@ -80,6 +106,10 @@ export function toGateSession(
     user_reference: row.user_reference,
     kyc_pre_verified: row.kyc_pre_verified,
     metadata: row.metadata,
+    lock_wallet_address: row.lock_wallet_address,
+    destination_tokens: row.destination_tokens,
+    destination_networks: row.destination_networks,
+    transaction_details: null,
   };
 }
 
@@ -116,7 +146,8 @@ function checkCreate(
   scope: Scope,
   partner: PartnerContext,
   input: CreateSessionInput,
-): { amount: string; expiresAt: Date | null } {
+  amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
+): { amount: string; expiresAt: Date | null; lockWallet: boolean } {
   const problems: string[] = [];
   let amount = input.amount;
   if (!isCurrency(input.currency))
@@ -132,15 +163,31 @@ function checkCreate(
     if (problem) problems.push(problem);
   }
   problems.push(...checkTarget(input.target_token ?? null, input.target_network ?? null));
+  const lockWallet = input.lock_wallet_address ?? input.wallet_address != null;
+  if (lockWallet && input.wallet_address == null)
+    problems.push('lock_wallet_address needs a wallet_address to lock; send one or set it to false');
+  if (
+    input.target_token &&
+    input.destination_tokens &&
+    !input.destination_tokens.includes(input.target_token)
+  )
+    problems.push(`target_token ${input.target_token} is not in destination_tokens`);
+  if (
+    input.target_network &&
+    input.destination_networks &&
+    !input.destination_networks.includes(input.target_network)
+  )
+    problems.push(`target_network ${input.target_network} is not in destination_networks`);
   const expiresAt = resolveExpiry(scope, input.expires_at, problems);
   if (problems.length > 0) throw new ValidationError(problems);
+  checkAmountBounds(amount, input.currency, amountBounds);
 
   if (input.kyc_package && !partner.kyc_trusted)
     throw new PermissionError(
       'kyc_package is only accepted for partners that 0Bit has marked kyc_trusted; remove it or contact 0Bit to enable trusted KYC',
       'kyc_package_not_trusted',
     );
-  return { amount, expiresAt };
+  return { amount, expiresAt, lockWallet };
 }
 
 /**
@@ -151,7 +198,7 @@ function newSession(
   box: SecretBox,
   scope: Scope,
   input: CreateSessionInput,
-  checked: { amount: string; expiresAt: Date | null },
+  checked: { amount: string; expiresAt: Date | null; lockWallet: boolean },
 ): { row: NewSession; session: GateSession; clientSecret: string; events: NewEvent[] } {
   const now = Date.now();
   const id = newObjectId(now);
@@ -169,6 +216,9 @@ function newSession(
     cancel_url: input.cancel_url ?? null,
     wallet_address: input.wallet_address ?? null,
     user_reference: input.user_reference ?? null,
+    lock_wallet_address: checked.lockWallet,
+    destination_tokens: input.destination_tokens ?? null,
+    destination_networks: input.destination_networks ?? null,
     kyc_pre_verified: input.kyc_package !== undefined,
     kyc_package_sealed: input.kyc_package ? box.seal(JSON.stringify(input.kyc_package)) : null,
     metadata: input.metadata ?? {},
@@ -203,7 +253,8 @@ function newSession(
 
 /**
  * Creates a session inside the caller's transaction (with runIdempotent): a partner with a monthly quota
- * is charged first (and refused past it), which needs the usage row's answer before the insert.
+ * is charged first (and refused past it), and a customer's daily limit is summed under its lock — both need
+ * the database's answer before the insert (needsTransaction).
  */
 export async function createSession(
   db: Db,
@@ -211,13 +262,30 @@ export async function createSession(
   scope: Scope,
   partner: PartnerContext,
   input: CreateSessionInput,
+  amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
 ): Promise<{ session: GateSession; clientSecret: string }> {
-  const checked = checkCreate(scope, partner, input);
+  const checked = checkCreate(scope, partner, input, amountBounds);
+  await checkCustomerDailyLimit(
+    db,
+    scope,
+    partner.customer_daily_limits ?? null,
+    input.user_reference,
+    checked.amount,
+    input.currency,
+  );
   await chargeSession(db, scope, partner.monthly_sessions);
   const { row, session, clientSecret, events } = newSession(box, scope, input, checked);
   await insertSession(db, row);
   for (const event of events) await insertEvent(db, event);
   return { session, clientSecret };
+}
+
+/** A quota to charge or a customer's daily limit to sum: the create reads before it writes. */
+export function createNeedsTransaction(partner: PartnerContext, input: CreateSessionInput): boolean {
+  return (
+    partner.monthly_sessions !== null ||
+    Boolean(partner.customer_daily_limits && input.user_reference != null)
+  );
 }
 
 /**
@@ -230,9 +298,10 @@ export function planCreateSession(
   scope: Scope,
   partner: PartnerContext,
   input: CreateSessionInput,
+  amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
 ): { session: GateSession; clientSecret: string; writes: OneStatement['writes'] } {
-  if (partner.monthly_sessions !== null) throw new Error('a partner with a quota creates in a transaction');
-  const checked = checkCreate(scope, partner, input);
+  if (createNeedsTransaction(partner, input)) throw new Error('this create runs in a transaction');
+  const checked = checkCreate(scope, partner, input, amountBounds);
   const { row, session, clientSecret, events } = newSession(box, scope, input, checked);
   return {
     session,
@@ -251,7 +320,8 @@ function notFound(id: string): NotFoundError {
 async function expireIfDue(db: Db, scope: Scope, id: string): Promise<SessionRow | undefined> {
   return inTransaction(db, async (trx) => {
     const expired = await closeSession(trx, scope, id, 'expired', { requireDue: true });
-    if (expired) await appendEvent(trx, scope, 'gate_session.expired', { ...toGateSession(expired) }, id);
+    if (expired)
+      await appendEvent(trx, scope, 'gate_session.expired', { ...(await presentSession(trx, expired)) }, id);
     return expired;
   });
 }
@@ -262,25 +332,25 @@ export async function retrieveSession(db: Db, scope: Scope, id: string): Promise
   if (!row) throw notFound(id);
   if (row.status === 'open' && row.due) {
     const expired = await expireIfDue(db, scope, id);
-    if (expired) return toGateSession(expired);
+    if (expired) return presentSession(db, expired);
     // Another request expired it (or closed it) first: read what it left.
     const current = await findSession(db, scope, id);
-    return toGateSession(current ?? row);
+    return presentSession(db, current ?? row);
   }
-  return toGateSession(row);
+  return presentSession(db, row);
 }
 
 /** Expires due sessions of a scope (or of everyone) and emits their events; used by list and the sweep. */
 export async function expireDue(db: Db, scope: Scope | null, limit = 500): Promise<number> {
   return inTransaction(db, async (trx) => {
     const expired = await expireDueSessions(trx, scope, limit);
-    for (const row of expired)
+    for (const session of await presentSessions(trx, expired))
       await appendEvent(
         trx,
-        { partnerId: row.partner_id, mode: row.mode },
+        { partnerId: session.partner_id, mode: session.mode },
         'gate_session.expired',
-        { ...toGateSession(row) },
-        row.id,
+        { ...session },
+        session.id,
       );
     return expired.length;
   });
@@ -304,7 +374,10 @@ export async function listSessions(
       );
   }
   const rows = await listSessionRows(db, scope, { limit: options.limit + 1, after });
-  return { data: rows.slice(0, options.limit).map(toGateSession), has_more: rows.length > options.limit };
+  return {
+    data: await presentSessions(db, rows.slice(0, options.limit)),
+    has_more: rows.length > options.limit,
+  };
 }
 
 /**
@@ -334,7 +407,7 @@ export async function cancelSession(db: Db, scope: Scope, id: string): Promise<G
   if (!isObjectId(id)) throw notFound(id);
   const row = await closeSession(db, scope, id, 'cancelled', { requireDue: false });
   if (!row) return terminalConflict(db, scope, id, 'cancelled');
-  const session = toGateSession(row);
+  const session = await presentSession(db, row);
   await appendEvent(db, scope, 'gate_session.cancelled', { ...session }, id);
   return session;
 }
@@ -358,7 +431,8 @@ export async function completeSession(
   const row = await closeSession(db, scope, id, 'completed', { requireDue: false, txRefid, ...options });
   if (!row) return terminalConflict(db, scope, id, 'completed');
   await insertIntent(db, { id: newObjectId(), session_id: id, status: 'succeeded', failure_reason: null });
-  const session = toGateSession(row);
+  // What was actually paid out: the succeeded intent, recorded in this same transaction before this call.
+  const session = await presentSession(db, row);
   await appendEvent(db, scope, 'gate_session.completed', { ...session, tx_refid: txRefid }, id);
   return session;
 }
@@ -379,11 +453,14 @@ export async function reportPaymentFailure(
   session: GateSession,
   failureReason: string,
 ): Promise<void> {
+  // The session as it is now, with the failed attempt in its transaction_details (last_error).
+  const row = await findSession(db, scope, session.id);
+  const current = row ? await presentSession(db, row) : session;
   await appendEvent(
     db,
     scope,
     'gate_session.failed',
-    { ...session, failure_reason: failureReason },
+    { ...current, failure_reason: failureReason },
     session.id,
   );
 }
@@ -437,6 +514,7 @@ export async function requireTestKyc(db: Db, scope: Scope, id: string): Promise<
       mode: scope.mode,
       user_reference: session.user_reference,
       reason: 'sandbox_test_helper',
+      failure_reason: null,
     },
     id,
   );

@@ -32,6 +32,62 @@ export const Metadata = Type.Record(Type.String(), Type.String({ maxLength: 500 
     'Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters.',
 });
 
+const NullableString = Nullable(Type.String());
+
+/**
+ * What the session's payment is — or was — in fact (issue #15): the widget intent that paid it (else the one
+ * open, else the last that failed), never the create-time pre-fill. On retrieve, list and every
+ * gate_session.* webhook; null until the widget has created an intent.
+ */
+export const TransactionDetails = Type.Object(
+  {
+    intent_id: Type.String({ description: 'The widget payment attempt these details describe' }),
+    status: Type.Unsafe<'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed'>({
+      type: 'string',
+      enum: ['requires_payment', 'requires_action', 'processing', 'succeeded', 'failed'],
+    }),
+    flow: FlowEnum,
+    source_currency: Type.String({
+      description: 'What the customer pays (buy: fiat) or sends (sell, swap: token)',
+    }),
+    source_network: NullableString,
+    source_amount: NullableString,
+    destination_currency: Type.String({
+      description: 'What the customer receives (buy, swap: token; sell: fiat)',
+    }),
+    destination_network: NullableString,
+    destination_amount: Type.String(),
+    exchange_rate: Nullable(
+      Type.String({
+        description: 'Fiat per token (buy, sell) or destination per source token (swap), before fees',
+      }),
+    ),
+    fees: Type.Array(
+      Type.Object({
+        type: Type.Unsafe<'processing' | 'network'>({ type: 'string', enum: ['processing', 'network'] }),
+        amount: Type.String(),
+        currency: Type.String(),
+      }),
+    ),
+    wallet_address: Nullable(
+      Type.String({ description: 'The wallet paid out to (buy, swap), as confirmed' }),
+    ),
+    iban: Nullable(Type.String({ description: 'The bank account paid out to (sell), masked' })),
+    payment_method: Type.Unsafe<'card' | 'crypto_deposit'>({
+      type: 'string',
+      enum: ['card', 'crypto_deposit'],
+    }),
+    deposit_address: NullableString,
+    deposit_transaction_id: NullableString,
+    transaction_id: Nullable(Type.String({ description: 'The settlement transaction (tx_refid) once paid' })),
+    explorer_url: Nullable(Type.String({ description: 'Live mode: the transaction on a block explorer' })),
+    last_error: Nullable(Type.String({ description: 'Why the attempt failed, e.g. card_declined' })),
+  },
+  { $id: 'TransactionDetails', title: 'TransactionDetails' },
+);
+export type TransactionDetails = Static<typeof TransactionDetails>;
+export type TransactionFee = TransactionDetails['fees'][number];
+
 export const GateSession = Type.Object(
   {
     id: Type.String({ description: 'ObjectId hex', examples: ['67a1f3b9e4b0c10001234567'] }),
@@ -55,10 +111,22 @@ export const GateSession = Type.Object(
     user_reference: Nullable(Type.String()),
     kyc_pre_verified: Type.Boolean(),
     metadata: Type.Record(Type.String(), Type.String()),
+    // Issue #15's additions (the glossary's fields above are unchanged).
+    lock_wallet_address: Type.Boolean({
+      description: 'The widget shows wallet_address read-only and the API pays only to it',
+    }),
+    destination_tokens: Nullable(Type.Array(Type.String())),
+    destination_networks: Nullable(Type.Array(Type.String())),
+    // Inline (a nullable object, not anyOf with a $ref, which the response serializer cannot resolve).
+    transaction_details: Nullable(
+      Type.Object(TransactionDetails.properties, {
+        description: 'What the payment is or was in fact; null until the widget has created an intent',
+      }),
+    ),
   },
   { $id: 'GateSession', title: 'GateSession' },
 );
-/** A session exactly as the glossary lists its fields. */
+/** A session as the glossary lists its fields, plus issue #15's additions. */
 export type GateSession = Static<typeof GateSession>;
 
 export const CreatedGateSession = Type.Object(
@@ -89,6 +157,32 @@ export const CreateSessionBody = Type.Object(
     flow: Type.Optional(Nullable(FlowEnum)),
     wallet_address: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
     user_reference: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+    lock_wallet_address: Type.Optional(
+      Type.Boolean({
+        description:
+          'Default true when wallet_address is given: the customer cannot change it (shown read-only, enforced at confirm)',
+      }),
+    ),
+    destination_tokens: Type.Optional(
+      Nullable(
+        Type.Array(Type.String({ enum: TOKENS }), {
+          minItems: 1,
+          maxItems: 20,
+          uniqueItems: true,
+          description: 'Allow-list of tokens the customer may receive (buy, swap) or sell',
+        }),
+      ),
+    ),
+    destination_networks: Type.Optional(
+      Nullable(
+        Type.Array(Type.String({ enum: NETWORKS }), {
+          minItems: 1,
+          maxItems: 20,
+          uniqueItems: true,
+          description: 'Allow-list of networks the customer may pick',
+        }),
+      ),
+    ),
     metadata: Type.Optional(Metadata),
     expires_at: Type.Optional(
       Type.String({
@@ -335,6 +429,7 @@ export const BootstrapSchema = Type.Object(
     cancel_url: Nullable(Type.String()),
     flow: Nullable(FlowEnum),
     wallet_address: Nullable(Type.String()),
+    lock_wallet_address: Type.Boolean({ description: 'Show wallet_address read-only' }),
     kyc_pre_verified: Type.Boolean(),
     branding: Type.Ref(Branding),
     available: Type.Boolean(),
@@ -413,11 +508,41 @@ export const WidgetIntent = Type.Object(
     next_action: Nullable(Type.Object({ type: Type.Literal('three_ds_challenge') })),
     failure_reason: Nullable(Type.String()),
     tx_refid: Nullable(Type.String()),
-    return_url: Type.String(),
+    return_url: Type.String({
+      description: 'Once succeeded: with gate_session_id, gate_status and their signature appended',
+    }),
+    expires_at: Type.String({
+      format: 'date-time',
+      description: 'The intent and its deposit address are valid until the session expires',
+    }),
   },
   { $id: 'WidgetIntent', title: 'WidgetIntent' },
 );
 export type WidgetIntent = Static<typeof WidgetIntent>;
+
+/** GET /v1/embed/intents/current: the session's open intent for a widget that reloads, or null. */
+export const WidgetResume = Type.Object(
+  {
+    object: Type.Literal('widget_resume'),
+    intent: Nullable(Type.Object(WidgetIntent.properties)),
+  },
+  { $id: 'WidgetResume', title: 'WidgetResume' },
+);
+export type WidgetResume = Static<typeof WidgetResume>;
+
+/** POST /v1/embed/cancel: the session cancelled, and where to send the customer (signed), if anywhere. */
+export const WidgetCancel = Type.Object(
+  {
+    object: Type.Literal('widget_cancel'),
+    session_id: Type.String(),
+    status: Type.String(),
+    cancel_url: Nullable(
+      Type.String({ description: 'cancel_url with gate_session_id, gate_status and their signature' }),
+    ),
+  },
+  { $id: 'WidgetCancel', title: 'WidgetCancel' },
+);
+export type WidgetCancel = Static<typeof WidgetCancel>;
 
 /** The widget's price request: what it selects (flow, target, swap source). */
 export const WidgetQuoteBody = Type.Object(Selection, { additionalProperties: false });
@@ -441,7 +566,7 @@ export type KycInput = Static<typeof WidgetKycBody>;
 export const WidgetKyc = Type.Object(
   {
     object: Type.Literal('widget_kyc'),
-    status: Type.Union([Type.Literal('verified'), Type.Literal('rejected')]),
+    status: Type.Union([Type.Literal('verified'), Type.Literal('rejected'), Type.Literal('review')]),
     reason: Nullable(Type.String()),
   },
   { additionalProperties: false },

@@ -1,5 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { createPartner, getPartner, listPartners, setKycTrusted } from '../domain/partners.ts';
+import {
+  createPartner,
+  getPartner,
+  listPartners,
+  setCustomerDailyLimits,
+  setKycTrusted,
+} from '../domain/partners.ts';
 import { changeQuota } from '../domain/quotas.ts';
 import { ModeSchema } from '../domain/shapes.ts';
 import type { App, RouteDeps } from './context.ts';
@@ -20,12 +26,16 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
             name: Type.String({ minLength: 1, maxLength: 128 }),
             allowed_domains: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 50 })),
             kyc_trusted: Type.Optional(Type.Boolean()),
+            owner_email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
           },
           { additionalProperties: false },
         ),
       },
     },
-    async (request, reply) => reply.code(201).send(await createPartner(deps.db, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await createPartner(deps.db, request.body, { hubUrl: deps.hubUrl, ip: request.ip })),
   );
 
   app.get(
@@ -60,6 +70,37 @@ export function adminRoutes(app: App, deps: RouteDeps): void {
       const partner = await setKycTrusted(deps.db, request.params.id, request.body.kyc_trusted);
       deps.keyCache.forget((key) => key.partner_id === partner.id);
       return partner;
+    },
+  );
+
+  app.patch(
+    '/admin/partners/:id/customer-limits',
+    {
+      ...base,
+      schema: {
+        hide: true,
+        params: ObjectIdParam,
+        body: Type.Object(
+          {
+            daily: Type.Union([
+              Type.Record(
+                Type.String({ pattern: '^[A-Z]{3}$' }),
+                Type.String({ minLength: 1, maxLength: 32 }),
+                {
+                  maxProperties: 50,
+                },
+              ),
+              Type.Null(),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const result = await setCustomerDailyLimits(deps.db, request.params.id, request.body.daily);
+      deps.keyCache.forget((key) => key.partner_id === request.params.id);
+      return result;
     },
   );
 

@@ -22,6 +22,7 @@ export interface AuthContext {
     allowed_domains: string[];
     kyc_trusted: boolean;
     monthly_sessions: number | null;
+    customer_daily_limits: Record<string, string> | null;
   };
 }
 
@@ -109,6 +110,7 @@ export function keyGuard(
     if (parsed.kind === 'secret' && kind === 'publishable')
       throw new PermissionError(
         'Secret keys must never be used in a browser or sent to this endpoint. Use your publishable key (pk_…) here and keep secret keys server-side; roll the exposed key.',
+        'secret_key_not_allowed',
       );
     const found = await findKeyByHash(deps.db, parsed.hash, deps.cache);
     if (!found)
@@ -118,12 +120,17 @@ export function keyGuard(
     if (found.kind !== kind)
       throw new PermissionError(
         'Publishable keys (pk_…) can only call POST /v1/embed/bootstrap; call this endpoint from your server with your secret key (sk_…)',
+        'publishable_key_not_allowed',
       );
     if (found.revoked)
-      throw new PermissionError('This API key has been revoked; use an active key from Partner Hub');
+      throw new PermissionError(
+        'This API key has been revoked; use an active key from Partner Hub',
+        'api_key_revoked',
+      );
     if (!hostServesMode(deps.hostModes, request.hostname, found.mode))
       throw new PermissionError(
         `This host does not serve ${found.mode} mode; send ${found.mode} keys to ${found.mode === 'test' ? 'https://gate-api-sandbox.0bit.app' : 'https://gate-api.0bit.app'}`,
+        'mode_mismatch',
       );
     request.auth = {
       keyId: found.key_id,
@@ -135,6 +142,7 @@ export function keyGuard(
         allowed_domains: found.allowed_domains,
         kyc_trusted: found.kyc_trusted,
         monthly_sessions: found.monthly_sessions,
+        customer_daily_limits: found.customer_daily_limits,
       },
     };
     const now = Date.now();

@@ -12,6 +12,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { KeyCache } from '../domain/keys.ts';
+import type { AmountBoundsByCurrency } from '../domain/limits.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -36,4 +37,8 @@ export interface RouteDeps {
   keyCache: KeyCache;
   /** Where partner URLs may point (webhook endpoints are checked with it when saved). */
   egress: EgressPolicy;
+  /** Per-currency session amount bounds (SESSION_AMOUNT_BOUNDS over the fee model's defaults). */
+  amountBounds: AmountBoundsByCurrency;
+  /** The Partner Hub's public URL (invitation links). */
+  hubUrl: string;
 }

@@ -70,6 +70,7 @@ export function embedCors(db: Db, embed: EmbedDeps) {
     if (!(await allowed(origin)))
       throw new PermissionError(
         'This origin is not registered; add it to your allowed_domains in Partner Hub',
+        'origin_not_allowed',
       );
     return reply
       .code(204)
@@ -153,15 +154,19 @@ export function embedTokenGuard(db: Db, embed: EmbedDeps) {
     if (!token) throw new AuthenticationError('Missing X-Embed-Token; get one from POST /v1/embed/bootstrap');
     const { claims, keyId } = await embed.tokens.verify(token);
     if (request.headers.origin !== embed.widgetOrigins[claims.mode])
-      throw new PermissionError('Embed tokens are accepted only from the hosted widget origin');
+      throw new PermissionError(
+        'Embed tokens are accepted only from the hosted widget origin',
+        'origin_not_allowed',
+      );
     if (!hostServesMode(embed.hostModes, request.hostname, claims.mode))
-      throw new PermissionError(`This host does not serve ${claims.mode} mode`);
+      throw new PermissionError(`This host does not serve ${claims.mode} mode`, 'mode_mismatch');
     const key = await findKeyById(db, keyId, embed.keyCache);
     if (key?.kind !== 'publishable' || key.partner_id !== claims.partner_id || key.mode !== claims.mode)
       throw new AuthenticationError('Embed token names no publishable key of its partner; bootstrap again');
     if (key.revoked)
       throw new PermissionError(
         'The publishable key that issued this embed token has been revoked; bootstrap again with an active publishable key',
+        'api_key_revoked',
       );
     if (claims.session_id) {
       const session = await retrieveSession(

@@ -15,7 +15,10 @@ export const ErrorEnvelope = Type.Object(
       examples: ['Unprocessable Entity'],
     }),
     code: Type.Optional(
-      Type.String({ description: 'Present only where the spec names a code, e.g. kyc_package_not_trusted.' }),
+      Type.String({
+        description:
+          'A stable name to branch on: on every 403 (docs/errors.md, e.g. quota_exhausted, kyc_package_not_trusted) and some 422s.',
+      }),
     ),
   },
   { $id: 'ErrorEnvelope', title: 'Error' },

@@ -1,6 +1,7 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import {
   cancelSession,
+  createNeedsTransaction,
   createSession,
   listSessions,
   planCreateSession,
@@ -46,8 +47,9 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const auth = scopeOf(request);
-      // A quota is charged (and may refuse) before the insert: a transaction. Otherwise one statement.
-      if (auth.partner.monthly_sessions !== null)
+      // A quota to charge or a customer's daily limit to sum reads before the insert: a transaction.
+      // Otherwise the create is one statement.
+      if (createNeedsTransaction(auth.partner, request.body))
         return runIdempotent(deps, request, reply, async (trx) => {
           const { session, clientSecret } = await createSession(
             trx,
@@ -55,6 +57,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
             auth.scope,
             auth.partner,
             request.body,
+            deps.amountBounds,
           );
           return { status: 201, body: { ...session, client_secret: clientSecret } };
         });
@@ -64,6 +67,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
           auth.scope,
           auth.partner,
           request.body,
+          deps.amountBounds,
         );
         return { answer: { status: 201, body: { ...session, client_secret: clientSecret } }, writes };
       });

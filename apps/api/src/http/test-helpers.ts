@@ -14,7 +14,10 @@ export function testHelperRoutes(app: App, deps: RouteDeps): void {
   const limit = rateLimit(deps.counter, { name: 'test_helpers', perMinute: 60, per: 'key' });
   const testModeOnly = async (request: Parameters<RouteDeps['secretKey']>[0]) => {
     if (scopeOf(request).scope.mode !== 'test')
-      throw new PermissionError('Test helpers exist only in test mode; call them with your sk_test_ key');
+      throw new PermissionError(
+        'Test helpers exist only in test mode; call them with your sk_test_ key',
+        'mode_mismatch',
+      );
   };
   const options = {
     onRequest: [deps.secretKey, testModeOnly],

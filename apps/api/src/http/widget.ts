@@ -1,8 +1,16 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import { Type } from '@sinclair/typebox';
 import type { RampProvidersByMode } from '../domain/ramp/providers.ts';
-import { confirmIntent, createIntent, verifyKyc, widgetQuote } from '../domain/ramp/widget.ts';
 import {
+  cancelFromWidget,
+  confirmIntent,
+  createIntent,
+  currentIntent,
+  verifyKyc,
+  widgetQuote,
+} from '../domain/ramp/widget.ts';
+import {
+  WidgetCancel,
   WidgetConfirmBody,
   WidgetIntent,
   WidgetIntentBody,
@@ -10,6 +18,7 @@ import {
   WidgetKycBody,
   WidgetQuote,
   WidgetQuoteBody,
+  WidgetResume,
 } from '../domain/shapes.ts';
 import type { App, RouteDeps } from './context.ts';
 import { type EmbedDeps, embedCors, embedTokenGuard } from './embed.ts';
@@ -31,7 +40,7 @@ export function widgetRoutes(
   const limit = rateLimit(deps.counter, { name: 'embed.widget', perMinute: 120, per: 'ip' });
   const common = { onRequest: [cors, guard], preHandler: [limit] };
   const security = [{ embedToken: [] }];
-  const widget = { db: deps.db, providers };
+  const widget = { db: deps.db, providers, box: deps.box };
 
   app.options('/v1/embed/quote', { schema: { hide: true } }, preflight);
   app.post(
@@ -58,7 +67,8 @@ export function widgetRoutes(
       ...common,
       schema: {
         operationId: 'verifyWidgetKyc',
-        summary: 'Verify the user (simulated in test mode: every name passes except last name "Reject")',
+        summary:
+          'Verify the user (simulated in test mode: every name passes, except last name "Reject" → rejected and "Review" → review)',
         tags: ['Embed'],
         security,
         body: WidgetKycBody,
@@ -86,6 +96,44 @@ export function widgetRoutes(
       },
     },
     async (request) => createIntent(widget, request.embed!, request.body),
+  );
+
+  app.options('/v1/embed/cancel', { schema: { hide: true } }, preflight);
+  app.post(
+    '/v1/embed/cancel',
+    {
+      ...common,
+      schema: {
+        operationId: 'cancelWidgetSession',
+        summary:
+          "The widget's Cancel: cancels the open session (gate_session.cancelled) and answers the signed cancel_url to go to",
+        tags: ['Embed'],
+        security,
+        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        response: {
+          200: Type.Ref(WidgetCancel),
+          ...errorResponses(400, 401, 403, 409, 422, 429),
+        },
+      },
+    },
+    async (request) => cancelFromWidget(widget, request.embed!),
+  );
+
+  app.options('/v1/embed/intents/current', { schema: { hide: true } }, preflight);
+  app.get(
+    '/v1/embed/intents/current',
+    {
+      ...common,
+      schema: {
+        operationId: 'currentWidgetIntent',
+        summary:
+          "The session's open intent, for a widget that reloads (resume): same id, deposit address and expiry; null when none is open",
+        tags: ['Embed'],
+        security,
+        response: { 200: Type.Ref(WidgetResume), ...errorResponses(401, 403, 409, 429, 503) },
+      },
+    },
+    async (request) => currentIntent(widget, request.embed!),
   );
 
   app.options('/v1/embed/intents/:id/confirm', { schema: { hide: true } }, preflight);

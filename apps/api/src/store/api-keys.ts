@@ -16,6 +16,8 @@ export interface KeyLookup {
   kyc_trusted: boolean;
   /** This mode's monthly session quota; null when unlimited. */
   monthly_sessions: number | null;
+  /** Per-customer daily limits by currency (admin); null when none. */
+  customer_daily_limits: Record<string, string> | null;
   /** Decided with the database clock, so instances with skewed clocks agree. */
   revoked: boolean;
 }
@@ -47,6 +49,7 @@ function keyLookupQuery(db: Db) {
       sql<string[]>`coalesce(d.allowed_domains, '[]'::jsonb)`.as('allowed_domains'),
       'p.kyc_trusted',
       'q.monthly_sessions',
+      'p.customer_daily_limits',
       sql<boolean>`(k.revoked_at IS NOT NULL AND k.revoked_at <= now())`.as('revoked'),
     ]);
 }

@@ -105,6 +105,18 @@ export async function markThreshold(
     .execute();
 }
 
+/** The sessions actually created this month (UTC), counted from the sessions themselves. */
+export async function sessionsCreatedThisMonth(db: Db, scope: Scope): Promise<number> {
+  const row = await db
+    .selectFrom('gate_sessions')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('created_at', '>=', sql<Date>`date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * Sets the month's counter to the sessions actually created this month. Needed when a quota is set or
  * changed: while a mode had no quota its creates were not counted.

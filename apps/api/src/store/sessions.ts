@@ -1,5 +1,5 @@
 import type { Scope } from '@0bit/core/scope';
-import { type Db, inTransaction, json, olderThan, preparedStatement } from '@0bit/db/connection';
+import { type Db, inTransaction, json, jsonb, olderThan, preparedStatement } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
 import { traceContextSelect } from '@0bit/webhooks/store';
 import { CompiledQuery, type RawBuilder, type Selectable, sql } from 'kysely';
@@ -27,6 +27,9 @@ export interface NewSession {
   cancel_url: string | null;
   wallet_address: string | null;
   user_reference: string | null;
+  lock_wallet_address: boolean;
+  destination_tokens: string[] | null;
+  destination_networks: string[] | null;
   kyc_pre_verified: boolean;
   kyc_package_sealed: string | null;
   metadata: Record<string, string>;
@@ -45,11 +48,15 @@ export function insertSessionAfterClaim(row: NewSession, events: NewEvent[]): Ra
   const trace = traceContextSelect();
   return sql`${trace ? sql`trace AS (${trace}),` : sql``} session AS (
     INSERT INTO gate_sessions (id, partner_id, mode, status, flow, amount, currency, target_token, target_network,
-      return_url, cancel_url, wallet_address, user_reference, kyc_pre_verified, kyc_package_sealed, metadata,
-      client_secret_hash, expires_at, created_at)
+      return_url, cancel_url, wallet_address, user_reference, lock_wallet_address, destination_tokens,
+      destination_networks, kyc_pre_verified, kyc_package_sealed, metadata, client_secret_hash, expires_at,
+      created_at)
     SELECT ${row.id}, ${row.partner_id}, ${row.mode}, 'open', ${row.flow}, ${row.amount}, ${row.currency},
       ${row.target_token}, ${row.target_network}, ${row.return_url}, ${row.cancel_url}, ${row.wallet_address},
-      ${row.user_reference}, CAST(${row.kyc_pre_verified} AS boolean), ${row.kyc_package_sealed},
+      ${row.user_reference}, CAST(${row.lock_wallet_address} AS boolean),
+      CAST(${row.destination_tokens && JSON.stringify(row.destination_tokens)} AS jsonb),
+      CAST(${row.destination_networks && JSON.stringify(row.destination_networks)} AS jsonb),
+      CAST(${row.kyc_pre_verified} AS boolean), ${row.kyc_package_sealed},
       CAST(${JSON.stringify(row.metadata)} AS json), ${row.client_secret_hash},
       CAST(${row.expires_at} AS timestamptz), CAST(${row.created_at} AS timestamptz)
     FROM claim${trace ? sql`, trace` : sql``}
@@ -60,7 +67,13 @@ export function insertSessionAfterClaim(row: NewSession, events: NewEvent[]): Ra
 export async function insertSession(db: Db, row: NewSession): Promise<void> {
   await db
     .insertInto('gate_sessions')
-    .values({ ...row, status: 'open', metadata: json(row.metadata) })
+    .values({
+      ...row,
+      status: 'open',
+      metadata: json(row.metadata),
+      destination_tokens: row.destination_tokens ? jsonb(row.destination_tokens) : null,
+      destination_networks: row.destination_networks ? jsonb(row.destination_networks) : null,
+    })
     .execute();
 }
 
@@ -197,4 +210,31 @@ export async function findSessionByClientSecretHash(db: Db, hash: string): Promi
     .select(withDue)
     .where('client_secret_hash', '=', hash)
     .executeTakeFirst();
+}
+
+/**
+ * What a customer (user_reference) has in sessions of a currency created today (UTC), open or completed,
+ * as a decimal string. Takes a transaction-scoped advisory lock on the customer first, so two creates for
+ * the same customer are counted one after the other (call inside the create's transaction).
+ */
+export async function customerDailyTotal(
+  db: Db,
+  scope: Scope,
+  userReference: string,
+  currency: string,
+): Promise<string> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`${scope.partnerId}:${scope.mode}:${userReference}`}))`.execute(
+    db,
+  );
+  const row = await db
+    .selectFrom('gate_sessions')
+    .select(sql<string>`coalesce(sum(amount::numeric), 0)::text`.as('total'))
+    .where('partner_id', '=', scope.partnerId)
+    .where('mode', '=', scope.mode)
+    .where('user_reference', '=', userReference)
+    .where('currency', '=', currency)
+    .where('status', 'in', ['open', 'completed'])
+    .where('created_at', '>=', sql<Date>`date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)
+    .executeTakeFirstOrThrow();
+  return row.total;
 }

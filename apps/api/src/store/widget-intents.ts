@@ -138,3 +138,31 @@ export async function hasPaymentInFlight(db: Db, sessionId: string): Promise<boo
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Marks `kyc.required` as emitted for the session; true only for the first caller (one event per session). */
+export async function claimKycRequiredNotice(db: Db, sessionId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('gate_sessions')
+    .set({ kyc_required_notified_at: sql`now()` })
+    .where('id', '=', sessionId)
+    .where('kyc_required_notified_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Every widget intent of these sessions (for transaction_details on reads, lists and events). */
+export async function findIntentsOfSessions(db: Db, sessionIds: string[]): Promise<WidgetIntentRow[]> {
+  if (sessionIds.length === 0) return [];
+  return db.selectFrom('widget_intents').selectAll().where('session_id', 'in', sessionIds).execute();
+}
+
+/** The session's one active intent, if any (a plain read). */
+export async function findActiveIntent(db: Db, sessionId: string): Promise<WidgetIntentRow | undefined> {
+  return db
+    .selectFrom('widget_intents')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('status', 'in', ACTIVE_INTENT_STATUSES)
+    .executeTakeFirst();
+}

@@ -1,6 +1,7 @@
 import { TurnBatcher } from '@0bit/core/turn-batcher';
 import type { Db } from '@0bit/db/connection';
 import { RedisLink, type TransitionLog, Transitions } from '@0bit/db/redis';
+import { metrics } from '@0bit/http/metrics';
 import type { Redis } from 'ioredis';
 import { traceError } from '../errors.ts';
 import { claimNonces, type NonceClaim } from './credentials.ts';
@@ -26,7 +27,7 @@ export class DatabaseNonceStore implements NonceStore {
   private readonly batcher: TurnBatcher<NonceClaim, boolean>;
 
   constructor(db: Db) {
-    this.batcher = new TurnBatcher((claims) => claimNonces(db, claims));
+    this.batcher = new TurnBatcher((claims) => metrics.timeNonce('database', () => claimNonces(db, claims)));
   }
 
   claim(credentialId: string, nonce: string): Promise<boolean> {
@@ -65,7 +66,7 @@ export class RedisNonceStore implements NonceStore {
     this.redis = this.link.redis;
     // ioredis sends EVALSHA and falls back to EVAL once if Redis has not cached the script yet.
     this.redis.defineCommand('claimNonces', { lua: CLAIM_ALL });
-    this.batcher = new TurnBatcher((claims) => this.claimAll(claims));
+    this.batcher = new TurnBatcher((claims) => metrics.timeNonce('redis', () => this.claimAll(claims)));
   }
 
   claim(credentialId: string, nonce: string, windowSeconds: number): Promise<boolean> {

@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { createPartner, getPartner, listPartners, setKycTrusted } from '@0bit/api/domain/partners';
+import {
+  createPartner,
+  getPartner,
+  listPartners,
+  setCustomerDailyLimits,
+  setKycTrusted,
+} from '@0bit/api/domain/partners';
 import { AppError } from '@0bit/core/errors';
 import { SecretBox } from '@0bit/core/secret-box';
 import { resealAll } from '@0bit/db/reseal';
@@ -10,11 +16,14 @@ import { openConfiguredDatabase } from './open.ts';
 
 const USAGE = `Usage: npm run admin -- <command>
 
-  partners create --name <name> [--domain <origin> ...] [--kyc-trusted]
-      Onboard a partner; prints its id and its four keys (shown only this once).
+  partners create --name <name> [--domain <origin> ...] [--kyc-trusted] [--owner-email <email>]
+      Onboard a partner; prints its id and its four keys (shown only this once), and with --owner-email
+      the owner's one-time Partner Hub invitation link (docs/hub.md).
   partners list [--limit <n>]
   partners show <partner-id>
   partners kyc-trusted <partner-id> <true|false>
+  partners customer-limits <partner-id> <CUR=amount,...|none>
+      Per-customer (user_reference) daily limits, e.g. EUR=1000,USD=1200; "none" removes them.
 ${EXCHANGE_USAGE}
   secrets reencrypt [--dry-run]
       After a SECRETS_KEY rotation (docs/operating.md): re-seal every stored secret under SECRETS_KEY, opening
@@ -31,6 +40,7 @@ async function run(argv: string[]): Promise<number> {
       name: { type: 'string' },
       domain: { type: 'string', multiple: true },
       'kyc-trusted': { type: 'boolean' },
+      'owner-email': { type: 'string' },
       limit: { type: 'string' },
       environment: { type: 'string' },
       url: { type: 'string' },
@@ -80,11 +90,16 @@ async function run(argv: string[]): Promise<number> {
     switch (command) {
       case 'create': {
         if (!values.name) throw new AppError('bad_request', '--name is required');
-        const created = await createPartner(database.db, {
-          name: values.name,
-          allowed_domains: values.domain ?? [],
-          kyc_trusted: values['kyc-trusted'] ?? false,
-        });
+        const created = await createPartner(
+          database.db,
+          {
+            name: values.name,
+            allowed_domains: values.domain ?? [],
+            kyc_trusted: values['kyc-trusted'] ?? false,
+            ...(values['owner-email'] ? { owner_email: values['owner-email'] } : {}),
+          },
+          { hubUrl: loadConfig().hub.publicUrl, actor: { kind: 'cli', id: null } },
+        );
         print(created);
         console.error('These keys are shown only now. Store them in your secret manager.');
         return 0;
@@ -99,6 +114,21 @@ async function run(argv: string[]): Promise<number> {
         const flag = rest[1];
         if (flag !== 'true' && flag !== 'false') throw new AppError('bad_request', 'say true or false');
         print(await setKycTrusted(database.db, rest[0] ?? '', flag === 'true'));
+        return 0;
+      }
+      case 'customer-limits': {
+        const spec = rest[1];
+        if (!spec) throw new AppError('bad_request', 'give CUR=amount,... or none');
+        let limits: Record<string, string> | null = null;
+        if (spec !== 'none') {
+          limits = {};
+          for (const entry of spec.split(',')) {
+            const [currency, amount] = entry.split('=');
+            if (!currency || !amount) throw new AppError('bad_request', `"${entry}" is not CUR=amount`);
+            limits[currency.trim()] = amount.trim();
+          }
+        }
+        print(await setCustomerDailyLimits(database.db, rest[0] ?? '', limits));
         return 0;
       }
       default:

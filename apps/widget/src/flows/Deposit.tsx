@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { type Api, ApiError, type Intent, type Quote } from '../api.ts';
 import type { Bootstrap } from '../embed.ts';
 import { Done, ErrorText, Field, QuoteSummary, Step, useAction } from '../ui.tsx';
+import { KycStep } from './Kyc.tsx';
 
 /** How often the widget asks again while the deposit has not arrived (live). */
 const DEPOSIT_POLL_MS = 15_000;
@@ -19,11 +20,15 @@ export function Deposit(props: {
   redirect: boolean;
   onPaid: (intent: Intent) => void;
   onFailed: (message: string) => void;
+  /** An open intent of the session (a reload on the deposit screen resumes it). */
+  resumed?: Intent | null;
 }) {
   const { api, boot, quote } = props;
   const selling = quote.flow === 'off_ramp';
   const [destination, setDestination] = useState(selling ? '' : (boot.wallet_address ?? ''));
-  const [intent, setIntent] = useState<Intent | null>(null);
+  const [intent, setIntent] = useState<Intent | null>(props.resumed ?? null);
+  const [kycNeeded, setKycNeeded] = useState(quote.kyc_required && !props.resumed);
+  const walletLocked = !selling && boot.lock_wallet_address && !!boot.wallet_address;
   const [waiting, setWaiting] = useState<string | null>(null);
   const { error, busy, run } = useAction();
   const sandbox = boot.mode === 'test';
@@ -54,6 +59,7 @@ export function Deposit(props: {
     return () => clearTimeout(timer);
   });
 
+  if (kycNeeded) return <KycStep api={api} onVerified={() => setKycNeeded(false)} />;
   if (intent?.status === 'succeeded' && intent.tx_refid)
     return <Done txId={intent.tx_refid} returnUrl={boot.return_url} redirect={props.redirect} />;
   if (intent)
@@ -101,6 +107,7 @@ export function Deposit(props: {
           label={`Your ${quote.crypto.token} address on ${quote.crypto.network}`}
           value={destination}
           onChange={setDestination}
+          readOnly={walletLocked}
         />
       )}
       <button

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Api, Intent, Quote } from '../api.ts';
 import type { Bootstrap } from '../embed.ts';
 import { Done, ErrorText, Field, QuoteSummary, Step, useAction } from '../ui.tsx';
+import { KycStep } from './Kyc.tsx';
 
 type Stage = 'quote' | 'wallet' | 'kyc' | 'card' | 'challenge' | 'done';
 
@@ -19,7 +20,6 @@ export function OnRamp(props: {
   const [wallet, setWallet] = useState(boot.wallet_address ?? '');
   const [intent, setIntent] = useState<Intent | null>(null);
   const [kycNeeded, setKycNeeded] = useState(quote.kyc_required);
-  const [person, setPerson] = useState({ first_name: '', last_name: '', date_of_birth: '', country: '' });
   const [card, setCard] = useState({ number: '', expiry: '', cvc: '' });
   const [code, setCode] = useState('');
   const { error, busy, run } = useAction();
@@ -34,14 +34,6 @@ export function OnRamp(props: {
       });
       setIntent(created);
       setStage(kycNeeded ? 'kyc' : 'card');
-    });
-
-  const submitKyc = () =>
-    run(async () => {
-      const result = await api.kyc(person);
-      if (result.status !== 'verified') throw new Error(result.reason ?? 'Identity could not be verified');
-      setKycNeeded(false);
-      setStage('card');
     });
 
   const pay = (threeDsCode?: string) =>
@@ -98,6 +90,7 @@ export function OnRamp(props: {
             label={`Your ${quote.crypto.token} address on ${quote.crypto.network}`}
             value={wallet}
             onChange={setWallet}
+            readOnly={boot.lock_wallet_address && !!boot.wallet_address}
           />
           <button type="button" className="button" disabled={busy || !wallet} onClick={submitWallet}>
             Continue
@@ -105,40 +98,13 @@ export function OnRamp(props: {
         </Step>
       ) : null}
       {stage === 'kyc' ? (
-        <Step title="Verify your identity">
-          <p className="hint">Sandbox: any name passes, except the last name “Reject”.</p>
-          <Field
-            id="first_name"
-            label="First name"
-            value={person.first_name}
-            onChange={(v) => setPerson({ ...person, first_name: v })}
-            autoComplete="given-name"
-          />
-          <Field
-            id="last_name"
-            label="Last name"
-            value={person.last_name}
-            onChange={(v) => setPerson({ ...person, last_name: v })}
-            autoComplete="family-name"
-          />
-          <Field
-            id="date_of_birth"
-            label="Date of birth (YYYY-MM-DD)"
-            value={person.date_of_birth}
-            onChange={(v) => setPerson({ ...person, date_of_birth: v })}
-            placeholder="1990-01-31"
-          />
-          <Field
-            id="country"
-            label="Country (2 letters)"
-            value={person.country}
-            onChange={(v) => setPerson({ ...person, country: v.toUpperCase() })}
-            placeholder="DE"
-          />
-          <button type="button" className="button" disabled={busy} onClick={submitKyc}>
-            Verify
-          </button>
-        </Step>
+        <KycStep
+          api={api}
+          onVerified={() => {
+            setKycNeeded(false);
+            setStage('card');
+          }}
+        />
       ) : null}
       {stage === 'card' ? (
         <Step title="Pay by card">

@@ -209,6 +209,48 @@ export interface GateSessionsTable {
   closed_at: Timestamp | null;
   /** When the widget's (simulated) KYC verified the user of this session. */
   kyc_verified_at: Timestamp | null;
+  kyc_required_notified_at: Timestamp | null;
+  lock_wallet_address: Generated<boolean>;
+  destination_tokens: Json<string[]> | null;
+  destination_networks: Json<string[]> | null;
+}
+
+export interface HubInvitationsTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface HubOutboxTable {
+  id: string;
+  partner_id: string | null;
+  recipient: string;
+  subject: string;
+  body: string;
+  sent: boolean;
+  created_at: Generated<Timestamp>;
+}
+
+export interface HubSessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  ip: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface HubUsersTable {
+  id: string;
+  partner_id: string;
+  email: string;
+  role: 'owner' | 'developer' | 'viewer';
+  password_hash: string | null;
+  created_at: Generated<Timestamp>;
+  removed_at: Timestamp | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -261,6 +303,7 @@ export interface PartnersTable {
   name: string;
   kyc_trusted: Generated<boolean>;
   created_at: Generated<Timestamp>;
+  customer_daily_limits: Json<Record<string, string>> | null;
 }
 
 export interface PlatformSettingsTable {
@@ -357,6 +400,11 @@ export interface WidgetIntentsTable {
   attempt: Generated<number>;
   charge_reference: string | null;
   payout_reference: string | null;
+  rate: string | null;
+  processing_fee: string | null;
+  network_fee: string | null;
+  source_rate: string | null;
+  deposit_txid: string | null;
 }
 
 export interface Database {
@@ -373,6 +421,10 @@ export interface Database {
   exchange_refcodes: ExchangeRefcodesTable;
   exchange_settings: ExchangeSettingsTable;
   gate_sessions: GateSessionsTable;
+  hub_invitations: HubInvitationsTable;
+  hub_outbox: HubOutboxTable;
+  hub_sessions: HubSessionsTable;
+  hub_users: HubUsersTable;
   idempotency_keys: IdempotencyKeysTable;
   partner_allowed_domains: PartnerAllowedDomainsTable;
   partner_branding: PartnerBrandingTable;

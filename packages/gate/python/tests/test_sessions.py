@@ -18,7 +18,7 @@ from zerobit.gate.client import _DEFAULT_BASE_URL
 
 from .support import BASE_URL, SPEC_CREATE_BODY, new_partner, require_server
 
-SMALL = {"amount": "1", "currency": "EUR", "return_url": "https://partner.example/x"}
+SMALL = {"amount": "10", "currency": "EUR", "return_url": "https://partner.example/x"}  # ≥ the EUR minimum
 
 
 class SessionsTest(unittest.TestCase):

@@ -26,6 +26,8 @@ class TypesMatchOpenAPITest(unittest.TestCase):
         for name in ("GateSession", "CreatedGateSession", "EmbedBootstrap", "Branding"):
             with self.subTest(name=name):
                 self.assert_same_keys(getattr(types, name), schemas[name])
+        details = schemas["GateSession"]["properties"]["transaction_details"]
+        self.assert_same_keys(types.TransactionDetails, details)
 
     def test_create_params_and_which_are_required(self) -> None:
         operation = self.document["paths"]["/gate_sessions"]["post"]

@@ -81,3 +81,35 @@ class RealDeliveryTest(unittest.TestCase):
         self.assertTrue(event["data"]["tx_refid"].startswith("0x"))
         with self.assertRaises(SignatureVerificationError):
             construct_event(body, headers["gate-signature"], "whsec_" + "x" * 32)
+
+
+class VerifyRedirectTest(unittest.TestCase):
+    """verify_redirect: the signed gate_* parameters 0Gate appends to return_url / cancel_url."""
+
+    def url(self, status: str = "completed", timestamp: int = 0, secret: str = SECRET) -> str:
+        stamp = timestamp or int(time.time())
+        message = f"{stamp}.67a1f3b9e4b0c10001234567.{status}".encode()
+        signature = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+        return (
+            "https://partner.example/done?order=7&gate_session_id=67a1f3b9e4b0c10001234567"
+            f"&gate_status={status}&gate_timestamp={stamp}&gate_signature={signature}"
+        )
+
+    def test_a_signed_url_verifies(self) -> None:
+        from zerobit.gate import verify_redirect
+
+        result = verify_redirect(self.url(), SECRET)
+        self.assertEqual(result["session_id"], "67a1f3b9e4b0c10001234567")
+        self.assertEqual(result["status"], "completed")
+
+    def test_changed_old_or_unsigned_urls_are_refused(self) -> None:
+        from zerobit.gate import verify_redirect
+
+        for url, secret in [
+            (self.url().replace("gate_status=completed", "gate_status=cancelled"), SECRET),
+            (self.url(timestamp=int(time.time()) - 3600), SECRET),
+            (self.url(), "whsec_" + "b" * 32),
+            ("https://partner.example/done?gate_session_id=x&gate_status=completed", SECRET),
+        ]:
+            with self.subTest(url=url), self.assertRaises(SignatureVerificationError):
+                verify_redirect(url, secret)

@@ -23,4 +23,6 @@ export type WidgetMessage =
   | { type: 'RESIZE'; height: number }
   | { type: 'PAYMENT_SUCCESS'; txId: string; sessionId: string }
   | { type: 'PAYMENT_FAILED'; message: string }
-  | { type: 'CLOSE' };
+  | { type: 'CLOSE' }
+  /** The customer pressed Cancel: the session is cancelled server-side (gate_session.cancelled). */
+  | { type: 'CANCELLED'; sessionId: string };

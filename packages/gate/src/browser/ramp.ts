@@ -19,6 +19,11 @@ export interface MountCallbacks {
   onSuccess?(result: { txId: string; sessionId: string }): void;
   onError?(error: { message: string }): void;
   onClose?(): void;
+  /**
+   * The customer pressed Cancel in the widget and the session was cancelled server-side (the partner also
+   * gets gate_session.cancelled). In redirect mode the widget goes to the signed cancel_url instead.
+   */
+  onCancel?(info: { sessionId: string }): void;
   /** The ramp cannot be used now (e.g. the partner's monthly session quota is exhausted). */
   onUnavailable?(info: { reason: string }): void;
 }
@@ -148,6 +153,9 @@ export class GateRamp {
             break;
           case 'CLOSE':
             callbacks.onClose?.();
+            break;
+          case 'CANCELLED':
+            callbacks.onCancel?.({ sessionId: message.sessionId });
             break;
         }
       };

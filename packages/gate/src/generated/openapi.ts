@@ -38,6 +38,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/embed/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The widget's Cancel: cancels the open session (gate_session.cancelled) and answers the signed cancel_url to go to */
+        post: operations["cancelWidgetSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/embed/intents": {
         parameters: {
             query?: never;
@@ -72,6 +89,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/embed/intents/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session's open intent, for a widget that reloads (resume): same id, deposit address and expiry; null when none is open */
+        get: operations["currentWidgetIntent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/embed/kyc": {
         parameters: {
             query?: never;
@@ -81,7 +115,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Verify the user (simulated in test mode: every name passes except last name "Reject") */
+        /** Verify the user (simulated in test mode: every name passes, except last name "Reject" → rejected and "Review" → review) */
         post: operations["verifyWidgetKyc"];
         delete?: never;
         options?: never;
@@ -409,6 +443,8 @@ export type components = {
             created_at: string | null;
             /** @example EUR */
             currency: string;
+            destination_networks: string[] | null;
+            destination_tokens: string[] | null;
             /** Format: date-time */
             expires_at: string;
             /** @enum {string|null} */
@@ -419,6 +455,8 @@ export type components = {
              */
             id: string;
             kyc_pre_verified: boolean;
+            /** @description The widget shows wallet_address read-only and the API pays only to it */
+            lock_wallet_address: boolean;
             metadata: {
                 [key: string]: string;
             };
@@ -433,6 +471,45 @@ export type components = {
             status: "open" | "completed" | "expired" | "cancelled";
             target_network: string | null;
             target_token: string | null;
+            /** @description What the payment is or was in fact; null until the widget has created an intent */
+            transaction_details: {
+                deposit_address: string | null;
+                deposit_transaction_id: string | null;
+                destination_amount: string;
+                /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                destination_currency: string;
+                destination_network: string | null;
+                /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                exchange_rate: string | null;
+                /** @description Live mode: the transaction on a block explorer */
+                explorer_url: string | null;
+                fees: {
+                    amount: string;
+                    currency: string;
+                    /** @enum {string} */
+                    type: "processing" | "network";
+                }[];
+                /** @enum {string} */
+                flow: "on_ramp" | "off_ramp" | "swap";
+                /** @description The bank account paid out to (sell), masked */
+                iban: string | null;
+                /** @description The widget payment attempt these details describe */
+                intent_id: string;
+                /** @description Why the attempt failed, e.g. card_declined */
+                last_error: string | null;
+                /** @enum {string} */
+                payment_method: "card" | "crypto_deposit";
+                source_amount: string | null;
+                /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                source_currency: string;
+                source_network: string | null;
+                /** @enum {string} */
+                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                /** @description The settlement transaction (tx_refid) once paid */
+                transaction_id: string | null;
+                /** @description The wallet paid out to (buy, swap), as confirmed */
+                wallet_address: string | null;
+            } | null;
             user_reference: string | null;
             wallet_address: string | null;
         };
@@ -446,6 +523,10 @@ export type components = {
             /** Format: uri */
             cancel_url?: string | null;
             currency: string;
+            /** @description Allow-list of networks the customer may pick */
+            destination_networks?: ("bitcoin" | "ethereum" | "arbitrum" | "optimism" | "base" | "polygon" | "tron" | "solana")[] | null;
+            /** @description Allow-list of tokens the customer may receive (buy, swap) or sell */
+            destination_tokens?: ("BTC" | "ETH" | "POL" | "SOL" | "TRX" | "USDC" | "USDT")[] | null;
             /**
              * Format: date-time
              * @description Default 24 h after creation; test ≥ +1 s, live ≥ +30 min, ≤ +7 days.
@@ -459,6 +540,8 @@ export type components = {
             } & {
                 [key: string]: unknown;
             };
+            /** @description Default true when wallet_address is given: the customer cannot change it (shown read-only, enforced at confirm) */
+            lock_wallet_address?: boolean;
             /** @description Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters. */
             metadata?: {
                 [key: string]: string;
@@ -484,6 +567,8 @@ export type components = {
             /** @enum {string|null} */
             flow: "on_ramp" | "off_ramp" | "swap" | null;
             kyc_pre_verified: boolean;
+            /** @description Show wallet_address read-only */
+            lock_wallet_address: boolean;
             /** @enum {string} */
             mode: "test" | "live";
             partner_id: string;
@@ -498,7 +583,7 @@ export type components = {
         };
         /** Error */
         ErrorEnvelope: {
-            /** @description Present only where the spec names a code, e.g. kyc_package_not_trusted. */
+            /** @description A stable name to branch on: on every 403 (docs/errors.md, e.g. quota_exhausted, kyc_package_not_trusted) and some 422s. */
             code?: string;
             /**
              * @description Short class name you can branch on, e.g. "Forbidden".
@@ -545,6 +630,8 @@ export type components = {
             created_at: string | null;
             /** @example EUR */
             currency: string;
+            destination_networks: string[] | null;
+            destination_tokens: string[] | null;
             /** Format: date-time */
             expires_at: string;
             /** @enum {string|null} */
@@ -555,6 +642,8 @@ export type components = {
              */
             id: string;
             kyc_pre_verified: boolean;
+            /** @description The widget shows wallet_address read-only and the API pays only to it */
+            lock_wallet_address: boolean;
             metadata: {
                 [key: string]: string;
             };
@@ -569,7 +658,85 @@ export type components = {
             status: "open" | "completed" | "expired" | "cancelled";
             target_network: string | null;
             target_token: string | null;
+            /** @description What the payment is or was in fact; null until the widget has created an intent */
+            transaction_details: {
+                deposit_address: string | null;
+                deposit_transaction_id: string | null;
+                destination_amount: string;
+                /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                destination_currency: string;
+                destination_network: string | null;
+                /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                exchange_rate: string | null;
+                /** @description Live mode: the transaction on a block explorer */
+                explorer_url: string | null;
+                fees: {
+                    amount: string;
+                    currency: string;
+                    /** @enum {string} */
+                    type: "processing" | "network";
+                }[];
+                /** @enum {string} */
+                flow: "on_ramp" | "off_ramp" | "swap";
+                /** @description The bank account paid out to (sell), masked */
+                iban: string | null;
+                /** @description The widget payment attempt these details describe */
+                intent_id: string;
+                /** @description Why the attempt failed, e.g. card_declined */
+                last_error: string | null;
+                /** @enum {string} */
+                payment_method: "card" | "crypto_deposit";
+                source_amount: string | null;
+                /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                source_currency: string;
+                source_network: string | null;
+                /** @enum {string} */
+                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                /** @description The settlement transaction (tx_refid) once paid */
+                transaction_id: string | null;
+                /** @description The wallet paid out to (buy, swap), as confirmed */
+                wallet_address: string | null;
+            } | null;
             user_reference: string | null;
+            wallet_address: string | null;
+        };
+        /** TransactionDetails */
+        TransactionDetails: {
+            deposit_address: string | null;
+            deposit_transaction_id: string | null;
+            destination_amount: string;
+            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+            destination_currency: string;
+            destination_network: string | null;
+            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+            exchange_rate: string | null;
+            /** @description Live mode: the transaction on a block explorer */
+            explorer_url: string | null;
+            fees: {
+                amount: string;
+                currency: string;
+                /** @enum {string} */
+                type: "processing" | "network";
+            }[];
+            /** @enum {string} */
+            flow: "on_ramp" | "off_ramp" | "swap";
+            /** @description The bank account paid out to (sell), masked */
+            iban: string | null;
+            /** @description The widget payment attempt these details describe */
+            intent_id: string;
+            /** @description Why the attempt failed, e.g. card_declined */
+            last_error: string | null;
+            /** @enum {string} */
+            payment_method: "card" | "crypto_deposit";
+            source_amount: string | null;
+            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+            source_currency: string;
+            source_network: string | null;
+            /** @enum {string} */
+            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+            /** @description The settlement transaction (tx_refid) once paid */
+            transaction_id: string | null;
+            /** @description The wallet paid out to (buy, swap), as confirmed */
             wallet_address: string | null;
         };
         /** Usage */
@@ -692,6 +859,15 @@ export type components = {
             /** @description The new whsec_ secret, shown only here */
             secret: string;
         };
+        /** WidgetCancel */
+        WidgetCancel: {
+            /** @description cancel_url with gate_session_id, gate_status and their signature */
+            cancel_url: string | null;
+            /** @enum {string} */
+            object: "widget_cancel";
+            session_id: string;
+            status: string;
+        };
         /** WidgetIntent */
         WidgetIntent: {
             amount: string;
@@ -704,6 +880,11 @@ export type components = {
             deposit_address: string | null;
             /** @description The wallet (buy, swap) or the masked IBAN (sell) */
             destination: string;
+            /**
+             * Format: date-time
+             * @description The intent and its deposit address are valid until the session expires
+             */
+            expires_at: string;
             failure_reason: string | null;
             /** @enum {string} */
             flow: "on_ramp" | "off_ramp" | "swap";
@@ -714,6 +895,7 @@ export type components = {
             } | null;
             /** @enum {string} */
             object: "widget_intent";
+            /** @description Once succeeded: with gate_session_id, gate_status and their signature appended */
             return_url: string;
             source: {
                 amount: string | null;
@@ -749,6 +931,47 @@ export type components = {
                 rate: string;
                 token: string;
             } | null;
+        };
+        /** WidgetResume */
+        WidgetResume: {
+            intent: {
+                amount: string;
+                crypto: {
+                    amount: string;
+                    network: string;
+                    token: string;
+                };
+                currency: string;
+                deposit_address: string | null;
+                /** @description The wallet (buy, swap) or the masked IBAN (sell) */
+                destination: string;
+                /**
+                 * Format: date-time
+                 * @description The intent and its deposit address are valid until the session expires
+                 */
+                expires_at: string;
+                failure_reason: string | null;
+                /** @enum {string} */
+                flow: "on_ramp" | "off_ramp" | "swap";
+                id: string;
+                next_action: {
+                    /** @enum {string} */
+                    type: "three_ds_challenge";
+                } | null;
+                /** @enum {string} */
+                object: "widget_intent";
+                /** @description Once succeeded: with gate_session_id, gate_status and their signature appended */
+                return_url: string;
+                source: {
+                    amount: string | null;
+                    network: string | null;
+                    token: string;
+                } | null;
+                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                tx_refid: string | null;
+            } | null;
+            /** @enum {string} */
+            object: "widget_resume";
         };
     };
     responses: never;
@@ -909,6 +1132,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmbedBootstrap"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancelWidgetSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetCancel"];
                 };
             };
             /** @description Default Response */
@@ -1173,6 +1474,71 @@ export interface operations {
             };
         };
     };
+    currentWidgetIntent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetResume"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     verifyWidgetKyc: {
         parameters: {
             query?: never;
@@ -1202,7 +1568,7 @@ export interface operations {
                         /** @enum {string} */
                         object: "widget_kyc";
                         reason: string | null;
-                        status: "verified" | "rejected";
+                        status: "verified" | "rejected" | "review";
                     };
                 };
             };
@@ -1540,6 +1906,8 @@ export interface operations {
                             created_at: string | null;
                             /** @example EUR */
                             currency: string;
+                            destination_networks: string[] | null;
+                            destination_tokens: string[] | null;
                             /** Format: date-time */
                             expires_at: string;
                             /** @enum {string|null} */
@@ -1550,6 +1918,8 @@ export interface operations {
                              */
                             id: string;
                             kyc_pre_verified: boolean;
+                            /** @description The widget shows wallet_address read-only and the API pays only to it */
+                            lock_wallet_address: boolean;
                             metadata: {
                                 [key: string]: string;
                             };
@@ -1564,6 +1934,45 @@ export interface operations {
                             status: "open" | "completed" | "expired" | "cancelled";
                             target_network: string | null;
                             target_token: string | null;
+                            /** @description What the payment is or was in fact; null until the widget has created an intent */
+                            transaction_details: {
+                                deposit_address: string | null;
+                                deposit_transaction_id: string | null;
+                                destination_amount: string;
+                                /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                                destination_currency: string;
+                                destination_network: string | null;
+                                /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                                exchange_rate: string | null;
+                                /** @description Live mode: the transaction on a block explorer */
+                                explorer_url: string | null;
+                                fees: {
+                                    amount: string;
+                                    currency: string;
+                                    /** @enum {string} */
+                                    type: "processing" | "network";
+                                }[];
+                                /** @enum {string} */
+                                flow: "on_ramp" | "off_ramp" | "swap";
+                                /** @description The bank account paid out to (sell), masked */
+                                iban: string | null;
+                                /** @description The widget payment attempt these details describe */
+                                intent_id: string;
+                                /** @description Why the attempt failed, e.g. card_declined */
+                                last_error: string | null;
+                                /** @enum {string} */
+                                payment_method: "card" | "crypto_deposit";
+                                source_amount: string | null;
+                                /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                                source_currency: string;
+                                source_network: string | null;
+                                /** @enum {string} */
+                                status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                                /** @description The settlement transaction (tx_refid) once paid */
+                                transaction_id: string | null;
+                                /** @description The wallet paid out to (buy, swap), as confirmed */
+                                wallet_address: string | null;
+                            } | null;
                             user_reference: string | null;
                             wallet_address: string | null;
                         }[];
@@ -1632,6 +2041,10 @@ export interface operations {
                     /** Format: uri */
                     cancel_url?: string | null;
                     currency: string;
+                    /** @description Allow-list of networks the customer may pick */
+                    destination_networks?: ("bitcoin" | "ethereum" | "arbitrum" | "optimism" | "base" | "polygon" | "tron" | "solana")[] | null;
+                    /** @description Allow-list of tokens the customer may receive (buy, swap) or sell */
+                    destination_tokens?: ("BTC" | "ETH" | "POL" | "SOL" | "TRX" | "USDC" | "USDT")[] | null;
                     /**
                      * Format: date-time
                      * @description Default 24 h after creation; test ≥ +1 s, live ≥ +30 min, ≤ +7 days.
@@ -1645,6 +2058,8 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                    /** @description Default true when wallet_address is given: the customer cannot change it (shown read-only, enforced at confirm) */
+                    lock_wallet_address?: boolean;
                     /** @description Opaque partner notes returned verbatim: at most 50 keys (1–40 of [A-Za-z0-9_.-]), string values up to 500 characters. */
                     metadata?: {
                         [key: string]: string;
@@ -1678,6 +2093,8 @@ export interface operations {
                         created_at: string | null;
                         /** @example EUR */
                         currency: string;
+                        destination_networks: string[] | null;
+                        destination_tokens: string[] | null;
                         /** Format: date-time */
                         expires_at: string;
                         /** @enum {string|null} */
@@ -1688,6 +2105,8 @@ export interface operations {
                          */
                         id: string;
                         kyc_pre_verified: boolean;
+                        /** @description The widget shows wallet_address read-only and the API pays only to it */
+                        lock_wallet_address: boolean;
                         metadata: {
                             [key: string]: string;
                         };
@@ -1702,6 +2121,45 @@ export interface operations {
                         status: "open" | "completed" | "expired" | "cancelled";
                         target_network: string | null;
                         target_token: string | null;
+                        /** @description What the payment is or was in fact; null until the widget has created an intent */
+                        transaction_details: {
+                            deposit_address: string | null;
+                            deposit_transaction_id: string | null;
+                            destination_amount: string;
+                            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                            destination_currency: string;
+                            destination_network: string | null;
+                            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                            exchange_rate: string | null;
+                            /** @description Live mode: the transaction on a block explorer */
+                            explorer_url: string | null;
+                            fees: {
+                                amount: string;
+                                currency: string;
+                                /** @enum {string} */
+                                type: "processing" | "network";
+                            }[];
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            /** @description The bank account paid out to (sell), masked */
+                            iban: string | null;
+                            /** @description The widget payment attempt these details describe */
+                            intent_id: string;
+                            /** @description Why the attempt failed, e.g. card_declined */
+                            last_error: string | null;
+                            /** @enum {string} */
+                            payment_method: "card" | "crypto_deposit";
+                            source_amount: string | null;
+                            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                            source_currency: string;
+                            source_network: string | null;
+                            /** @enum {string} */
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            /** @description The settlement transaction (tx_refid) once paid */
+                            transaction_id: string | null;
+                            /** @description The wallet paid out to (buy, swap), as confirmed */
+                            wallet_address: string | null;
+                        } | null;
                         user_reference: string | null;
                         wallet_address: string | null;
                     };
@@ -1808,6 +2266,8 @@ export interface operations {
                         created_at: string | null;
                         /** @example EUR */
                         currency: string;
+                        destination_networks: string[] | null;
+                        destination_tokens: string[] | null;
                         /** Format: date-time */
                         expires_at: string;
                         /** @enum {string|null} */
@@ -1818,6 +2278,8 @@ export interface operations {
                          */
                         id: string;
                         kyc_pre_verified: boolean;
+                        /** @description The widget shows wallet_address read-only and the API pays only to it */
+                        lock_wallet_address: boolean;
                         metadata: {
                             [key: string]: string;
                         };
@@ -1832,6 +2294,45 @@ export interface operations {
                         status: "open" | "completed" | "expired" | "cancelled";
                         target_network: string | null;
                         target_token: string | null;
+                        /** @description What the payment is or was in fact; null until the widget has created an intent */
+                        transaction_details: {
+                            deposit_address: string | null;
+                            deposit_transaction_id: string | null;
+                            destination_amount: string;
+                            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                            destination_currency: string;
+                            destination_network: string | null;
+                            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                            exchange_rate: string | null;
+                            /** @description Live mode: the transaction on a block explorer */
+                            explorer_url: string | null;
+                            fees: {
+                                amount: string;
+                                currency: string;
+                                /** @enum {string} */
+                                type: "processing" | "network";
+                            }[];
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            /** @description The bank account paid out to (sell), masked */
+                            iban: string | null;
+                            /** @description The widget payment attempt these details describe */
+                            intent_id: string;
+                            /** @description Why the attempt failed, e.g. card_declined */
+                            last_error: string | null;
+                            /** @enum {string} */
+                            payment_method: "card" | "crypto_deposit";
+                            source_amount: string | null;
+                            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                            source_currency: string;
+                            source_network: string | null;
+                            /** @enum {string} */
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            /** @description The settlement transaction (tx_refid) once paid */
+                            transaction_id: string | null;
+                            /** @description The wallet paid out to (buy, swap), as confirmed */
+                            wallet_address: string | null;
+                        } | null;
                         user_reference: string | null;
                         wallet_address: string | null;
                     };
@@ -1909,6 +2410,8 @@ export interface operations {
                         created_at: string | null;
                         /** @example EUR */
                         currency: string;
+                        destination_networks: string[] | null;
+                        destination_tokens: string[] | null;
                         /** Format: date-time */
                         expires_at: string;
                         /** @enum {string|null} */
@@ -1919,6 +2422,8 @@ export interface operations {
                          */
                         id: string;
                         kyc_pre_verified: boolean;
+                        /** @description The widget shows wallet_address read-only and the API pays only to it */
+                        lock_wallet_address: boolean;
                         metadata: {
                             [key: string]: string;
                         };
@@ -1933,6 +2438,45 @@ export interface operations {
                         status: "open" | "completed" | "expired" | "cancelled";
                         target_network: string | null;
                         target_token: string | null;
+                        /** @description What the payment is or was in fact; null until the widget has created an intent */
+                        transaction_details: {
+                            deposit_address: string | null;
+                            deposit_transaction_id: string | null;
+                            destination_amount: string;
+                            /** @description What the customer receives (buy, swap: token; sell: fiat) */
+                            destination_currency: string;
+                            destination_network: string | null;
+                            /** @description Fiat per token (buy, sell) or destination per source token (swap), before fees */
+                            exchange_rate: string | null;
+                            /** @description Live mode: the transaction on a block explorer */
+                            explorer_url: string | null;
+                            fees: {
+                                amount: string;
+                                currency: string;
+                                /** @enum {string} */
+                                type: "processing" | "network";
+                            }[];
+                            /** @enum {string} */
+                            flow: "on_ramp" | "off_ramp" | "swap";
+                            /** @description The bank account paid out to (sell), masked */
+                            iban: string | null;
+                            /** @description The widget payment attempt these details describe */
+                            intent_id: string;
+                            /** @description Why the attempt failed, e.g. card_declined */
+                            last_error: string | null;
+                            /** @enum {string} */
+                            payment_method: "card" | "crypto_deposit";
+                            source_amount: string | null;
+                            /** @description What the customer pays (buy: fiat) or sends (sell, swap: token) */
+                            source_currency: string;
+                            source_network: string | null;
+                            /** @enum {string} */
+                            status: "requires_payment" | "requires_action" | "processing" | "succeeded" | "failed";
+                            /** @description The settlement transaction (tx_refid) once paid */
+                            transaction_id: string | null;
+                            /** @description The wallet paid out to (buy, swap), as confirmed */
+                            wallet_address: string | null;
+                        } | null;
                         user_reference: string | null;
                         wallet_address: string | null;
                     };

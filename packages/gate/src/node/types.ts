@@ -13,6 +13,8 @@ type Query<Operation> = Operation extends { parameters: { query?: infer Params }
   : never;
 
 export type GateSession = Schemas['GateSession'];
+/** What a session's payment is or was in fact (on retrieve, list and every gate_session.* webhook). */
+export type TransactionDetails = Schemas['TransactionDetails'];
 /** The create response: a session plus its client_secret (send that to the browser; it is returned once). */
 export type CreatedGateSession = Schemas['CreatedGateSession'];
 export type Mode = GateSession['mode'];
@@ -62,7 +64,16 @@ export type GateEvent =
     >
   | Envelope<
       'kyc.required',
-      { session_id: string; partner_id: string; mode: Mode; user_reference: string | null; reason: string }
+      {
+        session_id: string;
+        partner_id: string;
+        mode: Mode;
+        user_reference: string | null;
+        /** verification_required, kyc_rejected, kyc_review (sandbox helper: sandbox_test_helper). */
+        reason: string;
+        /** The verification provider's reason for a rejection or review; null otherwise. */
+        failure_reason: string | null;
+      }
     >
   | Envelope<
       'partner.quota.warning' | 'partner.quota.exhausted',

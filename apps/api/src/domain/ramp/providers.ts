@@ -40,13 +40,36 @@ export interface CardRail {
   lookup(reference: string): Promise<ChargeResult | null>;
 }
 
+/**
+ * A verification's outcome: verified; rejected (the person may not use the ramp); or held for a manual
+ * review (not verified yet: the session cannot be paid until a later verification passes).
+ */
+export type KycResult =
+  | { verified: true }
+  | { verified: false; outcome: 'rejected' | 'review'; reason: string };
+
 export interface KycProvider {
   verify(person: {
     firstName: string;
     lastName: string;
     dateOfBirth: string;
     country: string;
-  }): Promise<{ verified: true } | { verified: false; reason: string }>;
+  }): Promise<KycResult>;
+}
+
+/** What a screening looks at: a crypto wallet on a network, or a bank account (IBAN). */
+export type ScreenedParty =
+  | { kind: 'wallet'; network: string; address: string }
+  | { kind: 'iban'; iban: string };
+
+/**
+ * Sanctions screening (0Bit owns AML and sanctions screening on every tier): every wallet and IBAN money
+ * would move to or come from is screened before an intent is confirmed. A live deployment implements this
+ * against a screening vendor (a sanctions list and chain analytics); test mode flags the documented
+ * addresses of SANCTIONED_TEST_PARTIES (docs/sandbox.md).
+ */
+export interface SanctionsScreening {
+  screen(party: ScreenedParty): Promise<{ flagged: false } | { flagged: true; reason: string }>;
 }
 
 /** A deposit seen on chain at an address the platform issued (sell, swap). */
@@ -57,6 +80,8 @@ export interface Deposit {
   network: string;
   /** The deposit's transaction hash. */
   txid: string;
+  /** The wallet it came from, when the provider knows it (screened like every party). */
+  from?: string | undefined;
 }
 
 export interface Settlement {
@@ -109,6 +134,7 @@ export interface Settlement {
 export interface RampProviders {
   cards: CardRail;
   kyc: KycProvider;
+  sanctions: SanctionsScreening;
   settlement: Settlement;
   prices: PriceFeed;
 }
@@ -216,12 +242,51 @@ export class SandboxCardRail implements CardRail {
   }
 }
 
-/** Simulated KYC: everyone passes, except a last name of "Reject" (to exercise the refusal path). */
+/**
+ * Simulated KYC (docs/sandbox.md): everyone passes, except a last name of "Reject" (rejected) or "Review"
+ * (held for manual review), to exercise those paths.
+ */
 export const sandboxKyc: KycProvider = {
   async verify(person) {
-    return person.lastName.trim().toLowerCase() === 'reject'
-      ? { verified: false, reason: 'Identity could not be verified (sandbox: last name "Reject")' }
-      : { verified: true };
+    const last = person.lastName.trim().toLowerCase();
+    if (last === 'reject')
+      return {
+        verified: false,
+        outcome: 'rejected',
+        reason: 'Identity could not be verified (sandbox: last name "Reject")',
+      };
+    if (last === 'review')
+      return {
+        verified: false,
+        outcome: 'review',
+        reason: 'Identity is held for manual review (sandbox: last name "Review")',
+      };
+    return { verified: true };
+  },
+};
+
+/** Documented sandbox parties that screening flags (docs/sandbox.md), one per address format and an IBAN. */
+export const SANCTIONED_TEST_PARTIES = {
+  evm: '0x8576aCC5C05D6Ce88f4e49bf65BdF0C62F91353C',
+  tron: 'TU6xLn5AMwkyWquMDA2bLEvDJHhfutF9EC',
+  bitcoin: 'bc1qcm544te9q283jymvme60pwungr0kqukpwwcgwt',
+  solana: 'EPU72GXXLHUANF5HhhBPV2oRdGvPhxPtfv3LzybrqhUi',
+  iban: 'GB33BUKB20201555555555',
+} as const;
+
+/** Simulated screening: the documented SANCTIONED_TEST_PARTIES are flagged, everything else is clear. */
+export const sandboxSanctions: SanctionsScreening = {
+  async screen(party) {
+    const value = party.kind === 'iban' ? party.iban : party.address;
+    const listed = Object.values(SANCTIONED_TEST_PARTIES).some(
+      (v) => v.toLowerCase() === value.toLowerCase(),
+    );
+    return listed
+      ? {
+          flagged: true,
+          reason: `${party.kind === 'iban' ? 'IBAN' : 'wallet'} matched a sanctions list (sandbox test party)`,
+        }
+      : { flagged: false };
   },
 };
 
@@ -298,6 +363,7 @@ export function createSandboxRamp(): RampProviders & { ledger: SandboxLedger } {
   return {
     cards: new SandboxCardRail(ledger),
     kyc: sandboxKyc,
+    sanctions: sandboxSanctions,
     settlement: new SandboxSettlement(ledger),
     prices: new SandboxPriceFeed(),
     ledger,

@@ -8,6 +8,7 @@ import {
 import type { Flow } from '@0bit/core/flow';
 import { newObjectId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
+import type { SecretBox } from '@0bit/core/secret-box';
 import { type Db, inTransaction } from '@0bit/db/connection';
 import { isUniqueViolation } from '@0bit/db/errors';
 import type { IntentPhase } from '@0bit/db/schema';
@@ -24,6 +25,8 @@ import {
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { findSession, lockSession } from '../../store/sessions.ts';
 import {
+  claimKycRequiredNotice,
+  findActiveIntent,
   findActiveIntentForUpdate,
   findInFlightIntents,
   findWidgetIntent,
@@ -36,14 +39,27 @@ import {
   type WidgetIntentRow,
 } from '../../store/widget-intents.ts';
 import type { EmbedClaims } from '../embed-token.ts';
-import { completeSession, reportPaymentFailure, retrieveSession, toGateSession } from '../sessions.ts';
+import { appendEvent } from '../events.ts';
+import { signedRedirect } from '../redirects.ts';
+import {
+  cancelSession,
+  completeSession,
+  reportPaymentFailure,
+  retrieveSession,
+  toGateSession,
+} from '../sessions.ts';
 import type { ConfirmInput, GateSession, IntentInput, KycInput, QuoteInput } from '../shapes.ts';
-import type { RampProviders, RampProvidersByMode } from './providers.ts';
+import type { Deposit, RampProviders, RampProvidersByMode, ScreenedParty } from './providers.ts';
 
 export interface WidgetDeps {
   db: Db;
   providers: RampProvidersByMode;
+  /** Opens the partner's webhook secret, which signs the return and cancel redirects. */
+  box: SecretBox;
 }
+
+/** What moving money needs (the recovery pass has no redirect to sign). */
+type MoneyDeps = Omit<WidgetDeps, 'box'>;
 
 interface Context {
   scope: Scope;
@@ -69,6 +85,7 @@ function flowOf(session: GateSession, requested: Flow | undefined): Flow {
   if (session.flow && requested && requested !== session.flow)
     throw new PermissionError(
       `This session is locked to ${session.flow}; ${requested} is not available in it`,
+      'flow_locked',
     );
   return session.flow ?? requested ?? 'on_ramp';
 }
@@ -100,10 +117,31 @@ function priced<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
+/** The session's allow-lists of destination tokens and networks hold (403 destination_not_allowed). */
+function checkAllowed(session: GateSession, token: string, network: string): void {
+  const tokenOk = !session.destination_tokens || session.destination_tokens.includes(token);
+  const networkOk = !session.destination_networks || session.destination_networks.includes(network);
+  if (!tokenOk || !networkOk)
+    throw new PermissionError(
+      `${token} on ${network} is not allowed in this session (tokens: ${session.destination_tokens?.join(', ') ?? 'any'}; networks: ${session.destination_networks?.join(', ') ?? 'any'})`,
+      'destination_not_allowed',
+    );
+}
+
+/** A locked wallet (lock_wallet_address) is the only one a buy or swap pays to (403 wallet_locked). */
+function checkWalletLock(session: GateSession, flow: Flow, wallet: string): void {
+  if (flow === 'off_ramp' || !session.lock_wallet_address || wallet === session.wallet_address) return;
+  throw new PermissionError(
+    'This session locks its wallet_address; the crypto can only go to the wallet the partner set',
+    'wallet_locked',
+  );
+}
+
 async function price(context: Context, input: QuoteInput) {
   const { session, providers } = context;
   const flow = flowOf(session, input.flow);
   const target = targetOf(session, input);
+  checkAllowed(session, target.token, target.network);
   const fiat = { amount: session.amount, currency: session.currency };
   if (flow !== 'swap') {
     const q = await priced(() => rampQuote({ flow, fiat, ...target }, providers.prices));
@@ -145,6 +183,9 @@ async function price(context: Context, input: QuoteInput) {
 export async function widgetQuote(deps: WidgetDeps, claims: EmbedClaims, input: QuoteInput) {
   const context = await contextOf(deps, claims);
   const { flow, quote: q, source } = await price(context, input);
+  const kycRequired = !(await kycDone(deps.db, context.session));
+  // The widget now shows its verification step: the partner hears of it (once per session).
+  if (kycRequired) await notifyKyc(deps.db, context, 'verification_required', null);
   return {
     object: 'widget_quote' as const,
     flow,
@@ -154,8 +195,56 @@ export async function widgetQuote(deps: WidgetDeps, claims: EmbedClaims, input: 
     fees: q.fees,
     rate: q.rate,
     source,
-    kyc_required: !(context.session.kyc_pre_verified || (await kycVerifiedAt(deps.db, context.session.id))),
+    kyc_required: kycRequired,
   };
+}
+
+/** Whether the session's customer may pay: verified in the widget, or pre-verified by a trusted partner. */
+async function kycDone(db: Db, session: GateSession): Promise<boolean> {
+  return session.kyc_pre_verified || (await kycVerifiedAt(db, session.id)) !== null;
+}
+
+export type KycRequiredReason = 'verification_required' | 'kyc_rejected' | 'kyc_review';
+
+/**
+ * `kyc.required` through the outbox: the customer must verify before the session can be paid (emitted once
+ * per session, the first time the widget or a confirm finds them unverified), or a verification was
+ * rejected or held for review (each time, with the provider's reason as `failure_reason`).
+ */
+async function notifyKyc(
+  db: Db,
+  context: Context,
+  reason: KycRequiredReason,
+  failureReason: string | null,
+): Promise<void> {
+  const { scope, session } = context;
+  await inTransaction(db, async (trx) => {
+    if (reason === 'verification_required' && !(await claimKycRequiredNotice(trx, session.id))) return;
+    await appendEvent(
+      trx,
+      scope,
+      'kyc.required',
+      {
+        session_id: session.id,
+        partner_id: scope.partnerId,
+        mode: scope.mode,
+        user_reference: session.user_reference,
+        reason,
+        failure_reason: failureReason,
+      },
+      session.id,
+    );
+  });
+}
+
+/** KYC on every flow (buy, sell, swap), enforced here and not only in the widget: 403 `kyc_required`. */
+async function requireKyc(db: Db, context: Context): Promise<void> {
+  if (await kycDone(db, context.session)) return;
+  await notifyKyc(db, context, 'verification_required', null);
+  throw new PermissionError(
+    'Verify the user first (POST /v1/embed/kyc); this session is not KYC pre-verified',
+    'kyc_required',
+  );
 }
 
 export async function verifyKyc(deps: WidgetDeps, claims: EmbedClaims, person: KycInput) {
@@ -166,13 +255,30 @@ export async function verifyKyc(deps: WidgetDeps, claims: EmbedClaims, person: K
     dateOfBirth: person.date_of_birth,
     country: person.country,
   });
-  if (!result.verified)
-    return { object: 'widget_kyc' as const, status: 'rejected' as const, reason: result.reason };
+  if (!result.verified) {
+    await notifyKyc(
+      deps.db,
+      context,
+      result.outcome === 'review' ? 'kyc_review' : 'kyc_rejected',
+      result.reason,
+    );
+    return { object: 'widget_kyc' as const, status: result.outcome, reason: result.reason };
+  }
   await markKycVerified(deps.db, context.session.id);
   return { object: 'widget_kyc' as const, status: 'verified' as const, reason: null };
 }
 
-export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'return_url'>) {
+/**
+ * The session's open intent, for a widget that reloads or remounts (resume): the same intent, deposit
+ * address and expiry as before, or null when none is open.
+ */
+export async function currentIntent(deps: WidgetDeps, claims: EmbedClaims) {
+  const { session } = await contextOf(deps, claims);
+  const open = await findActiveIntent(deps.db, session.id);
+  return { object: 'widget_resume' as const, intent: open ? toIntent(open, session) : null };
+}
+
+export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'return_url' | 'expires_at'>) {
   return {
     id: row.id,
     object: 'widget_intent' as const,
@@ -193,6 +299,8 @@ export function toIntent(row: WidgetIntentRow, session: Pick<GateSession, 'retur
     failure_reason: row.failure_reason,
     tx_refid: row.tx_refid,
     return_url: session.return_url,
+    /** The deposit address (and the intent) are valid until the session expires. */
+    expires_at: session.expires_at,
   };
 }
 
@@ -212,8 +320,10 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     destination = iban;
   } else {
     destination = input.wallet_address ?? session.wallet_address ?? '';
+    checkWalletLock(session, flow, destination);
     checkAddress(q.crypto.network, destination, 'wallet_address');
   }
+  if (flow !== 'on_ramp') await requireKyc(deps.db, context); // no deposit address before verification
   const depositAsset = flow === 'off_ramp' ? q.crypto : source;
   const details = {
     session_id: session.id,
@@ -227,13 +337,81 @@ export async function createIntent(deps: WidgetDeps, claims: EmbedClaims, input:
     source_network: source?.network ?? null,
     source_amount: source?.amount ?? null,
     destination,
+    rate: q.rate,
+    processing_fee: q.fees.processing,
+    network_fee: q.fees.network,
+    source_rate: source?.rate ?? null,
   };
+  const flagged = await screen(context, [partyOf(flow, q.crypto.network, destination)]);
+  if (flagged) return toIntent(await refuseAtCreate(deps.db, context, details, flagged), session);
   const row = await openIntent(deps.db, details, (id) =>
     depositAsset
       ? context.providers.settlement.depositAddress(depositAsset.token, depositAsset.network, id)
       : null,
   );
   return toIntent(row, session);
+}
+
+/** The failure_reason of an intent refused by sanctions screening (docs/sandbox.md lists test parties). */
+export const SANCTIONS_FAILURE = 'sanctions_screening';
+
+const partyOf = (flow: Flow, network: string, destination: string): ScreenedParty =>
+  flow === 'off_ramp'
+    ? { kind: 'iban', iban: destination }
+    : { kind: 'wallet', network, address: destination };
+
+/**
+ * Sanctions screening of every party money would move to or come from. A screening provider that does not
+ * answer refuses the step (503, nothing moves): an unscreened payment is never made.
+ */
+async function screen(context: Context, parties: ScreenedParty[]): Promise<string | null> {
+  for (const party of parties) {
+    let result: Awaited<ReturnType<RampProviders['sanctions']['screen']>>;
+    try {
+      result = await context.providers.sanctions.screen(party);
+    } catch {
+      throw new ServiceUnavailableError(
+        'Sanctions screening is not answering right now; try again in a moment. No money was moved.',
+      );
+    }
+    if (result.flagged) return result.reason;
+  }
+  return null;
+}
+
+/**
+ * A destination that screening flags: the attempt is recorded as a failed intent (no deposit address is
+ * issued) and the partner hears gate_session.failed with its failure_reason; the session stays open.
+ */
+/** A confirm that screening refuses: the intent fails before any money step (gate_session.failed). */
+async function refuseAtConfirm(db: Db, context: Context, intent: WidgetIntentRow) {
+  return inTransaction(db, async (trx) => {
+    await lockSession(trx, intent.session_id);
+    const moved = await updateWidgetIntent(trx, intent.id, [intent.status], {
+      status: 'failed',
+      phase: null,
+      failure_reason: SANCTIONS_FAILURE,
+    });
+    if (!moved) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
+    await reportPaymentFailure(trx, context.scope, context.session, SANCTIONS_FAILURE);
+    return moved;
+  });
+}
+
+async function refuseAtCreate(db: Db, context: Context, details: IntentDetails, _reason: string) {
+  return inTransaction(db, async (trx) => {
+    const row = await insertWidgetIntent(trx, {
+      ...details,
+      id: newObjectId(),
+      status: 'failed',
+      deposit_address: null,
+      failure_reason: SANCTIONS_FAILURE,
+      tx_refid: null,
+      deposit_txid: null,
+    });
+    await reportPaymentFailure(trx, context.scope, context.session, SANCTIONS_FAILURE);
+    return row;
+  });
 }
 
 type IntentDetails = Pick<
@@ -249,6 +427,10 @@ type IntentDetails = Pick<
   | 'source_network'
   | 'source_amount'
   | 'destination'
+  | 'rate'
+  | 'processing_fee'
+  | 'network_fee'
+  | 'source_rate'
 >;
 
 /** What the user chose (not what it was priced at): the same choice again is the same intent. */
@@ -281,6 +463,13 @@ async function openIntent(
             `Intent ${open.id} of this session is being paid; it will complete the session or fail, then another can start`,
           );
         if (open?.status === 'requires_payment' && sameChoice(open, details)) return open;
+        // A deposit address was shown to the customer: the intent stays what it is (they may be sending to
+        // it right now). Another flow, asset, network or destination is refused; cancelling is the way out.
+        if (open?.deposit_address)
+          throw new ConflictError(
+            `A deposit address (${open.deposit_address}) was already issued for this session's ${open.flow} of ${expectedDeposit(open).token} on ${expectedDeposit(open).network}; it cannot switch to another flow, asset or destination. Continue with intent ${open.id} or cancel the session.`,
+            'deposit_address_issued',
+          );
         if (open)
           await updateWidgetIntent(trx, open.id, [open.status], {
             status: 'failed',
@@ -295,6 +484,7 @@ async function openIntent(
           deposit_address: depositAddress(id),
           failure_reason: null,
           tx_refid: null,
+          deposit_txid: null,
         });
       });
     } catch (error) {
@@ -338,7 +528,11 @@ async function depositReceived(settlement: RampProviders['settlement'], row: Wid
  * Sell and swap: refuse the confirm (409, nothing moves) until the provider has seen the deposit. In test
  * mode `simulate_deposit: true` makes the sandbox record it first, as the widget's sandbox button does.
  */
-async function requireDeposit(context: Context, intent: WidgetIntentRow, input: ConfirmInput) {
+async function requireDeposit(
+  context: Context,
+  intent: WidgetIntentRow,
+  input: ConfirmInput,
+): Promise<Deposit> {
   const { settlement } = context.providers;
   if (input.simulate_deposit) {
     if (context.scope.mode !== 'test' || !settlement.simulateDeposit)
@@ -357,12 +551,12 @@ async function requireDeposit(context: Context, intent: WidgetIntentRow, input: 
     );
   }
   const { want, deposit, enough } = check;
-  if (!enough)
-    throw new ConflictError(
-      deposit
-        ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
-        : `Deposit not received yet: send ${want.amount} ${want.token} on ${want.network} to ${intent.deposit_address}, then confirm again once it has arrived. No money was moved.`,
-    );
+  if (enough && deposit) return deposit;
+  throw new ConflictError(
+    deposit
+      ? `Deposit not received yet: ${deposit.amount} ${want.token} arrived at ${intent.deposit_address}, less than the ${want.amount} quoted; send the rest. No money was moved.`
+      : `Deposit not received yet: send ${want.amount} ${want.token} on ${want.network} to ${intent.deposit_address}, then confirm again once it has arrived. No money was moved.`,
+  );
 }
 
 function luhn(number: string): boolean {
@@ -420,23 +614,63 @@ export async function confirmIntent(
   if (intent.status === 'processing')
     throw new ConflictError(`Intent ${intent.id} is being confirmed; read it again`);
   const answeringChallenge = intent.status === 'requires_action';
+  await requireKyc(deps.db, context);
+  checkAllowed(session, intent.token, intent.network);
+  checkWalletLock(session, intent.flow, intent.destination);
   let card: string | null = null;
   if (intent.flow === 'on_ramp') {
-    if (!session.kyc_pre_verified && !(await kycVerifiedAt(deps.db, session.id)))
-      throw new PermissionError(
-        'Verify the user first (POST /v1/embed/kyc); this session is not KYC pre-verified',
-      );
     card = checkCard(input.card);
     if (answeringChallenge && !input.three_ds_code)
       throw new ValidationError(['three_ds_code is required to answer the 3-D Secure challenge']);
   }
-  if (intent.flow !== 'on_ramp') await requireDeposit(context, intent, input);
-  const claimed = await claim(deps.db, intent);
+  const parties = [partyOf(intent.flow, intent.network, intent.destination)];
+  let flagged = await screen(context, parties);
+  let deposit: Deposit | null = null;
+  if (!flagged && intent.flow !== 'on_ramp') {
+    deposit = await requireDeposit(context, intent, input);
+    // The wallet the deposit came from, when the provider names it, is screened as well.
+    if (deposit.from)
+      flagged = await screen(context, [{ kind: 'wallet', network: deposit.network, address: deposit.from }]);
+  }
+  if (flagged) return toIntent(await refuseAtConfirm(deps.db, context, intent), session);
+  const claimed = await claim(deps.db, intent, deposit?.txid ?? null);
   if (!claimed) throw new ConflictError(`Intent ${intent.id} is being confirmed by another request`);
   const payment = card
     ? { card, threeDsCode: answeringChallenge ? input.three_ds_code : undefined }
     : { card: null, threeDsCode: undefined };
-  return toIntent(await advance(deps, scope, session, providers, claimed, payment), session);
+  const row = await advance(deps, scope, session, providers, claimed, payment);
+  const answer = toIntent(row, session);
+  // Paid: the widget sends the customer to return_url with the session id and status, signed.
+  if (row.status === 'succeeded')
+    answer.return_url = await signedRedirect(
+      deps.db,
+      deps.box,
+      scope,
+      session.return_url,
+      session.id,
+      'completed',
+    );
+  return answer;
+}
+
+/**
+ * The widget's Cancel button: cancels the open session server-side (gate_session.cancelled, as the
+ * partner's own cancel) and answers where to send the customer — cancel_url with the session id and status
+ * appended and signed (null when the session has none: embedded mode reports it to the page instead).
+ */
+export async function cancelFromWidget(deps: WidgetDeps, claims: EmbedClaims) {
+  if (!claims.session_id)
+    throw new ConflictError('This embed token is not bound to a session; bootstrap with a clientSecret');
+  const scope = { partnerId: claims.partner_id, mode: claims.mode };
+  const session = await cancelSession(deps.db, scope, claims.session_id);
+  return {
+    object: 'widget_cancel' as const,
+    session_id: session.id,
+    status: session.status,
+    cancel_url: session.cancel_url
+      ? await signedRedirect(deps.db, deps.box, scope, session.cancel_url, session.id, session.status)
+      : null,
+  };
 }
 
 /**
@@ -445,7 +679,11 @@ export async function confirmIntent(
  * deadline: a cancel, an expiry or a sandbox helper either closed it first (409, nothing moves) or sees
  * this payment in flight and refuses — so money that moves always completes its session.
  */
-async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow | undefined> {
+async function claim(
+  db: Db,
+  intent: WidgetIntentRow,
+  depositTxid: string | null,
+): Promise<WidgetIntentRow | undefined> {
   return inTransaction(db, async (trx) => {
     const session = await lockSession(trx, intent.session_id);
     if (session?.status !== 'open' || session.due)
@@ -456,7 +694,12 @@ async function claim(db: Db, intent: WidgetIntentRow): Promise<WidgetIntentRow |
       trx,
       intent.id,
       [intent.status],
-      { status: 'processing', phase: FIRST_STEP[intent.flow], attempt: intent.attempt + 1 },
+      {
+        status: 'processing',
+        phase: FIRST_STEP[intent.flow],
+        attempt: intent.attempt + 1,
+        ...(depositTxid ? { deposit_txid: depositTxid } : {}),
+      },
       { attempt: intent.attempt },
     );
   });
@@ -504,7 +747,7 @@ type Payment = { card: string | null; threeDsCode: string | undefined } | null;
  * recovery) moved the intent, and what it left is the answer.
  */
 async function advance(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   scope: Scope,
   session: GateSession,
   providers: RampProviders,
@@ -521,7 +764,7 @@ async function advance(
 }
 
 async function step(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   scope: Scope,
   session: GateSession,
   providers: RampProviders,
@@ -606,7 +849,7 @@ async function step(
 }
 
 /** Delivered: the intent succeeds and the session completes, together and once. */
-async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
+async function succeed(deps: MoneyDeps, scope: Scope, row: WidgetIntentRow, txRefid: string) {
   return inTransaction(deps.db, async (trx) => {
     // The session's lock before the intent's row, in the order the claim takes them (no deadlock).
     await lockSession(trx, row.session_id);
@@ -628,7 +871,7 @@ async function succeed(deps: WidgetDeps, scope: Scope, row: WidgetIntentRow, txR
 }
 
 async function fail(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   scope: Scope,
   session: GateSession,
   row: WidgetIntentRow,
@@ -659,7 +902,7 @@ export const INTENT_RECOVERY_AFTER_MS = 5 * 60_000;
  * send is finished with the same reference (so it happens once). The session completes or fails once.
  */
 export async function recoverInFlightIntents(
-  deps: WidgetDeps,
+  deps: MoneyDeps,
   options: { olderThanMs?: number; limit?: number } = {},
 ): Promise<{ succeeded: number; failed: number; unresolved: number }> {
   const olderThanMs = options.olderThanMs ?? INTENT_RECOVERY_AFTER_MS;

@@ -16,7 +16,7 @@ from .errors import (
     SignatureVerificationError,
 )
 from .resources import SessionPage
-from .webhooks import construct_event
+from .webhooks import construct_event, verify_redirect
 
 __all__ = [
     "__version__",
@@ -35,4 +35,5 @@ __all__ = [
     "SignatureVerificationError",
     "SessionPage",
     "construct_event",
+    "verify_redirect",
 ]

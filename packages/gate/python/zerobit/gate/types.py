@@ -10,6 +10,37 @@ Flow = Literal["on_ramp", "off_ramp", "swap"]
 SessionStatus = Literal["open", "completed", "expired", "cancelled"]
 
 
+class TransactionFee(TypedDict):
+    type: Literal["processing", "network"]
+    amount: str
+    currency: str
+
+
+class TransactionDetails(TypedDict):
+    """What the session's payment is or was in fact (the widget intent that paid it, else the open one,
+    else the last attempt): amounts, currencies, networks, fees, where it went, and why it failed."""
+
+    intent_id: str
+    status: Literal["requires_payment", "requires_action", "processing", "succeeded", "failed"]
+    flow: Flow
+    source_currency: str
+    source_network: Optional[str]
+    source_amount: Optional[str]
+    destination_currency: str
+    destination_network: Optional[str]
+    destination_amount: str
+    exchange_rate: Optional[str]
+    fees: List[TransactionFee]
+    wallet_address: Optional[str]
+    iban: Optional[str]
+    payment_method: Literal["card", "crypto_deposit"]
+    deposit_address: Optional[str]
+    deposit_transaction_id: Optional[str]
+    transaction_id: Optional[str]
+    explorer_url: Optional[str]
+    last_error: Optional[str]
+
+
 class GateSession(TypedDict):
     id: str
     object: Literal["gate_session"]
@@ -29,6 +60,11 @@ class GateSession(TypedDict):
     user_reference: Optional[str]
     kyc_pre_verified: bool
     metadata: Dict[str, str]
+    lock_wallet_address: bool
+    destination_tokens: Optional[List[str]]
+    destination_networks: Optional[List[str]]
+    transaction_details: Optional[TransactionDetails]
+    """Null until the widget has created a payment intent for the session."""
 
 
 class CreatedGateSession(GateSession):
@@ -49,6 +85,9 @@ class CreateSessionParams(_RequiredSessionParams, total=False):
     flow: Optional[Flow]
     wallet_address: Optional[str]
     user_reference: Optional[str]
+    lock_wallet_address: bool
+    destination_tokens: Optional[List[str]]
+    destination_networks: Optional[List[str]]
     metadata: Dict[str, str]
     expires_at: str
     kyc_package: Dict[str, Any]
@@ -76,6 +115,7 @@ class EmbedBootstrap(TypedDict):
     cancel_url: Optional[str]
     flow: Optional[Flow]
     wallet_address: Optional[str]
+    lock_wallet_address: bool
     kyc_pre_verified: bool
     branding: Branding
     available: bool

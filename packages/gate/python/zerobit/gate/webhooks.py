@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Optional, Union, cast
+from typing import Dict, Optional, Union, cast
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import SignatureVerificationError
 from .types import GateEvent
@@ -62,6 +63,36 @@ def construct_event(
     return cast(GateEvent, json.loads(body.decode("utf-8")))
 
 
+def verify_redirect(url: str, secret: str, tolerance_seconds: int = 600) -> Dict[str, object]:
+    """Verifies the session id and status 0Gate appended to your return_url or cancel_url.
+
+    Pass the full URL the customer arrived at (or its query string) and your whsec_ secret of the session's
+    mode. ``gate_signature`` must be hex HMAC-SHA256(secret, "<gate_timestamp>.<gate_session_id>.<gate_status>")
+    and the timestamp within ``tolerance_seconds``. Returns ``{"session_id", "status", "timestamp"}``; raises
+    SignatureVerificationError otherwise. Fulfil orders on the webhook, not on this.
+    """
+    if not isinstance(secret, str) or not secret.startswith("whsec_"):
+        raise _fail("The secret must be your whsec_… webhook signing secret")
+    query = urlsplit(url).query if "?" in url or "://" in url else url
+    params = {key: values[0] for key, values in parse_qs(query, keep_blank_values=True).items()}
+    session_id = params.get("gate_session_id")
+    status = params.get("gate_status")
+    stamp = params.get("gate_timestamp", "")
+    signature = params.get("gate_signature", "")
+    if not session_id or not status or not stamp.isdigit() or not signature:
+        raise _fail("The URL carries no signed gate_session_id, gate_status, gate_timestamp and gate_signature")
+    timestamp = int(stamp)
+    age = int(time.time()) - timestamp
+    if abs(age) > tolerance_seconds:
+        raise _fail(f"Timestamp is {age} s from now, outside the {tolerance_seconds} s tolerance")
+    expected = hmac.new(
+        secret.encode("utf-8"), f"{timestamp}.{session_id}.{status}".encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+    if not hmac.compare_digest(expected, signature.lower()):
+        raise _fail("The signature does not match (wrong secret, wrong mode, or the URL was changed)")
+    return {"session_id": session_id, "status": status, "timestamp": timestamp}
+
+
 class Webhooks:
     """``gate.webhooks.construct_event(...)``; the same as the module-level function."""
 
@@ -73,3 +104,7 @@ class Webhooks:
         tolerance_seconds: int = 300,
     ) -> GateEvent:
         return construct_event(raw_body, signature_header, secret, tolerance_seconds)
+
+    @staticmethod
+    def verify_redirect(url: str, secret: str, tolerance_seconds: int = 600) -> Dict[str, object]:
+        return verify_redirect(url, secret, tolerance_seconds)
