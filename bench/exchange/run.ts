@@ -19,7 +19,7 @@ import { createTestDatabase } from '@0bit/testing/database';
 import { nodeArgsOfScript } from '@0bit/testing/process';
 import type autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { CONNECTIONS, load, type Result, ROOT, SECONDS, start, stop } from '../support.ts';
+import { CONNECTIONS, load, median, type Result, ROOT, SECONDS, start, stop } from '../support.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARM_UP_SECONDS = 3;
@@ -86,14 +86,6 @@ async function startExchange(label: string, env: Record<string, string>) {
     },
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 async function deleteBenchNonces(): Promise<void> {
   if (!process.env.REDIS_URL) return;

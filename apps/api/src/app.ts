@@ -132,6 +132,14 @@ export function documentedOperations(
   );
 }
 
+/**
+ * Request ids must be unique, not secret: a random per-process prefix and a counter (24 hex digits, as
+ * before) instead of a CSPRNG call per request.
+ */
+const REQUEST_ID_PREFIX = randomBytes(6).toString('hex');
+let requestCounter = 0;
+const nextRequestId = () => `req_${REQUEST_ID_PREFIX}${(requestCounter++).toString(16).padStart(12, '0')}`;
+
 /** Builds the 0Gate API without listening: the composition root (apps/server services.ts) listens; tests inject or listen on port 0. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
@@ -139,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.trustProxy ?? false,
-    genReqId: () => `req_${randomBytes(12).toString('hex')}`,
+    genReqId: nextRequestId,
     requestIdHeader: false,
     schemaErrorFormatter,
     frameworkErrors,

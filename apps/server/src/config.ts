@@ -21,6 +21,8 @@ export interface Config extends GateSettings {
   host: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Hot statements prepared once per PostgreSQL connection (off behind a pooler that cannot keep them). */
+  databasePreparedStatements: boolean;
   dataDir: string;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: settings.text('HOST') ?? '0.0.0.0',
     databaseUrl: settings.text('DATABASE_URL'),
     databasePoolSize: settings.int('DATABASE_POOL_SIZE', 10, 1, 200),
+    databasePreparedStatements: settings.flag('DATABASE_PREPARED_STATEMENTS', true),
     dataDir: settings.text('DATA_DIR') ?? './.data',
     redisUrl: settings.text('REDIS_URL'),
     redisKeyPrefix: settings.text('REDIS_KEY_PREFIX') ?? '0bit:',

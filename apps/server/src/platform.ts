@@ -76,6 +76,7 @@ export class Platform {
           databaseUrl: config.databaseUrl,
           dataDir: config.dataDir,
           poolSize: config.databasePoolSize,
+          preparedStatements: config.databasePreparedStatements,
           onQuery: metrics.query,
         });
         this.migrated = await migrateToLatest(this.#database.db);

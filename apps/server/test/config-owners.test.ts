@@ -28,7 +28,7 @@ describe('each owner reads its own settings; the composition root names every pr
   it('reads each owner from the same variables with the same defaults', () => {
     const config = loadConfig({ EXCHANGE_ENABLED: 'false', WEBHOOK_BATCH_SIZE: '7', TRUST_PROXY: 'true' });
     expect(config.exchange).toMatchObject({ enabled: false, port: 4100, depositWindowSeconds: 1800 });
-    expect(config.webhooks).toMatchObject({ batchSize: 7, concurrency: 32, pollIntervalMs: 30_000 });
+    expect(config.webhooks).toMatchObject({ batchSize: 7, concurrency: 64, pollIntervalMs: 30_000 });
     expect(config.trustProxy).toBe(true);
     expect(config.sessionSweepIntervalMs).toBe(60_000);
     expect(config.httpTimeouts.keepAliveTimeoutMs).toBe(72_000);

@@ -30,6 +30,11 @@ export interface DatabaseOptions {
    */
   loadDataDir?: Blob;
   poolSize?: number;
+  /**
+   * PostgreSQL: prepare the hot statements (preparedStatement) once per connection; default true. Off for a
+   * pooler in transaction mode that does not track prepared statements (PgBouncer before 1.21).
+   */
+  preparedStatements?: boolean;
   /** How long a request waits for a pooled connection before failing (ms). */
   connectTimeoutMs?: number;
   /** Told of every query's duration and whether it failed (the metrics' query latency histogram). */
@@ -57,7 +62,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     // Nor may a checked-out one: pg-pool listens only while a client is idle, and a client between two
     // queries of a transaction that receives 57P01 (server restart) emits 'error' with no listener, which
     // ends the process. The query in flight, or the next one on that client, fails and becomes a 503.
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      if (options.preparedStatements !== false) usePreparedStatements(client);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) });
     return {
       db,
@@ -87,6 +95,37 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
       if (dataDir) tightenTree(dataDir);
     },
   };
+}
+
+/** Hot statements by their exact text → the name they are prepared under on each PostgreSQL connection. */
+const PREPARED = new Map<string, string>();
+
+/**
+ * Marks a statement text as hot: on PostgreSQL every connection prepares it once (a named statement) and then
+ * only binds and executes it, skipping parse and plan. Run it with `db.executeQuery(CompiledQuery.raw(text,
+ * parameters))`. PGlite runs in this process and has no such cost to skip.
+ */
+export function preparedStatement(name: string, text: string): string {
+  PREPARED.set(text, name);
+  return text;
+}
+
+function usePreparedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  /** Bumped when the schema changed under a prepared statement: the next uses prepare it anew. */
+  let generation = 0;
+  client.query = ((...args: unknown[]) => {
+    const [text, values] = args;
+    const name = typeof text === 'string' && args.length === 2 ? PREPARED.get(text) : undefined;
+    if (!name || !Array.isArray(values)) return query(...args);
+    const used = generation;
+    return query({ name: `${name}_${used}`, text, values }).catch((error: { code?: string }) => {
+      // "cached plan must not change result type" (a migration since it was prepared): prepare it again.
+      if (error.code !== '0A000') throw error;
+      if (generation === used) generation++;
+      return query(text, values);
+    });
+  }) as typeof client.query;
 }
 
 /** SQLSTATEs of a server that is going away, restarting, or refusing connections for now. */

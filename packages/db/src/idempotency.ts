@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from './connection.ts';
 
 /**
@@ -93,9 +93,19 @@ export async function claimKey(
   k: IdempotencyKey,
   answer?: { status: number; bodySealed: string },
 ): Promise<boolean> {
+  const result = await sql<{ key: string }>`${claimStatement(t, k, answer)}`.execute(db);
+  return result.rows.length > 0;
+}
+
+/** The claim's statement (claimKey), also the first CTE of runOnceInOneStatement. */
+function claimStatement(
+  t: IdempotencyTable,
+  k: IdempotencyKey,
+  answer?: { status: number; bodySealed: string },
+): RawBuilder<unknown> {
   const fp = sql.ref(t.fingerprint);
   const body = sql.ref(t.body);
-  const result = await sql<{ key: string }>`
+  return sql`
     INSERT INTO ${sql.table(t.table)} (partner_id, mode, key, ${fp}, response_status, ${body})
     VALUES (${k.scope.partnerId}, ${k.scope.mode}, ${k.key}, ${k.fingerprint}, ${answer?.status ?? null},
       ${answer?.bodySealed ?? null})
@@ -103,8 +113,7 @@ export async function claimKey(
       ${fp} = EXCLUDED.${fp}, response_status = EXCLUDED.response_status, ${body} = EXCLUDED.${body},
       created_at = now()
     WHERE ${sql.table(t.table)}.created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})
-    RETURNING key`.execute(db);
-  return result.rows.length > 0;
+    RETURNING key`;
 }
 
 async function findKey(db: Db, t: IdempotencyTable, k: IdempotencyKey): Promise<Row | undefined> {
@@ -207,6 +216,66 @@ export async function runOnce(
       await storeAnswer(deps.db, deps.box, t, k, failure);
     throw error;
   }
+}
+
+/**
+ * What runOnceInOneStatement runs: the answer, known before anything is written, and the operation's writes
+ * as CTEs (`name AS (INSERT … SELECT … FROM claim …), …`) that read the CTE `claim`, so they write only
+ * when this request owns the key.
+ */
+export interface OneStatement {
+  answer: StoredAnswer;
+  writes: RawBuilder<unknown>;
+}
+
+/**
+ * runOnce for an operation whose answer does not depend on what the database returns: the claim (which
+ * stores the answer with the key) and the operation's writes are ONE data-modifying statement — one round
+ * trip, one commit, its own transaction. A concurrent request with the same key waits for it on the claim,
+ * as in runOnce. `plan` (the operation's checks) runs first; when it throws, a key already used answers
+ * that use (as runOnce, whose claim comes first, answers it), else the failure is stored as runOnce stores it.
+ */
+export async function runOnceInOneStatement(
+  deps: { db: Db; box: SecretBox },
+  t: IdempotencyTable,
+  k: IdempotencyKey,
+  plan: () => OneStatement,
+  storedFailure: (error: unknown) => StoredAnswer | null,
+): Promise<{ kind: 'fresh'; answer: StoredAnswer } | Previous> {
+  const failed = async (error: unknown): Promise<Previous> => {
+    const failure = storedFailure(error);
+    if (failure && failure.status >= 400 && failure.status < 500) {
+      if (!(await storeAnswer(deps.db, deps.box, t, k, failure))) {
+        const previous = await previousUse(deps.db, deps.box, t, k);
+        if (previous) return previous;
+      }
+    }
+    throw error;
+  };
+  let planned: OneStatement;
+  try {
+    planned = plan();
+  } catch (error) {
+    // runOnce claims before its operation runs: a key already used answers its use, whatever this
+    // request's checks would say now (a replay, or a mismatch for another request).
+    const previous = await previousUse(deps.db, deps.box, t, k);
+    if (previous) return previous;
+    return failed(error);
+  }
+  let claimed: boolean;
+  try {
+    const sealed = deps.box.seal(JSON.stringify(planned.answer.body));
+    const result = await sql<{ claimed: number }>`
+      WITH claim AS (${claimStatement(t, k, { status: planned.answer.status, bodySealed: sealed })}),
+      ${planned.writes}
+      SELECT count(*)::int AS claimed FROM claim`.execute(deps.db);
+    claimed = Number(result.rows[0]?.claimed ?? 0) > 0;
+  } catch (error) {
+    return failed(error);
+  }
+  if (claimed) return { kind: 'fresh', answer: planned.answer };
+  // Gone between the two statements only if it aged out and was swept meanwhile.
+  return (await previousUse(deps.db, deps.box, t, k)) ?? { kind: 'in_progress' };
 }
 
 /** Deletes keys past the 24 h of both products; the sweep of every process that serves either calls it. */

@@ -7,6 +7,7 @@ import {
   type IdempotencyTable,
   previousUse,
   runOnce,
+  runOnceInOneStatement,
   sweepIdempotencyKeys,
   TRACE_KEYS,
 } from '@0bit/db/idempotency';
@@ -138,5 +139,99 @@ describe.each([
     const rows = await sql<Record<string, string>>`
       SELECT ${sql.ref(table.body)} AS body FROM ${sql.table(table.table)} WHERE key = ${k.key}`.execute(db);
     expect(rows.rows[0]?.body).not.toContain('whsec_visible');
+  });
+});
+
+/**
+ * runOnceInOneStatement: the same decisions as runOnce, with the claim, the stored answer and the writes in
+ * one statement. A scratch table stands for the operation's writes: they happen only with a fresh claim.
+ */
+describe('idempotency semantics in one statement (0Gate table)', () => {
+  const deps = () => ({ db, box });
+  const table = GATE_KEYS;
+  beforeAll(async () => {
+    await sql`CREATE TABLE one_statement_effects (key text NOT NULL, note text NOT NULL)`.execute(db);
+  });
+  const plan =
+    (k: IdempotencyKey, body: unknown, status = 201) =>
+    () => ({
+      answer: { status, body },
+      writes: sql`effect AS (
+        INSERT INTO one_statement_effects (key, note) SELECT ${k.key}, ${JSON.stringify(body)} FROM claim)`,
+    });
+  const effects = async (k: IdempotencyKey) =>
+    (await sql<{ note: string }>`SELECT note FROM one_statement_effects WHERE key = ${k.key}`.execute(db))
+      .rows;
+
+  it('writes once and replays the stored answer; another request with the key is a mismatch', async () => {
+    const k = newKey();
+    expect(await runOnceInOneStatement(deps(), table, k, plan(k, { id: 'a' }), storeAll)).toEqual({
+      kind: 'fresh',
+      answer: { status: 201, body: { id: 'a' } },
+    });
+    expect(await runOnceInOneStatement(deps(), table, k, plan(k, { id: 'b' }), storeAll)).toEqual({
+      kind: 'replay',
+      answer: { status: 201, body: { id: 'a' } },
+    });
+    const other = { ...k, fingerprint: fingerprintOf('POST', '/write', { amount: '2' }) };
+    expect(await runOnceInOneStatement(deps(), table, other, plan(k, { id: 'c' }), storeAll)).toEqual({
+      kind: 'mismatch',
+      answer: { status: 201, body: { id: 'a' } },
+    });
+    expect(await effects(k)).toEqual([{ note: '{"id":"a"}' }]);
+    // The same key through runOnce answers the same: one module, one table, one semantics.
+    expect(await runOnce(deps(), table, k, ok({ id: 'never' }), storeAll)).toMatchObject({ kind: 'replay' });
+  });
+
+  it('stores a 4xx thrown by the plan and replays it; a 5xx is not stored; a used key answers its use', async () => {
+    const refused = newKey();
+    const fail = (status: number) => () => {
+      throw new Failure(status);
+    };
+    await expect(runOnceInOneStatement(deps(), table, refused, fail(422), storeAll)).rejects.toThrow('422');
+    expect(await runOnceInOneStatement(deps(), table, refused, plan(refused, { id: 'x' }), storeAll)).toEqual(
+      {
+        kind: 'replay',
+        answer: { status: 422, body: { failed: true } },
+      },
+    );
+    expect(await effects(refused)).toEqual([]);
+
+    const broken = newKey();
+    await expect(runOnceInOneStatement(deps(), table, broken, fail(500), storeAll)).rejects.toThrow('500');
+    expect(await previousUse(db, box, table, broken)).toBeUndefined();
+
+    // A plan refused now (say the partner's domains changed) for a key that already succeeded: the replay.
+    const used = newKey();
+    await runOnceInOneStatement(deps(), table, used, plan(used, { id: 'kept' }), storeAll);
+    expect(await runOnceInOneStatement(deps(), table, used, fail(422), storeAll)).toEqual({
+      kind: 'replay',
+      answer: { status: 201, body: { id: 'kept' } },
+    });
+    // …even when such a refusal is one that is never stored (invalid input); another body is a mismatch.
+    const storeNothing = () => null;
+    expect(await runOnceInOneStatement(deps(), table, used, fail(422), storeNothing)).toMatchObject({
+      kind: 'replay',
+    });
+    const other = { ...used, fingerprint: fingerprintOf('POST', '/write', { amount: '9' }) };
+    expect(await runOnceInOneStatement(deps(), table, other, fail(422), storeNothing)).toMatchObject({
+      kind: 'mismatch',
+    });
+    const unstored = newKey();
+    await expect(runOnceInOneStatement(deps(), table, unstored, fail(422), storeNothing)).rejects.toThrow();
+    expect(await previousUse(db, box, table, unstored)).toBeUndefined();
+  });
+
+  it('runs concurrent requests with one key as one effect, every answer the stored one', async () => {
+    const k = newKey();
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        runOnceInOneStatement(deps(), table, k, plan(k, { id: `c${i}` }), storeAll),
+      ),
+    );
+    expect(outcomes.filter((o) => o.kind === 'fresh')).toHaveLength(1);
+    const fresh = outcomes.find((o) => o.kind === 'fresh');
+    for (const o of outcomes) expect(o).toEqual({ ...fresh, kind: o.kind });
+    expect(await effects(k)).toHaveLength(1);
   });
 });

@@ -40,7 +40,8 @@ const pinnedLookup =
 
 // Keep-alive pools per origin: a busy endpoint reuses its connections instead of a TCP handshake per event.
 // Loopback sockets (local development) have pools of their own, so a public destination never reuses one.
-const KEEP_ALIVE = { keepAlive: true, maxSockets: 16 };
+// Up to 64 connections per origin: as many as one partner's share of the default 64 slots can use.
+const KEEP_ALIVE = { keepAlive: true, maxSockets: 64 };
 const AGENTS = {
   'http:': { public: new http.Agent(KEEP_ALIVE), loopback: new http.Agent(KEEP_ALIVE) },
   'https:': { public: new https.Agent(KEEP_ALIVE), loopback: new https.Agent(KEEP_ALIVE) },

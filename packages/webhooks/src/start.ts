@@ -39,7 +39,7 @@ export function readWebhookSettings(settings: SettingsReader, production: boolea
     retrySchedule,
     pollIntervalMs: settings.int('WEBHOOK_POLL_INTERVAL_SECONDS', 30, 1, 3600) * 1000,
     batchSize: settings.int('WEBHOOK_BATCH_SIZE', 20, 1, 1000),
-    concurrency: settings.int('WEBHOOK_CONCURRENCY', 32, 1, 1000),
+    concurrency: settings.int('WEBHOOK_CONCURRENCY', 64, 1, 1000),
     timeoutMs: settings.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     allowLoopback,
   };

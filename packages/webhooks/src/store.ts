@@ -9,7 +9,7 @@ import type {
   WebhookSecretsTable,
   WebhookSource,
 } from '@0bit/db/schema';
-import { type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 export type SecretRow = Selectable<WebhookSecretsTable>;
@@ -176,34 +176,44 @@ export async function msUntilNextDue(db: Db, excludeScopes: string[] = []): Prom
   return Math.max(0, Number(row.ms));
 }
 
+export interface AttemptRecord {
+  attempt: Omit<AttemptRow, 'id' | 'attempted_at'>;
+  outcome: { succeeded: boolean; retryInMs: number | null };
+}
+
 /**
- * Records one attempt and its outcome in a single statement (a data-modifying CTE: atomic without an
- * explicit transaction, one round trip). `retryInMs` null with a failure means: failed for good.
+ * Records attempts and their outcomes in ONE statement (a data-modifying CTE: atomic, one round trip): the
+ * worker's group commit of every attempt that finished while its previous write was in flight. Each attempt
+ * is logged and its delivery moved to its outcome; `retryInMs` null with a failure means: failed for good.
  */
-export async function recordAttempt(
-  db: Db,
-  attempt: Omit<AttemptRow, 'id' | 'attempted_at'>,
-  outcome: { succeeded: boolean; retryInMs: number | null },
-): Promise<void> {
-  const status: DeliveryStatus = outcome.succeeded
-    ? 'succeeded'
-    : outcome.retryInMs === null
-      ? 'failed'
-      : 'pending';
-  await db
-    .with('attempt', (qb) => qb.insertInto('webhook_attempts').values(attempt).returning('delivery_id'))
-    .updateTable('webhook_deliveries')
-    .set({
-      status,
-      attempt_count: sql`attempt_count + 1`,
-      last_attempt_at: sql`now()`,
-      locked_until: null,
-      next_attempt_at:
-        status === 'pending' ? sql`now() + make_interval(secs => ${(outcome.retryInMs ?? 0) / 1000})` : null,
-      ...(outcome.succeeded ? { delivered_at: sql`now()` } : {}),
-    })
-    .where('id', '=', attempt.delivery_id)
-    .execute();
+export async function recordAttempts(db: Db, records: AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map(({ attempt, outcome }) => ({
+    ...attempt,
+    status: (outcome.succeeded
+      ? 'succeeded'
+      : outcome.retryInMs === null
+        ? 'failed'
+        : 'pending') satisfies DeliveryStatus,
+    retry_seconds: (outcome.retryInMs ?? 0) / 1000,
+  }));
+  await sql`
+    WITH r AS (
+      SELECT * FROM json_to_recordset(CAST(${JSON.stringify(rows)} AS json)) AS r(delivery_id uuid,
+        duration_ms integer, url text, status_code integer, error text, response_body text, trigger text,
+        status text, retry_seconds double precision)),
+    attempt AS (
+      INSERT INTO webhook_attempts (delivery_id, duration_ms, url, status_code, error, response_body, trigger)
+      SELECT delivery_id, duration_ms, url, status_code, error, response_body, trigger FROM r)
+    UPDATE webhook_deliveries d SET
+      status = r.status,
+      attempt_count = d.attempt_count + 1,
+      last_attempt_at = now(),
+      locked_until = NULL,
+      next_attempt_at = CASE WHEN r.status = 'pending' THEN now() + make_interval(secs => r.retry_seconds) END,
+      delivered_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE d.delivered_at END
+    FROM r
+    WHERE d.id = r.delivery_id`.execute(db);
 }
 
 export interface DeliveryFilters {
@@ -318,4 +328,16 @@ export async function carryTraceContext(db: Db): Promise<void> {
   await sql`SELECT set_config('zerobit.traceparent', ${traceparent}, true), set_config('zerobit.request_id', ${currentRequestId() ?? ''}, true)`.execute(
     db,
   );
+}
+
+/**
+ * carryTraceContext for a one-statement write (no transaction to set it in first): the same settings as a
+ * `SELECT` for a CTE the event insert reads, so they are set before the outbox trigger runs (at the end of
+ * the statement, in its transaction). null with tracing off.
+ */
+export function traceContextSelect(): RawBuilder<unknown> | null {
+  const traceparent = currentTraceparent();
+  if (!traceparent) return null;
+  return sql`SELECT set_config('zerobit.traceparent', ${traceparent}, true) AS traceparent,
+    set_config('zerobit.request_id', ${currentRequestId() ?? ''}, true) AS request_id`;
 }

@@ -17,11 +17,12 @@ import { nextDelayMs, type RetrySchedule } from './schedule.ts';
 import { ABORTED, postWebhook } from './sender.ts';
 import type { Signer } from './signer.ts';
 import {
+  type AttemptRecord,
   claimDueDeliveries,
   type DeliveryRow,
   findEndpoint,
   msUntilNextDue,
-  recordAttempt,
+  recordAttempts,
   releaseClaim,
   targetKey,
   validSecrets,
@@ -77,6 +78,10 @@ export class WebhookWorker {
   private readonly targets = new Map<string, Promise<Target>>();
   /** Attempts in flight per "partner:mode": one slow or dead endpoint may hold at most its share of slots. */
   private readonly inFlightByScope = new Map<string, number>();
+  /** Outcomes waiting for the next write, and that write while it runs (record). */
+  private readonly toRecord: { record: AttemptRecord; resolve: () => void; reject: (e: unknown) => void }[] =
+    [];
+  private recording: Promise<void> | null = null;
   /** Aborted when the grace period of stop() is over: the attempts still in flight give their claims back. */
   private readonly abort = new AbortController();
 
@@ -216,6 +221,35 @@ export class WebhookWorker {
     });
   }
 
+  /**
+   * Records an attempt's outcome; resolves once it is committed. Attempts that end while a write is in
+   * flight are written together by the next one (group commit): one statement for many deliveries.
+   */
+  private record(record: AttemptRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.toRecord.push({ record, resolve, reject });
+      if (!this.recording) this.recording = this.writeRecords();
+    });
+  }
+
+  private async writeRecords(): Promise<void> {
+    // Let the attempts that finish in this turn of the event loop join the first write.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.toRecord.length > 0) {
+      const batch = this.toRecord.splice(0, 500);
+      try {
+        await recordAttempts(
+          this.options.db,
+          batch.map((item) => item.record),
+        );
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.recording = null;
+  }
+
   /** The partner's endpoint and signing secrets, shared by concurrent deliveries for TARGET_CACHE_MS. */
   private target(source: WebhookSource, scope: Scope): Promise<Target> {
     const key = targetKey(source, scope);
@@ -313,9 +347,8 @@ export class WebhookWorker {
         ...(result.statusCode !== null ? { 'http.response.status_code': result.statusCode } : {}),
         ...(result.error ? { 'error.message': result.error } : {}),
       });
-      await recordAttempt(
-        db,
-        {
+      await this.record({
+        attempt: {
           delivery_id: delivery.id,
           duration_ms: result.durationMs,
           url,
@@ -324,8 +357,8 @@ export class WebhookWorker {
           response_body: result.responseBody,
           trigger: delivery.attempt_limit === null ? 'automatic' : 'replay',
         },
-        { succeeded, retryInMs },
-      );
+        outcome: { succeeded, retryInMs },
+      });
       metrics?.attempt(
         delivery.source,
         succeeded ? 'delivered' : retryInMs === null ? 'dead_lettered' : 'retrying',

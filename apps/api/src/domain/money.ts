@@ -28,10 +28,18 @@ export function isCurrency(code: string): boolean {
   return ISO_CODES.has(code);
 }
 
+/** Memoised: constructing an Intl.NumberFormat costs more than the rest of a create's checks together. */
+const MINOR_UNITS = new Map<string, number>();
+
 export function minorUnits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+  let digits = MINOR_UNITS.get(currency);
+  if (digits === undefined) {
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+      2;
+    MINOR_UNITS.set(currency, digits);
+  }
+  return digits;
 }
 
 /** Returns the canonical form (`"100"` EUR → `"100.00"`) or the problems with the input. */

@@ -6,24 +6,28 @@ import {
   PermissionError,
   ValidationError,
 } from '@0bit/core/errors';
-import { isObjectId, newObjectId } from '@0bit/core/ids';
+import { isObjectId, newEventId, newObjectId } from '@0bit/core/ids';
 import type { Scope } from '@0bit/core/scope';
 import type { SecretBox } from '@0bit/core/secret-box';
 import { toIso } from '@0bit/core/time';
 import { type Db, inTransaction } from '@0bit/db/connection';
+import type { OneStatement } from '@0bit/db/idempotency';
+import { insertEvent, type NewEvent } from '../store/events.ts';
 import {
   closeSession,
   expireDueSessions,
   findSession,
   insertIntent,
   insertSession,
+  insertSessionAfterClaim,
   listSessions as listSessionRows,
   lockSession,
+  type NewSession,
   type SessionRow,
 } from '../store/sessions.ts';
 import { findIntentsOfSessions, hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
-import { appendEvent } from './events.ts';
+import { appendEvent, type EventType } from './events.ts';
 import { generateClientSecret, hashSecret } from './keys.ts';
 import {
   type AmountBoundsByCurrency,
@@ -70,8 +74,19 @@ export async function presentSession(db: Db, row: SessionRow): Promise<GateSessi
   return (await presentSessions(db, [row]))[0]!;
 }
 
+/** A session row as read, or as the create writes it (timestamps as ISO strings). */
+type SessionFields = Omit<
+  SessionRow,
+  'expires_at' | 'created_at' | 'kyc_package_sealed' | 'client_secret_hash'
+> & {
+  expires_at: Date | string;
+  created_at: Date | string;
+};
+
 /** The session object of a row, without reading its intents (transaction_details: null). */
-export function toGateSession(row: SessionRow): GateSession {
+export function toGateSession(
+  row: Omit<SessionFields, 'tx_refid' | 'closed_at' | 'kyc_verified_at' | 'kyc_required_notified_at'>,
+): GateSession {
   return {
     id: row.id,
     object: 'gate_session',
@@ -126,14 +141,13 @@ function resolveExpiry(scope: Scope, expiresAt: string | undefined, problems: st
   return when;
 }
 
-export async function createSession(
-  db: Db,
-  box: SecretBox,
+/** The create's checks of its input (422 with every problem, 403 for an untrusted kyc_package). */
+function checkCreate(
   scope: Scope,
   partner: PartnerContext,
   input: CreateSessionInput,
   amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
-): Promise<{ session: GateSession; clientSecret: string }> {
+): { amount: string; expiresAt: Date | null; lockWallet: boolean } {
   const problems: string[] = [];
   let amount = input.amount;
   if (!isCurrency(input.currency))
@@ -173,25 +187,28 @@ export async function createSession(
       'kyc_package is only accepted for partners that 0Bit has marked kyc_trusted; remove it or contact 0Bit to enable trusted KYC',
       'kyc_package_not_trusted',
     );
+  return { amount, expiresAt, lockWallet };
+}
 
-  await checkCustomerDailyLimit(
-    db,
-    scope,
-    partner.customer_daily_limits ?? null,
-    input.user_reference,
-    amount,
-    input.currency,
-  );
-  await chargeSession(db, scope, partner.monthly_sessions);
-  const id = newObjectId();
+/**
+ * The new session, its client secret and its events, all known before anything is written: the timestamps
+ * come from this process's clock (created_at; expires_at when not given: created_at + the default lifetime).
+ */
+function newSession(
+  box: SecretBox,
+  scope: Scope,
+  input: CreateSessionInput,
+  checked: { amount: string; expiresAt: Date | null; lockWallet: boolean },
+): { row: NewSession; session: GateSession; clientSecret: string; events: NewEvent[] } {
+  const now = Date.now();
+  const id = newObjectId(now);
   const clientSecret = generateClientSecret(id);
-  const row = await insertSession(db, {
+  const row: NewSession = {
     id,
     partner_id: scope.partnerId,
     mode: scope.mode,
-    status: 'open',
     flow: input.flow ?? null,
-    amount,
+    amount: checked.amount,
     currency: input.currency,
     target_token: input.target_token ?? null,
     target_network: input.target_network ?? null,
@@ -199,36 +216,98 @@ export async function createSession(
     cancel_url: input.cancel_url ?? null,
     wallet_address: input.wallet_address ?? null,
     user_reference: input.user_reference ?? null,
-    lock_wallet_address: lockWallet,
+    lock_wallet_address: checked.lockWallet,
     destination_tokens: input.destination_tokens ?? null,
     destination_networks: input.destination_networks ?? null,
     kyc_pre_verified: input.kyc_package !== undefined,
     kyc_package_sealed: input.kyc_package ? box.seal(JSON.stringify(input.kyc_package)) : null,
     metadata: input.metadata ?? {},
     client_secret_hash: hashSecret(clientSecret),
-    expires_at: expiresAt,
-    lifetimeSeconds: SESSION_LIFETIME.defaultSeconds,
+    expires_at: (checked.expiresAt ?? new Date(now + SESSION_LIFETIME.defaultSeconds * 1000)).toISOString(),
+    created_at: new Date(now).toISOString(),
+  };
+  const session = toGateSession({ ...row, status: 'open' });
+  const event = (type: EventType, data: Record<string, unknown>): NewEvent => ({
+    id: newEventId(),
+    partner_id: scope.partnerId,
+    mode: scope.mode,
+    type,
+    session_id: id,
+    data,
   });
-  const session = toGateSession(row);
-  await appendEvent(db, scope, 'gate_session.created', { ...session }, id);
-  if (input.kyc_package) {
+  const events = [event('gate_session.created', { ...session })];
+  if (input.kyc_package)
     // Redacted acceptance (glossary): correlation fields and the provider name, never the package itself.
-    await appendEvent(
-      db,
-      scope,
-      'gate_session.kyc_package_accepted',
-      {
+    events.push(
+      event('gate_session.kyc_package_accepted', {
         session_id: id,
         partner_id: scope.partnerId,
         mode: scope.mode,
         provider: input.kyc_package.provider,
         accepted_at: session.created_at,
         user_reference: session.user_reference,
-      },
-      id,
+      }),
     );
-  }
+  return { row, session, clientSecret, events };
+}
+
+/**
+ * Creates a session inside the caller's transaction (with runIdempotent): a partner with a monthly quota
+ * is charged first (and refused past it), and a customer's daily limit is summed under its lock — both need
+ * the database's answer before the insert (needsTransaction).
+ */
+export async function createSession(
+  db: Db,
+  box: SecretBox,
+  scope: Scope,
+  partner: PartnerContext,
+  input: CreateSessionInput,
+  amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
+): Promise<{ session: GateSession; clientSecret: string }> {
+  const checked = checkCreate(scope, partner, input, amountBounds);
+  await checkCustomerDailyLimit(
+    db,
+    scope,
+    partner.customer_daily_limits ?? null,
+    input.user_reference,
+    checked.amount,
+    input.currency,
+  );
+  await chargeSession(db, scope, partner.monthly_sessions);
+  const { row, session, clientSecret, events } = newSession(box, scope, input, checked);
+  await insertSession(db, row);
+  for (const event of events) await insertEvent(db, event);
   return { session, clientSecret };
+}
+
+/** A quota to charge or a customer's daily limit to sum: the create reads before it writes. */
+export function createNeedsTransaction(partner: PartnerContext, input: CreateSessionInput): boolean {
+  return (
+    partner.monthly_sessions !== null ||
+    Boolean(partner.customer_daily_limits && input.user_reference != null)
+  );
+}
+
+/**
+ * The create of a partner without a quota as one statement (runIdempotentStatement): the session and its
+ * events are CTEs after the Idempotency-Key's claim, so the claim, the stored answer, the session and its
+ * events commit together in one round trip. Throws the create's 4xx before anything is written.
+ */
+export function planCreateSession(
+  box: SecretBox,
+  scope: Scope,
+  partner: PartnerContext,
+  input: CreateSessionInput,
+  amountBounds: AmountBoundsByCurrency = DEFAULT_AMOUNT_BOUNDS,
+): { session: GateSession; clientSecret: string; writes: OneStatement['writes'] } {
+  if (createNeedsTransaction(partner, input)) throw new Error('this create runs in a transaction');
+  const checked = checkCreate(scope, partner, input, amountBounds);
+  const { row, session, clientSecret, events } = newSession(box, scope, input, checked);
+  return {
+    session,
+    clientSecret,
+    writes: insertSessionAfterClaim(row, events),
+  };
 }
 
 function notFound(id: string): NotFoundError {

@@ -2,7 +2,14 @@ import { AppError, BadRequestError, ConflictError, ValidationError } from '@0bit
 import { isUuid } from '@0bit/core/ids';
 import type { SecretBox } from '@0bit/core/secret-box';
 import type { Db } from '@0bit/db/connection';
-import { fingerprintOf, GATE_KEYS, runOnce } from '@0bit/db/idempotency';
+import {
+  fingerprintOf,
+  GATE_KEYS,
+  type OneStatement,
+  type Previous,
+  runOnce,
+  runOnceInOneStatement,
+} from '@0bit/db/idempotency';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { scopeOf } from './auth.ts';
@@ -55,14 +62,47 @@ export async function runIdempotent(
   const key = readIdempotencyKey(request);
   const { scope } = scopeOf(request);
   const fingerprint = fingerprintOf(request.method, request.url, request.body);
-  const outcome = await runOnce(deps, GATE_KEYS, { scope, key, fingerprint }, handler, (error) => {
-    // Invalid input (400/422), found by the schema or by the domain's rules, is never stored: the request
-    // is the caller's to correct, and the corrected retry with the same key runs.
-    if (!(error instanceof AppError) || error.kind === 'invalid_request' || error.kind === 'bad_request')
-      return null;
-    const body = toErrorResponse(error);
-    return { status: body.statusCode, body };
-  });
+  return answer(
+    reply,
+    key,
+    await runOnce(deps, GATE_KEYS, { scope, key, fingerprint }, handler, storedFailure),
+  );
+}
+
+/**
+ * The same semantics for a write whose answer is known before it runs (a create): the key's claim, the
+ * stored answer and the writes are one statement (runOnceInOneStatement) — one round trip, one commit.
+ */
+export async function runIdempotentStatement(
+  deps: { db: Db; box: SecretBox },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  plan: () => OneStatement,
+): Promise<FastifyReply> {
+  const key = readIdempotencyKey(request);
+  const { scope } = scopeOf(request);
+  const fingerprint = fingerprintOf(request.method, request.url, request.body);
+  return answer(
+    reply,
+    key,
+    await runOnceInOneStatement(deps, GATE_KEYS, { scope, key, fingerprint }, plan, storedFailure),
+  );
+}
+
+function storedFailure(error: unknown): HandlerResult | null {
+  // Invalid input (400/422), found by the schema or by the domain's rules, is never stored: the request
+  // is the caller's to correct, and the corrected retry with the same key runs.
+  if (!(error instanceof AppError) || error.kind === 'invalid_request' || error.kind === 'bad_request')
+    return null;
+  const body = toErrorResponse(error);
+  return { status: body.statusCode, body };
+}
+
+function answer(
+  reply: FastifyReply,
+  key: string,
+  outcome: { kind: 'fresh'; answer: HandlerResult } | Previous,
+): FastifyReply {
   switch (outcome.kind) {
     case 'fresh':
       return reply.code(outcome.answer.status).send(outcome.answer.body);

@@ -1,15 +1,22 @@
 import { rateLimit } from '@0bit/http/rate-limit';
 import {
   cancelSession,
+  createNeedsTransaction,
   createSession,
   listSessions,
+  planCreateSession,
   retrieveSession,
   settleExpiry,
 } from '../domain/sessions.ts';
 import { CreatedGateSession, CreateSessionBody, GateSession } from '../domain/shapes.ts';
 import { scopeOf } from './auth.ts';
 import type { App, RouteDeps } from './context.ts';
-import { IdempotencyHeader, readIdempotencyKey, runIdempotent } from './idempotency.ts';
+import {
+  IdempotencyHeader,
+  readIdempotencyKey,
+  runIdempotent,
+  runIdempotentStatement,
+} from './idempotency.ts';
 import { DEFAULT_PAGE_SIZE, EmptyBody, errorResponses, ListQuery, listOf, ObjectIdParam } from './schemas.ts';
 
 /** Limits from the glossary's "API surface, rate limits" table; list is not named there, so it matches retrieve. */
@@ -40,16 +47,29 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const auth = scopeOf(request);
-      return runIdempotent(deps, request, reply, async (trx) => {
-        const { session, clientSecret } = await createSession(
-          trx,
+      // A quota to charge or a customer's daily limit to sum reads before the insert: a transaction.
+      // Otherwise the create is one statement.
+      if (createNeedsTransaction(auth.partner, request.body))
+        return runIdempotent(deps, request, reply, async (trx) => {
+          const { session, clientSecret } = await createSession(
+            trx,
+            deps.box,
+            auth.scope,
+            auth.partner,
+            request.body,
+            deps.amountBounds,
+          );
+          return { status: 201, body: { ...session, client_secret: clientSecret } };
+        });
+      return runIdempotentStatement(deps, request, reply, () => {
+        const { session, clientSecret, writes } = planCreateSession(
           deps.box,
           auth.scope,
           auth.partner,
           request.body,
           deps.amountBounds,
         );
-        return { status: 201, body: { ...session, client_secret: clientSecret } };
+        return { answer: { status: 201, body: { ...session, client_secret: clientSecret } }, writes };
       });
     },
   );

@@ -2,7 +2,7 @@ import type { Mode, Scope } from '@0bit/core/scope';
 import { type Db, json } from '@0bit/db/connection';
 import type { EventsTable } from '@0bit/db/schema';
 import { carryTraceContext } from '@0bit/webhooks/store';
-import { type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -35,6 +35,23 @@ export async function insertEvent(db: Db, event: NewEvent): Promise<EventRow> {
     .values({ ...event, data: json(event.data) })
     .returning(EVENT_COLUMNS)
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Appends events to the outbox as CTEs (`event_0`, `event_1`, …) of a one-statement write, each written
+ * once per row of the CTE `after` (the row that makes the change they describe); the outbox trigger runs
+ * for them as for insertEvent.
+ */
+export function insertEventsAfter(after: string, events: NewEvent[]): RawBuilder<unknown> {
+  return sql.join(
+    events.map(
+      (event, i) => sql`${sql.id(`event_${i}`)} AS (
+        INSERT INTO events (id, partner_id, mode, type, session_id, data)
+        SELECT CAST(${event.id} AS uuid), ${event.partner_id}, ${event.mode}, ${event.type}, ${event.session_id},
+          CAST(${JSON.stringify(event.data)} AS json)
+        FROM ${sql.table(after)})`,
+    ),
+  );
 }
 
 export async function findEventSeq(db: Db, scope: Scope, id: string): Promise<string | undefined> {

@@ -1,7 +1,9 @@
 import type { Scope } from '@0bit/core/scope';
-import { type Db, inTransaction, json, jsonb, olderThan } from '@0bit/db/connection';
+import { type Db, inTransaction, json, jsonb, olderThan, preparedStatement } from '@0bit/db/connection';
 import type { GateSessionsTable } from '@0bit/db/schema';
-import { type Insertable, type Selectable, sql } from 'kysely';
+import { traceContextSelect } from '@0bit/webhooks/store';
+import { CompiledQuery, type RawBuilder, type Selectable, sql } from 'kysely';
+import { insertEventsAfter, type NewEvent } from './events.ts';
 
 export type SessionRow = Selectable<GateSessionsTable>;
 /** A session row plus whether it is past `expires_at` by the database clock. */
@@ -11,43 +13,81 @@ type Status = SessionRow['status'];
 
 const withDue = sql<boolean>`(expires_at <= now())`.as('due');
 
-export async function insertSession(
-  db: Db,
-  row: Omit<
-    Insertable<GateSessionsTable>,
-    'metadata' | 'expires_at' | 'destination_tokens' | 'destination_networks'
-  > & {
-    metadata: Record<string, string>;
-    destination_tokens: string[] | null;
-    destination_networks: string[] | null;
-    /** null → the default lifetime, computed with the database clock. */
-    expires_at: Date | null;
-    lifetimeSeconds: number;
-  },
-): Promise<SessionRow> {
-  const { lifetimeSeconds, metadata, expires_at, destination_tokens, destination_networks, ...rest } = row;
-  return db
-    .insertInto('gate_sessions')
-    .values({
-      ...rest,
-      metadata: json(metadata),
-      destination_tokens: destination_tokens ? jsonb(destination_tokens) : null,
-      destination_networks: destination_networks ? jsonb(destination_networks) : null,
-      expires_at: expires_at ?? sql`now() + make_interval(secs => ${lifetimeSeconds})`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/** A new session as the one-statement create writes it: every value known before the write. */
+export interface NewSession {
+  id: string;
+  partner_id: string;
+  mode: SessionRow['mode'];
+  flow: SessionRow['flow'];
+  amount: string;
+  currency: string;
+  target_token: string | null;
+  target_network: string | null;
+  return_url: string;
+  cancel_url: string | null;
+  wallet_address: string | null;
+  user_reference: string | null;
+  lock_wallet_address: boolean;
+  destination_tokens: string[] | null;
+  destination_networks: string[] | null;
+  kyc_pre_verified: boolean;
+  kyc_package_sealed: string | null;
+  metadata: Record<string, string>;
+  client_secret_hash: string;
+  expires_at: string;
+  created_at: string;
 }
 
+/**
+ * The session insert and its events as CTEs (the session's is named `session`) of runOnceInOneStatement: it reads the CTE `claim`, so it
+ * writes only when the request owns its Idempotency-Key. Casts: in INSERT … SELECT, parameters are not
+ * typed by the target columns.
+ */
+export function insertSessionAfterClaim(row: NewSession, events: NewEvent[]): RawBuilder<unknown> {
+  // With tracing on, the trace context for the deliveries the trigger inserts (carryTraceContext's job).
+  const trace = traceContextSelect();
+  return sql`${trace ? sql`trace AS (${trace}),` : sql``} session AS (
+    INSERT INTO gate_sessions (id, partner_id, mode, status, flow, amount, currency, target_token, target_network,
+      return_url, cancel_url, wallet_address, user_reference, lock_wallet_address, destination_tokens,
+      destination_networks, kyc_pre_verified, kyc_package_sealed, metadata, client_secret_hash, expires_at,
+      created_at)
+    SELECT ${row.id}, ${row.partner_id}, ${row.mode}, 'open', ${row.flow}, ${row.amount}, ${row.currency},
+      ${row.target_token}, ${row.target_network}, ${row.return_url}, ${row.cancel_url}, ${row.wallet_address},
+      ${row.user_reference}, CAST(${row.lock_wallet_address} AS boolean),
+      CAST(${row.destination_tokens && JSON.stringify(row.destination_tokens)} AS jsonb),
+      CAST(${row.destination_networks && JSON.stringify(row.destination_networks)} AS jsonb),
+      CAST(${row.kyc_pre_verified} AS boolean), ${row.kyc_package_sealed},
+      CAST(${JSON.stringify(row.metadata)} AS json), ${row.client_secret_hash},
+      CAST(${row.expires_at} AS timestamptz), CAST(${row.created_at} AS timestamptz)
+    FROM claim${trace ? sql`, trace` : sql``}
+    RETURNING id), ${insertEventsAfter('session', events)}`;
+}
+
+/** Inserts a new session (in the caller's transaction). */
+export async function insertSession(db: Db, row: NewSession): Promise<void> {
+  await db
+    .insertInto('gate_sessions')
+    .values({
+      ...row,
+      status: 'open',
+      metadata: json(row.metadata),
+      destination_tokens: row.destination_tokens ? jsonb(row.destination_tokens) : null,
+      destination_networks: row.destination_networks ? jsonb(row.destination_networks) : null,
+    })
+    .execute();
+}
+
+/** The hottest read (every retrieve): one text, prepared once per PostgreSQL connection, no query building. */
+const FIND_SESSION = preparedStatement(
+  'find_session',
+  'SELECT *, (expires_at <= now()) AS due FROM gate_sessions WHERE id = $1 AND partner_id = $2 AND mode = $3',
+);
+
 export async function findSession(db: Db, scope: Scope, id: string): Promise<SessionRead | undefined> {
-  return db
-    .selectFrom('gate_sessions')
-    .selectAll()
-    .select(withDue)
-    .where('id', '=', id)
-    .where('partner_id', '=', scope.partnerId)
-    .where('mode', '=', scope.mode)
-    .executeTakeFirst();
+  const result = await db.executeQuery<SessionRead>(
+    CompiledQuery.raw(FIND_SESSION, [id, scope.partnerId, scope.mode]),
+  );
+  return result.rows[0];
 }
 
 /**
