@@ -5,9 +5,8 @@
  * the scenario can still measure whether events were lost.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeArgsOfScript } from '@0bit/testing/process';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -44,19 +43,6 @@ export function run(
       resolve({ code, output });
     });
   });
-}
-
-/** The node arguments of `npm run <name>`: the last `node …` command of the script (after any `&&`). */
-export function nodeArgsOfScript(name: string): string[] {
-  const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
-    string,
-    string
-  >;
-  const command = scripts[name];
-  if (!command) throw new Error(`package.json has no "${name}" script`);
-  const last = command.split('&&').pop()!.trim().split(/\s+/);
-  if (last[0] !== 'node') throw new Error(`npm run ${name} does not end in a node command: ${command}`);
-  return last.slice(1);
 }
 
 export interface Crash {

@@ -14,6 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@0bit/testing/http';
+import { nodeArgsOfScript } from '@0bit/testing/process';
 import {
   type ScratchPostgres,
   type ScratchRedis,
@@ -29,7 +30,7 @@ import {
   request,
   startLoad,
 } from './load.ts';
-import { type Crash, nodeArgsOfScript, PlatformProcess, ROOT, run, sleep } from './processes.ts';
+import { type Crash, PlatformProcess, ROOT, run, sleep } from './processes.ts';
 import { type ChaosReceiver, type PartnerTally, startReceiver } from './receiver.ts';
 
 const argv = process.argv.slice(2);

@@ -159,6 +159,21 @@ describe('KYC on every flow (buy, sell, swap), enforced on the server', () => {
       expect((await w.confirm(intent.body.id, { card: CARD })).body.status).toBe('succeeded');
     });
 
+  // Fresh eyes (#15): a pass followed by a rejected verification still let the sell be paid.
+  it('the latest verification counts: a pass then a reject (or review) leaves the customer unverified', async () => {
+    for (const lastName of ['Reject', 'Review']) {
+      const w = await widgetFor(SELL);
+      expect((await w.verify()).body.status).toBe('verified');
+      const intent = await w.intent({ iban: IBAN });
+      expect(intent.status).toBe(200);
+      expect((await w.verify({ last_name: lastName })).body.status).not.toBe('verified');
+      const confirm = await w.confirm(intent.body.id, { simulate_deposit: true });
+      expect(confirm.status, lastName).toBe(403);
+      expect(confirm.body.code).toBe('kyc_required');
+      expect((await w.read()).body.status).toBe('open');
+    }
+  });
+
   it('a kyc_pre_verified session skips the step on every flow', async () => {
     const p = await server.partner({ allowed_domains: [SPEC_ORIGIN], kyc_trusted: true });
     const created = await server.call('POST', '/v1/gate_sessions', {

@@ -84,7 +84,7 @@ beforeAll(async () => {
 });
 
 describe('0trace: AUTH_INVALID before INVALID_REQUEST on every route', () => {
-  it('finds the signed and operator routes, and serves nothing else but /health', () => {
+  it('finds the signed and operator routes, and serves nothing else but the health checks', () => {
     expect(signedPaths.length).toBeGreaterThanOrEqual(15);
     expect(signedPaths).toEqual(
       expect.arrayContaining(['/api/v1/create', '/api/v1/cabinet/credentials/rotate']),
@@ -93,7 +93,10 @@ describe('0trace: AUTH_INVALID before INVALID_REQUEST on every route', () => {
       expect.arrayContaining([{ method: 'GET', path: '/health' }]),
     );
     const others = servedRoutes(server.app).filter(
-      (r) => !r.path.startsWith('/api/v1/') && !r.path.startsWith('/admin/') && r.path !== '/health',
+      (r) =>
+        !r.path.startsWith('/api/v1/') &&
+        !r.path.startsWith('/admin/') &&
+        !['/health', '/health/live', '/health/ready'].includes(r.path),
     );
     expect(others).toEqual([]);
     expect(

@@ -128,16 +128,23 @@ export function spawnScript(
   return spawnCommand(process.execPath, ['--import', 'tsx', script, ...args], env);
 }
 
-/** What `npm run <name>` passes to node (package.json), to start a process exactly as operators do. */
+/**
+ * What `npm run <name>` passes to node (package.json): the last command of the script (after any `&&`), to
+ * start a process exactly as operators do.
+ */
 export function nodeArgsOfScript(name: string): string[] {
-  const command: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts[name];
+  const command: string | undefined = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'))
+    .scripts[name];
+  if (!command) throw new Error(`package.json has no "${name}" script`);
   // `exec node …`: the shell npm runs the script in hands the process over to node, so a SIGTERM sent to npm's
   // child reaches the server itself (docs/operating.md, graceful shutdown).
   const words = command
+    .split('&&')
+    .pop()!
     .trim()
     .replace(/^exec\s+/, '')
     .split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`npm run ${name} is not a plain node command: ${command}`);
+  if (words[0] !== 'node') throw new Error(`npm run ${name} does not end in a node command: ${command}`);
   return words.slice(1);
 }
 

@@ -119,6 +119,11 @@ export async function markKycVerified(db: Db, sessionId: string): Promise<void> 
     .execute();
 }
 
+/** A later verification that was rejected or held for review withdraws an earlier pass: the latest one counts. */
+export async function clearKycVerified(db: Db, sessionId: string): Promise<void> {
+  await db.updateTable('gate_sessions').set({ kyc_verified_at: null }).where('id', '=', sessionId).execute();
+}
+
 export async function kycVerifiedAt(db: Db, sessionId: string): Promise<Date | null> {
   const row = await db
     .selectFrom('gate_sessions')

@@ -26,6 +26,7 @@ import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { findSession, lockSession } from '../../store/sessions.ts';
 import {
   claimKycRequiredNotice,
+  clearKycVerified,
   findActiveIntent,
   findActiveIntentForUpdate,
   findInFlightIntents,
@@ -256,6 +257,8 @@ export async function verifyKyc(deps: WidgetDeps, claims: EmbedClaims, person: K
     country: person.country,
   });
   if (!result.verified) {
+    // The latest verification counts: a pass followed by a reject (or review) leaves the customer unverified.
+    await clearKycVerified(deps.db, context.session.id);
     await notifyKyc(
       deps.db,
       context,
