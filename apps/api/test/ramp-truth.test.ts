@@ -750,6 +750,27 @@ describe('return_url and cancel_url: session id and status appended, signed; the
     expect(() => new Webhooks().verifyRedirect(paid.body.return_url, otherSecret)).toThrow();
   });
 
+  // Fresh eyes (#15): a cancelled session still showed its open intent (requires_payment, deposit address).
+  it('a cancelled session ends its unpaid intent: transaction_details says failed, session_cancelled', async () => {
+    const w = await widgetFor(SELL);
+    expect((await w.verify()).body.status).toBe('verified');
+    const intent = await w.intent({ iban: IBAN });
+    expect(intent.body.deposit_address).toBeTruthy();
+    const cancel = await server.call('POST', `/v1/gate_sessions/${w.id}/cancel`, {
+      headers: writeHeaders(w.sk),
+    });
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.transaction_details).toMatchObject({
+      status: 'failed',
+      last_error: 'session_cancelled',
+    });
+    const [event] = await w.events('gate_session.cancelled');
+    expect(event?.data.transaction_details).toMatchObject({
+      status: 'failed',
+      last_error: 'session_cancelled',
+    });
+  });
+
   it("the widget's Cancel cancels the session (gate_session.cancelled) and answers the signed cancel_url", async () => {
     const w = await widgetFor();
     const secret = await withEndpoint(w);

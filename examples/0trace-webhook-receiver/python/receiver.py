@@ -72,6 +72,16 @@ def fresh(timestamp_header):
     return -MAX_AHEAD_S <= age <= MAX_AGE_S
 
 
+log_lock = threading.Lock()
+
+
+def log(*words):
+    """One whole line per event: handlers run in threads, and print() writes the text and its newline apart."""
+    with log_lock:
+        sys.stdout.write(" ".join(str(w) for w in words) + "\n")
+        sys.stdout.flush()
+
+
 class Receiver(BaseHTTPRequestHandler):
     timeout = 10  # 5. answer within 10 s: a slow client cannot hold a thread longer
 
@@ -96,16 +106,16 @@ class Receiver(BaseHTTPRequestHandler):
             duplicate = event_id in processed
             processed.add(event_id)
         if duplicate:
-            print("duplicate", event_id, flush=True)
+            log("duplicate", event_id)
             return self.answer(200)  # already handled: acknowledge so the platform stops retrying
         data = event.get("data") or {}
-        print("verified", event_id, event.get("type"), data.get("id"), data.get("status"), flush=True)
+        log("verified", event_id, event.get("type"), data.get("id"), data.get("status"))
         self.answer(200)  # 5. 2xx at once ...
         work.put(event)  # ... and the slow work afterwards
 
     def answer(self, status, reason=None):
         if reason:
-            print("refused", status, reason, flush=True)
+            log("refused", status, reason)
         body = (reason or "ok").encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")

@@ -25,7 +25,7 @@ import {
   type NewSession,
   type SessionRow,
 } from '../store/sessions.ts';
-import { findIntentsOfSessions, hasPaymentInFlight } from '../store/widget-intents.ts';
+import { endUnpaidIntents, findIntentsOfSessions, hasPaymentInFlight } from '../store/widget-intents.ts';
 import { checkTarget } from './catalog.ts';
 import { appendEvent, type EventType } from './events.ts';
 import { generateClientSecret, hashSecret } from './keys.ts';
@@ -320,8 +320,10 @@ function notFound(id: string): NotFoundError {
 async function expireIfDue(db: Db, scope: Scope, id: string): Promise<SessionRow | undefined> {
   return inTransaction(db, async (trx) => {
     const expired = await closeSession(trx, scope, id, 'expired', { requireDue: true });
-    if (expired)
+    if (expired) {
+      await endUnpaidIntents(trx, [id], 'session_expired');
       await appendEvent(trx, scope, 'gate_session.expired', { ...(await presentSession(trx, expired)) }, id);
+    }
     return expired;
   });
 }
@@ -344,6 +346,11 @@ export async function retrieveSession(db: Db, scope: Scope, id: string): Promise
 export async function expireDue(db: Db, scope: Scope | null, limit = 500): Promise<number> {
   return inTransaction(db, async (trx) => {
     const expired = await expireDueSessions(trx, scope, limit);
+    await endUnpaidIntents(
+      trx,
+      expired.map((row) => row.id),
+      'session_expired',
+    );
     for (const session of await presentSessions(trx, expired))
       await appendEvent(
         trx,
@@ -407,6 +414,7 @@ export async function cancelSession(db: Db, scope: Scope, id: string): Promise<G
   if (!isObjectId(id)) throw notFound(id);
   const row = await closeSession(db, scope, id, 'cancelled', { requireDue: false });
   if (!row) return terminalConflict(db, scope, id, 'cancelled');
+  await endUnpaidIntents(db, [id], 'session_cancelled');
   const session = await presentSession(db, row);
   await appendEvent(db, scope, 'gate_session.cancelled', { ...session }, id);
   return session;

@@ -156,6 +156,25 @@ export async function claimKycRequiredNotice(db: Db, sessionId: string): Promise
   return row !== undefined;
 }
 
+/**
+ * A session that closes without being paid (cancelled, expired) ends its open intent too, so its
+ * transaction_details and its deposit address stop saying "requires_payment". A payment in flight
+ * (`processing`) is left to its outcome.
+ */
+export async function endUnpaidIntents(
+  db: Db,
+  sessionIds: string[],
+  reason: 'session_cancelled' | 'session_expired',
+): Promise<void> {
+  if (sessionIds.length === 0) return;
+  await db
+    .updateTable('widget_intents')
+    .set({ status: 'failed', failure_reason: reason, updated_at: sql`now()` })
+    .where('session_id', 'in', sessionIds)
+    .where('status', 'in', ['requires_payment', 'requires_action'])
+    .execute();
+}
+
 /** Every widget intent of these sessions (for transaction_details on reads, lists and events). */
 export async function findIntentsOfSessions(db: Db, sessionIds: string[]): Promise<WidgetIntentRow[]> {
   if (sessionIds.length === 0) return [];
