@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mode } from '@0bit/core/scope';
+import { GateClient } from '@0bit/gate';
 import { REPO_ROOT, runCommand } from '@0bit/testing/process';
 import { describe, expect, it } from 'vitest';
-import { Webhooks } from '../../../packages/gate/src/node/webhooks.ts';
 import { createSandboxRamp, SANCTIONED_TEST_PARTIES, TEST_CARDS } from '../src/domain/ramp/providers.ts';
 import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from './support/server.ts';
 
@@ -11,6 +11,8 @@ import { bearer, SPEC_ORIGIN, useTestServer, WIDGET_ORIGINS, writeHeaders } from
  * The ramp tells the truth about money (issue #15): KYC on every flow, sanctions screening, amount limits,
  * transaction_details. Live mode runs on a sandbox of its own here, so both modes are exercised.
  */
+/** The Node SDK as a partner's server holds it (verifyRedirect needs no API call). */
+const sdk = new GateClient({ apiKey: 'sk_test_only_for_verifying_redirects' });
 const live = createSandboxRamp();
 const server = useTestServer({ rampProviders: { test: createSandboxRamp(), live } });
 const WALLET = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
@@ -737,17 +739,17 @@ describe('return_url and cancel_url: session id and status appended, signed; the
     expect(`${url.origin}${url.pathname}`).toBe('https://partner.example/done');
     expect(url.searchParams.get('gate_session_id')).toBe(w.id);
     expect(url.searchParams.get('gate_status')).toBe('completed');
-    const node = new Webhooks().verifyRedirect(paid.body.return_url, secret);
+    const node = sdk.webhooks.verifyRedirect(paid.body.return_url, secret);
     expect(node).toMatchObject({ sessionId: w.id, status: 'completed' });
     expect(await pythonVerify(paid.body.return_url, secret)).toMatchObject({
       session_id: w.id,
       status: 'completed',
     });
     const forged = paid.body.return_url.replace('gate_status=completed', 'gate_status=cancelled');
-    expect(() => new Webhooks().verifyRedirect(forged, secret)).toThrow(/signature does not match/);
+    expect(() => sdk.webhooks.verifyRedirect(forged, secret)).toThrow(/signature does not match/);
     expect(await pythonVerify(forged, secret)).toEqual({ error: 'SignatureVerificationError' });
     const otherSecret = `whsec_${'x'.repeat(32)}`;
-    expect(() => new Webhooks().verifyRedirect(paid.body.return_url, otherSecret)).toThrow();
+    expect(() => sdk.webhooks.verifyRedirect(paid.body.return_url, otherSecret)).toThrow();
   });
 
   // Fresh eyes (#15): a cancelled session still showed its open intent (requires_payment, deposit address).
@@ -778,7 +780,7 @@ describe('return_url and cancel_url: session id and status appended, signed; the
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body).toMatchObject({ object: 'widget_cancel', session_id: w.id, status: 'cancelled' });
     expect(cancelled.body.cancel_url).toMatch(/^https:\/\/partner\.example\/cancel\?gate_session_id=/);
-    expect(new Webhooks().verifyRedirect(cancelled.body.cancel_url, secret)).toMatchObject({
+    expect(sdk.webhooks.verifyRedirect(cancelled.body.cancel_url, secret)).toMatchObject({
       sessionId: w.id,
       status: 'cancelled',
     });
