@@ -20,6 +20,7 @@ export const ENTRIES = [
   'worker-main',
   'exchange-main',
   'widget-main',
+  'hub-main',
   'cluster',
   'cli/migrate',
   'cli/admin',

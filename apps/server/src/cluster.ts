@@ -2,7 +2,7 @@
  * `npm run cluster`: the multi-instance topology on one machine, started by one command (docs/operating.md).
  * A supervisor (this process) migrates the database once, then runs every part of the platform as a child
  * process started from the same entry points operators use one by one — N × main.ts (the 0Gate API on
- * consecutive ports, worker and 0trace off), M × worker-main.ts, exchange-main.ts, widget-main.ts — and a
+ * consecutive ports, worker and 0trace off), M × worker-main.ts, exchange-main.ts, widget-main.ts, hub-main.ts — and a
  * small round-robin front on PORT (@fastify/reply-from over an undici BalancedPool) in front of the API
  * instances. A child that exits without being asked to is started again with backoff; SIGTERM/SIGINT stop
  * the front, forward the signal to every child and exit once they are gone.
@@ -31,9 +31,10 @@ export interface ClusterOptions {
   /** The first API instance listens here, the next on +1, … */
   apiBasePort: number;
   workers: number;
-  /** The 0trace API (EXCHANGE_ENABLED) on EXCHANGE_PORT and the widget (WIDGET_ENABLED) on WIDGET_PORT. */
+  /** The 0trace API (EXCHANGE_ENABLED) on EXCHANGE_PORT, the widget (WIDGET_ENABLED) on WIDGET_PORT, the Hub (HUB_ENABLED) on HUB_PORT. */
   exchange: boolean;
   widget: boolean;
+  hub: boolean;
   /** The first restart of a crashed child waits this long, doubling per crash in a row up to the maximum. */
   restartBackoffMs: number;
   restartMaxBackoffMs: number;
@@ -112,6 +113,7 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
   const exchange = config.exchange.enabled;
 
   const widget = config.widget.enabled;
+  const hub = config.hub.enabled;
   // Every part listens on a fixed port of its own: the front must know where the API instances are.
   const ports: Array<[string, number]> = [
     ['PORT (the front)', config.port],
@@ -121,6 +123,7 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
     ]),
     ...(exchange ? [['EXCHANGE_PORT (0trace)', config.exchange.port] as [string, number]] : []),
     ...(widget ? [['WIDGET_PORT (widget)', config.widget.port] as [string, number]] : []),
+    ...(hub ? [['HUB_PORT (Partner Hub)', config.hub.port] as [string, number]] : []),
   ];
   if (metricsBasePort !== null) {
     const children = options.apiInstances + options.workers + (exchange ? 1 : 0);
@@ -134,7 +137,7 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
     for (const [other, second] of ports.slice(i + 1))
       if (port === second) problems.push(`${what} and ${other} are both port ${port}; give each its own`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, ...options, exchange, widget, metricsBasePort };
+  return { config, ...options, exchange, widget, hub, metricsBasePort };
 }
 
 /**
@@ -145,7 +148,7 @@ export function readClusterOptions(env: Env, argv: readonly string[] = []): Clus
 export interface ProcessKind {
   /** Child names are `${name}-${n}` when there can be several, else `name`. */
   name: string;
-  entry: 'main' | 'worker-main' | 'exchange-main' | 'widget-main';
+  entry: 'main' | 'worker-main' | 'exchange-main' | 'widget-main' | 'hub-main';
   count: number;
   /** Node flags the entry's npm script passes (package.json), besides the loader this process runs with. */
   nodeArgs?: string[];
@@ -173,7 +176,7 @@ export function processKinds(options: ClusterOptions): ProcessKind[] {
         WEBHOOK_WORKER_ENABLED: 'false',
         EXCHANGE_ENABLED: 'false',
         WIDGET_ENABLED: 'false',
-        // The Partner Hub is not yet a cluster process (see the note below the widget).
+        // The Partner Hub runs as a process of its own (below).
         HUB_ENABLED: 'false',
         ...demoOnlyFirst(i),
       }),
@@ -200,7 +203,13 @@ export function processKinds(options: ClusterOptions): ProcessKind[] {
         WIDGET_API_BASE_URL: config.widget.apiBaseUrl ?? frontUrl,
       }),
     },
-    // The Partner Hub: add { name: 'hub', entry: 'hub-main', count: 1, metrics: true, env: () => ({ HUB_PORT: … }) }.
+    {
+      name: 'hub',
+      entry: 'hub-main',
+      count: options.hub ? 1 : 0,
+      metrics: false,
+      env: () => ({ HUB_PORT: String(config.hub.port) }),
+    },
   ];
 }
 
@@ -519,6 +528,9 @@ async function main(): Promise<void> {
       options.widget
         ? `0Gate widget on http://localhost:${options.config.widget.port}`
         : 'widget: off (WIDGET_ENABLED=false)',
+      options.hub
+        ? `Partner Hub on http://localhost:${options.config.hub.port}`
+        : 'Partner Hub: off (HUB_ENABLED=false)',
       '',
     ].join('\n'),
   );

@@ -20,7 +20,7 @@ const reason = 'npm run cluster needs PostgreSQL and Redis (PGlite allows one pr
 const enabled = usingPostgres() && Boolean(process.env.REDIS_URL);
 
 // Ports of this helper's range (docs/testing.md: fixed ports, the cluster needs consecutive ones).
-const PORTS = { front: 18340, apiBase: 18341, exchange: 18350, widget: 18351 };
+const PORTS = { front: 18340, apiBase: 18341, exchange: 18350, widget: 18351, hub: 18352 };
 const CREATES = 36;
 const CONCURRENCY = 6;
 const RECEIVER_DELAY_MS = 250;
@@ -107,6 +107,7 @@ describe.skipIf(!enabled)(
           PORT: String(PORTS.front),
           EXCHANGE_PORT: String(PORTS.exchange),
           WIDGET_PORT: String(PORTS.widget),
+          HUB_PORT: String(PORTS.hub),
           LOG_LEVEL: 'info',
           DEMO_PARTNER: 'off',
           // One partner key sends every create: the per-key limit is not what this test is about.
@@ -128,6 +129,7 @@ describe.skipIf(!enabled)(
       // The other parts answer on their own ports.
       expect((await fetch(`http://127.0.0.1:${PORTS.exchange}/api/v1/openapi.json`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${PORTS.widget}/`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${PORTS.hub}/sign-in`)).status).toBe(200);
 
       // A partner, onboarded and pointed at the receiver through the front.
       const created = await fetch(`${front}/admin/partners`, {

@@ -134,6 +134,10 @@ describe('production build', () => {
 
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
+    // Ready: the database answers and its migrations are the bundle's (they ship inside it).
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status, await ready.clone().text()).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { database: 'ok', migrations: 'ok' } });
 
     const partner = await fetch(`${base}/admin/partners`, {
       method: 'POST',
