@@ -78,15 +78,21 @@ export async function runIdempotentStatement(
   request: FastifyRequest,
   reply: FastifyReply,
   plan: () => OneStatement,
+  /** Runs once the statement committed a fresh write (not for a replay), e.g. to count it. */
+  onCommitted: () => void = () => {},
 ): Promise<FastifyReply> {
   const key = readIdempotencyKey(request);
   const { scope } = scopeOf(request);
   const fingerprint = fingerprintOf(request.method, request.url, request.body);
-  return answer(
-    reply,
-    key,
-    await runOnceInOneStatement(deps, GATE_KEYS, { scope, key, fingerprint }, plan, storedFailure),
+  const outcome = await runOnceInOneStatement(
+    deps,
+    GATE_KEYS,
+    { scope, key, fingerprint },
+    plan,
+    storedFailure,
   );
+  if (outcome.kind === 'fresh' && outcome.answer.status < 400) onCommitted();
+  return answer(reply, key, outcome);
 }
 
 function storedFailure(error: unknown): HandlerResult | null {

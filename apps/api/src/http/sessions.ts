@@ -1,3 +1,4 @@
+import { metrics } from '@0bit/http/metrics';
 import { rateLimit } from '@0bit/http/rate-limit';
 import {
   cancelSession,
@@ -61,16 +62,23 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
           );
           return { status: 201, body: { ...session, client_secret: clientSecret } };
         });
-      return runIdempotentStatement(deps, request, reply, () => {
-        const { session, clientSecret, writes } = planCreateSession(
-          deps.box,
-          auth.scope,
-          auth.partner,
-          request.body,
-          deps.amountBounds,
-        );
-        return { answer: { status: 201, body: { ...session, client_secret: clientSecret } }, writes };
-      });
+      return runIdempotentStatement(
+        deps,
+        request,
+        reply,
+        () => {
+          const { session, clientSecret, writes } = planCreateSession(
+            deps.box,
+            auth.scope,
+            auth.partner,
+            request.body,
+            deps.amountBounds,
+          );
+          return { answer: { status: 201, body: { ...session, client_secret: clientSecret } }, writes };
+          // The statement wrote gate_session.created without appendEvent, which counts the others.
+        },
+        () => metrics.sessionEvent(auth.scope.mode, 'gate_session.created'),
+      );
     },
   );
 
