@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { AppError, RateLimitError } from '@0bit/core/errors';
+import { AppError, RateLimitError, STATUS_BY_KIND } from '@0bit/core/errors';
 import type { Db } from '@0bit/db/connection';
 import { newToken } from '@0bit/db/people';
 import { MemoryCounter, type WindowCounter } from '@0bit/http/counters';
@@ -171,19 +171,7 @@ function safeHost(origin: string): string | null {
 }
 
 function statusOf(error: unknown): number {
-  if (error instanceof AppError) {
-    const byKind: Record<string, number> = {
-      bad_request: 400,
-      invalid_request: 422,
-      unauthenticated: 401,
-      forbidden: 403,
-      not_found: 404,
-      conflict: 409,
-      rate_limited: 429,
-      unavailable: 503,
-    };
-    return byKind[error.kind] ?? 500;
-  }
+  if (error instanceof AppError) return STATUS_BY_KIND[error.kind];
   const code = (error as { statusCode?: number }).statusCode;
   return typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
 }

@@ -17,6 +17,22 @@ export type ErrorKind =
   | 'unavailable'
   | 'internal';
 
+/**
+ * The HTTP status of each error kind, for the platform's own envelopes (0Gate, the Partner Hub). 0trace answers
+ * by its catalogue instead (apps/exchange/src/errors.ts), which fixes its own statuses.
+ */
+export const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  bad_request: 400,
+  invalid_request: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
 export interface ErrorOptions {
   /** The stable code; defaults to the kind (a generic error with no code of its own). */
   code?: string | undefined;

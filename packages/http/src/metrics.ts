@@ -11,7 +11,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  * The instruments and what to alert on are listed in docs/operating.md ("Metrics").
  */
 
-export type Product = '0gate' | '0trace';
+export const PRODUCTS = ['0gate', '0trace'] as const;
+export type Product = (typeof PRODUCTS)[number];
 
 /** Where webhook rows say which product signs them; the metrics say the product's name. */
 const PRODUCT_OF_SOURCE: Record<string, Product> = { gate: '0gate', exchange: '0trace' };
@@ -131,7 +132,7 @@ export class PlatformMetrics implements HttpMetrics {
     collectDefaultMetrics({ register: this.registry });
     // Counters that alerts take increase() of start at 0 for every product, so their first event is an
     // increase (a series that appears at 1 would hide it) and a quiet process still has the series.
-    for (const product of ['0gate', '0trace']) {
+    for (const product of PRODUCTS) {
       this.webhookDeadLettered.inc({ product }, 0);
       for (const outcome of ['delivered', 'retrying', 'dead_lettered'])
         this.webhookAttempts.inc({ product, outcome }, 0);
@@ -161,45 +162,38 @@ export class PlatformMetrics implements HttpMetrics {
         this.set({ state: 'waiting' }, stats.waiting);
       },
     });
-    new Gauge({
-      name: 'webhook_backlog',
-      help: 'Webhook deliveries pending (due now or waiting for a retry), by product',
-      labelNames: ['product'] as const,
-      registers: [this.registry],
-      async collect() {
-        const rows = await readBacklog();
-        this.reset();
-        if (!rows) return;
-        for (const product of ['0gate', '0trace'] as const) this.set({ product }, 0);
-        for (const r of rows) this.set({ product: productOfSource(r.source) }, r.pending);
-      },
-    });
-    new Gauge({
-      name: 'webhook_oldest_pending_age_seconds',
-      help: 'Age of the oldest pending webhook delivery since it was committed, by product (0: none)',
-      labelNames: ['product'] as const,
-      registers: [this.registry],
-      async collect() {
-        const rows = await readBacklog();
-        this.reset();
-        if (!rows) return;
-        for (const product of ['0gate', '0trace'] as const) this.set({ product }, 0);
-        for (const r of rows) this.set({ product: productOfSource(r.source) }, r.oldestPendingSeconds);
-      },
-    });
-    new Gauge({
-      name: 'webhook_oldest_due_lag_seconds',
-      help: 'How late the most overdue webhook delivery is (due and not yet attempted), by product (0: none)',
-      labelNames: ['product'] as const,
-      registers: [this.registry],
-      async collect() {
-        const rows = await readBacklog();
-        this.reset();
-        if (!rows) return;
-        for (const product of ['0gate', '0trace'] as const) this.set({ product }, 0);
-        for (const r of rows) this.set({ product: productOfSource(r.source) }, r.oldestDueSeconds);
-      },
-    });
+    // Three views of one backlog query per scrape; every product has a series (0 when it has nothing pending).
+    const backlogGauges: Array<[string, string, (row: BacklogRows[number]) => number]> = [
+      [
+        'webhook_backlog',
+        'Webhook deliveries pending (due now or waiting for a retry), by product',
+        (r) => r.pending,
+      ],
+      [
+        'webhook_oldest_pending_age_seconds',
+        'Age of the oldest pending webhook delivery since it was committed, by product (0: none)',
+        (r) => r.oldestPendingSeconds,
+      ],
+      [
+        'webhook_oldest_due_lag_seconds',
+        'How late the most overdue webhook delivery is (due and not yet attempted), by product (0: none)',
+        (r) => r.oldestDueSeconds,
+      ],
+    ];
+    for (const [name, help, measure] of backlogGauges)
+      new Gauge({
+        name,
+        help,
+        labelNames: ['product'] as const,
+        registers: [this.registry],
+        async collect() {
+          const rows = await readBacklog();
+          this.reset();
+          if (!rows) return;
+          for (const product of PRODUCTS) this.set({ product }, 0);
+          for (const r of rows) this.set({ product: productOfSource(r.source) }, measure(r));
+        },
+      });
     new Gauge({
       name: 'exchange_open_orders',
       help: 'Open 0trace orders (NEW, PENDING, EXCHANGE, EMERGENCY) by mode and status',

@@ -1,22 +1,9 @@
 import { STATUS_CODES } from 'node:http';
-import { AppError, type ErrorKind, RateLimitError } from '@0bit/core/errors';
+import { AppError, RateLimitError, STATUS_BY_KIND } from '@0bit/core/errors';
 import { isDatabaseUnavailable } from '@0bit/db/connection';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorEnvelope as ErrorEnvelopeSchema } from './schemas.ts';
-
-/** 0Gate's table from error kinds to HTTP statuses (0trace has its own, in its catalogue). */
-export const STATUS_BY_KIND: Record<ErrorKind, number> = {
-  bad_request: 400,
-  invalid_request: 422,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-};
 
 /** The spec's envelope (its schema is in schemas.ts); `code` appears only where the spec names one. */
 export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
