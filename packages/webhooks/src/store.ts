@@ -292,8 +292,11 @@ export async function scheduleReplay(
       next_attempt_at: sql`now()`,
       // One more attempt for a delivery that is done (succeeded, or failed for good). One still retrying keeps
       // its schedule: the replay only brings its next attempt forward, so no automatic retry is lost.
-      locked_until: sql`CASE WHEN status = 'pending' THEN locked_until END`,
-      attempt_limit: sql`CASE WHEN status = 'pending' THEN attempt_limit ELSE attempt_count + 1 END`,
+      // (A delivery claimed right now is not "still retrying": its attempt may be succeeding; it gets the
+      // replay attempt as before.)
+      locked_until: null,
+      attempt_limit: sql`CASE WHEN status = 'pending' AND (locked_until IS NULL OR locked_until <= now())
+        THEN attempt_limit ELSE attempt_count + 1 END`,
     })
     .where('id', '=', id)
     .where('partner_id', '=', scope.partnerId)
